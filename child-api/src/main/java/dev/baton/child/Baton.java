@@ -1,0 +1,215 @@
+package dev.baton.child;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import sun.misc.Signal;
+
+/**
+ * A service's handle on its supervisor. {@link #connect(String...)} finds the listeners in
+ * the environment (batond, systemd, start_server, or binds them itself when alone), then the
+ * service serves on them, calls {@link #ready()}, and registers what the drain must stop and
+ * close. SIGTERM (or SIGINT) runs the {@link Drain} and exits.
+ *
+ * <pre>{@code
+ * Baton baton = Baton.connect("127.0.0.1:8080");      // address used only when alone
+ * ServerSocketChannel server = baton.listener().serverSocketChannel();
+ * ... serve ...
+ * baton.onDrain(myServer);                             // stopAccepting + awaitIdle
+ * baton.onClose("db pool", pool);                      // closed after the drain, in order
+ * baton.ready();
+ * }</pre>
+ */
+public final class Baton {
+    static final System.Logger LOG = System.getLogger("dev.baton.child");
+
+    /** Drain deadline when the environment does not give one. */
+    public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
+
+    private final Mode mode;
+    private final int generation;
+    private final List<Listener> listeners;
+    private final Handoff handoff;
+    private final Drain drain;
+
+    private Baton(Mode mode, int generation, List<Listener> listeners, Handoff handoff, Duration drainTimeout) {
+        this.mode = mode;
+        this.generation = generation;
+        this.listeners = List.copyOf(listeners);
+        this.handoff = handoff;
+        this.drain = new Drain(drainTimeout, handoff, generation);
+    }
+
+    /**
+     * Finds this process's listeners and installs the SIGTERM/SIGINT drain. The addresses
+     * ({@code HOST:PORT}) are bound only when no supervisor passed listeners; the environment
+     * variable {@code BATON_LISTEN} (comma separated) overrides them then.
+     */
+    public static Baton connect(String... standaloneAddresses) throws IOException {
+        Baton baton = fromEnvironment(System.getenv(), Arrays.asList(standaloneAddresses));
+        baton.installSignalHandlers();
+        LOG.log(Level.INFO, "baton: mode={0} generation={1} listeners={2}", baton.mode, baton.generation,
+                baton.listeners);
+        return baton;
+    }
+
+    static Baton fromEnvironment(Map<String, String> env, List<String> standaloneAddresses) throws IOException {
+        Duration drainTimeout = drainTimeout(env);
+        String socket = env.get("BATON_SOCKET");
+        if (socket != null && !socket.isEmpty()) {
+            return fromBatond(env, socket, drainTimeout);
+        }
+        long pid = ProcessHandle.current().pid();
+        List<Listener> systemd = InheritedListeners.systemd(env, pid);
+        if (!systemd.isEmpty()) {
+            systemd.forEach(l -> ChildNative.setCloseOnExec(l.fd()));
+            return new Baton(Mode.SYSTEMD, 0, systemd, null, drainTimeout);
+        }
+        List<Listener> startServer = InheritedListeners.startServer(env);
+        if (!startServer.isEmpty()) {
+            startServer.forEach(l -> ChildNative.setCloseOnExec(l.fd()));
+            return new Baton(Mode.START_SERVER, 0, startServer, null, drainTimeout);
+        }
+        String override = env.get("BATON_LISTEN");
+        List<String> addresses = override != null && !override.isBlank()
+                ? Arrays.asList(override.split(",")) : standaloneAddresses;
+        if (addresses.isEmpty()) {
+            throw new IOException("no listeners: not started by batond, systemd or start_server, "
+                    + "and no address given (set BATON_LISTEN=HOST:PORT)");
+        }
+        List<Listener> bound = new ArrayList<>();
+        for (String text : addresses) {
+            InetSocketAddress address = Addresses.parse(text.trim());
+            try {
+                Sockets.Bound b = Sockets.listen(address);
+                bound.add(new Listener(text.trim(), b.address(), b.fd()));
+            } catch (IOException e) {
+                throw new IOException("cannot listen on " + text.trim() + ": " + e.getMessage(), e);
+            }
+        }
+        return new Baton(Mode.STANDALONE, 0, bound, null, drainTimeout);
+    }
+
+    private static Baton fromBatond(Map<String, String> env, String socket, Duration drainTimeout) throws IOException {
+        String token = env.get("BATON_TOKEN");
+        if (token == null || token.isEmpty()) {
+            throw new IOException("BATON_SOCKET is set but BATON_TOKEN is not: start this service through batond");
+        }
+        Handoff handoff = Handoff.connect(socket);
+        handoff.send(Frame.of("BATON", "1", "TOKEN", token, "PID", Long.toString(ProcessHandle.current().pid())));
+        Handoff.Received received;
+        try {
+            received = handoff.receive();
+        } catch (IOException e) {
+            handoff.close();
+            throw new IOException("batond refused the handoff (" + e.getMessage() + "): is BATON_TOKEN this generation's?", e);
+        }
+        Frame frame = received.frame();
+        List<Integer> fds = received.fds();
+        String names = frame.get("LISTENERS");
+        String addresses = frame.get("ADDRESSES");
+        String generation = frame.get("GENERATION");
+        List<String> nameList = names == null || names.isEmpty() ? List.of() : List.of(names.split(","));
+        List<String> addressList = addresses == null || addresses.isEmpty() ? List.of() : List.of(addresses.split(","));
+        if (generation == null || nameList.size() != fds.size() || addressList.size() != fds.size()) {
+            fds.forEach(ChildNative::close);
+            handoff.close();
+            throw new IOException("bad LISTENERS frame from batond: " + frame + " with " + fds.size() + " fds");
+        }
+        List<Listener> listeners = new ArrayList<>();
+        for (int i = 0; i < fds.size(); i++) {
+            listeners.add(new Listener(nameList.get(i), Addresses.parse(addressList.get(i)), fds.get(i)));
+        }
+        return new Baton(Mode.BATOND, Integer.parseInt(generation), listeners, handoff, drainTimeout);
+    }
+
+    private static Duration drainTimeout(Map<String, String> env) {
+        String millis = env.get("BATON_DRAIN_TIMEOUT_MS");
+        if (millis == null) {
+            return DEFAULT_DRAIN_TIMEOUT;
+        }
+        try {
+            return Duration.ofMillis(Long.parseLong(millis.trim()));
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException("BATON_DRAIN_TIMEOUT_MS='" + millis + "' is not a number of milliseconds");
+        }
+    }
+
+    private void installSignalHandlers() {
+        Signal.handle(new Signal("TERM"), s -> drain.startAndExit("SIGTERM"));
+        Signal.handle(new Signal("INT"), s -> drain.startAndExit("SIGINT"));
+    }
+
+    public Mode mode() {
+        return mode;
+    }
+
+    /** batond's generation number for this process; 0 when not under batond. */
+    public int generation() {
+        return generation;
+    }
+
+    public List<Listener> listeners() {
+        return listeners;
+    }
+
+    /** The first listener: most services have exactly one. */
+    public Listener listener() {
+        return listeners.get(0);
+    }
+
+    public Listener listener(String name) {
+        return listeners.stream().filter(l -> l.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no listener named '" + name + "' in " + listeners));
+    }
+
+    /**
+     * Tells the supervisor this process serves real traffic now; under batond the previous
+     * generation is drained after this. Call it once dependencies are connected and warm.
+     */
+    public void ready() {
+        try {
+            switch (mode) {
+                case BATOND -> handoff.send(Frame.of("READY", "1"));
+                case SYSTEMD -> SdNotify.notify("READY=1");
+                case START_SERVER, STANDALONE -> { }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot report READY: " + e.getMessage(), e);
+        }
+        LOG.log(Level.INFO, "baton: ready generation={0}", generation);
+    }
+
+    /** Optional stats for batond, at most once a second. */
+    public void reportStats(long inflight, long served) {
+        if (handoff != null) {
+            try {
+                handoff.send(Frame.of("INFLIGHT", Long.toString(inflight), "SERVED", Long.toString(served)));
+            } catch (IOException e) {
+                LOG.log(Level.WARNING, "baton: cannot send stats: {0}", e.getMessage());
+            }
+        }
+    }
+
+    /** Registers a participant of the drain (stop accepting, then wait for idle). */
+    public void onDrain(Drainable drainable) {
+        drain.add(drainable);
+    }
+
+    /** Registers something to close after in-flight work is done, in registration order. */
+    public void onClose(String name, AutoCloseable resource) {
+        drain.onClose(name, resource);
+    }
+
+    /** Runs the drain now, as SIGTERM would, and exits the JVM when it is done. */
+    public void drainAndExit(String reason) {
+        drain.startAndExit(reason);
+    }
+}

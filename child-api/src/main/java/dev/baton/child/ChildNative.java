@@ -1,0 +1,98 @@
+package dev.baton.child;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+
+import jnr.constants.platform.Errno;
+import jnr.constants.platform.Fcntl;
+import jnr.constants.platform.OpenFlags;
+import jnr.constants.platform.SocketLevel;
+import jnr.posix.CmsgHdr;
+import jnr.posix.MsgHdr;
+import jnr.posix.POSIX;
+import jnr.posix.POSIXFactory;
+
+/**
+ * Every native call of child-api: receiving descriptors (SCM_RIGHTS) and descriptor flags.
+ * EINTR is retried; failures read {@code op(..) failed: strerror}.
+ */
+final class ChildNative {
+    /** Linux: the SCM_RIGHTS control message type. */
+    static final int SCM_RIGHTS = 1;
+    /** Linux: set close-on-exec on received descriptors atomically (not in jnr-constants). */
+    static final int MSG_CMSG_CLOEXEC = 0x40000000;
+    /** Linux: the control buffer was too small, descriptors were dropped. */
+    static final int MSG_CTRUNC = 0x8;
+    /** fcntl(F_SETFD): close the descriptor on exec. */
+    static final int FD_CLOEXEC = 1;
+    /** The most descriptors one message may carry here. */
+    static final int MAX_FDS = 64;
+
+    private static final POSIX POSIX = POSIXFactory.getNativePOSIX();
+
+    private ChildNative() {}
+
+    /** What one recvmsg returned: the byte count (0 at end of stream) and any descriptors. */
+    record Received(int bytes, List<Integer> fds) {}
+
+    /**
+     * Reads up to {@code buffer.remaining()} bytes into the direct buffer (advancing its
+     * position) and collects any descriptors that came with them, close-on-exec.
+     */
+    static Received recvWithFds(int socket, ByteBuffer buffer) throws IOException {
+        if (!buffer.isDirect()) {
+            throw new IllegalArgumentException("recvmsg needs a direct buffer");
+        }
+        ByteBuffer window = buffer.slice();
+        MsgHdr msg = POSIX.allocateMsgHdr();
+        msg.setIov(new ByteBuffer[] {window});
+        msg.allocateControl(Integer.BYTES * MAX_FDS);
+        int n;
+        do {
+            n = POSIX.recvmsg(socket, msg, MSG_CMSG_CLOEXEC);
+        } while (n < 0 && POSIX.errno() == Errno.EINTR.intValue());
+        if (n < 0) {
+            throw new IOException("recvmsg(" + socket + ") failed: " + POSIX.strerror(POSIX.errno()));
+        }
+        List<Integer> fds = new ArrayList<>();
+        for (CmsgHdr control : msg.getControls()) {
+            if (control.getLevel() == SocketLevel.SOL_SOCKET.intValue() && control.getType() == SCM_RIGHTS) {
+                ByteBuffer data = control.getData().order(ByteOrder.nativeOrder());
+                while (data.remaining() >= Integer.BYTES) {
+                    fds.add(data.getInt());
+                }
+            }
+        }
+        if ((msg.getFlags() & MSG_CTRUNC) != 0) {
+            fds.forEach(ChildNative::close);
+            throw new IOException("recvmsg(" + socket + ") failed: more than " + MAX_FDS + " descriptors (MSG_CTRUNC)");
+        }
+        buffer.position(buffer.position() + n);
+        return new Received(n, fds);
+    }
+
+    static void setNonBlocking(int fd) {
+        int flags = POSIX.fcntl(fd, Fcntl.F_GETFL);
+        if (flags < 0 || POSIX.fcntlInt(fd, Fcntl.F_SETFL, flags | OpenFlags.O_NONBLOCK.intValue()) < 0) {
+            throw new IllegalStateException("fcntl(" + fd + ", O_NONBLOCK) failed: " + POSIX.strerror(POSIX.errno()));
+        }
+    }
+
+    static void setCloseOnExec(int fd) {
+        int flags = POSIX.fcntl(fd, Fcntl.F_GETFD);
+        if (flags < 0 || POSIX.fcntlInt(fd, Fcntl.F_SETFD, flags | FD_CLOEXEC) < 0) {
+            throw new IllegalStateException("fcntl(" + fd + ", FD_CLOEXEC) failed: " + POSIX.strerror(POSIX.errno()));
+        }
+    }
+
+    static void close(int fd) {
+        POSIX.close(fd);
+    }
+
+    static int pid() {
+        return POSIX.getpid();
+    }
+}

@@ -1,0 +1,134 @@
+package dev.baton.child;
+
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * One message of the handoff protocol (version 1): a 4-byte big-endian length, then that
+ * many bytes of UTF-8 {@code KEY=VALUE} lines, each ending in {@code \n}.
+ */
+public record Frame(Map<String, String> fields) {
+
+    /** Larger frames are a protocol error: the connection is closed. */
+    public static final int MAX_LENGTH = 64 * 1024;
+
+    private static final Pattern KEY = Pattern.compile("[A-Z][A-Z0-9_]*");
+
+    public Frame {
+        fields = Collections.unmodifiableMap(new LinkedHashMap<>(fields));
+        for (Map.Entry<String, String> e : fields.entrySet()) {
+            if (!KEY.matcher(e.getKey()).matches()) {
+                throw new IllegalArgumentException("bad frame key '" + e.getKey() + "'");
+            }
+            if (e.getValue().indexOf('\n') >= 0) {
+                throw new IllegalArgumentException("frame value of " + e.getKey() + " contains a newline");
+            }
+        }
+    }
+
+    public static Frame of(String... keyValues) {
+        if (keyValues.length % 2 != 0) {
+            throw new IllegalArgumentException("keys and values must come in pairs");
+        }
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            m.put(keyValues[i], keyValues[i + 1]);
+        }
+        return new Frame(m);
+    }
+
+    public String get(String key) {
+        return fields.get(key);
+    }
+
+    public boolean has(String key) {
+        return fields.containsKey(key);
+    }
+
+    /** The whole frame on the wire, length prefix included. */
+    public byte[] encode() {
+        StringBuilder sb = new StringBuilder();
+        fields.forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
+        byte[] body = sb.toString().getBytes(StandardCharsets.UTF_8);
+        if (body.length > MAX_LENGTH) {
+            throw new IllegalArgumentException("frame of " + body.length + " bytes exceeds " + MAX_LENGTH);
+        }
+        return ByteBuffer.allocate(4 + body.length).putInt(body.length).put(body).array();
+    }
+
+    /** Parses a frame body (without its length prefix). */
+    public static Frame decode(byte[] body) throws FrameException {
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(body)).toString();
+        } catch (CharacterCodingException e) {
+            throw new FrameException("frame is not valid UTF-8");
+        }
+        if (!text.isEmpty() && !text.endsWith("\n")) {
+            throw new FrameException("frame does not end with a newline");
+        }
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String line : text.split("\n")) {
+            if (line.isEmpty()) {
+                continue;
+            }
+            int eq = line.indexOf('=');
+            if (eq <= 0 || !KEY.matcher(line.substring(0, eq)).matches()) {
+                throw new FrameException("frame line is not KEY=VALUE: " + abbreviate(line));
+            }
+            m.put(line.substring(0, eq), line.substring(eq + 1));
+        }
+        return new Frame(m);
+    }
+
+    /**
+     * Reads one frame. Returns null on a clean end of stream before the first byte of a
+     * frame; throws {@link FrameException} on a bad or oversized frame.
+     */
+    public static Frame read(InputStream in) throws IOException {
+        DataInputStream data = new DataInputStream(in);
+        int first = data.read();
+        if (first < 0) {
+            return null;
+        }
+        int length;
+        byte[] body;
+        try {
+            length = (first << 24) | (data.readUnsignedByte() << 16) | (data.readUnsignedByte() << 8)
+                    | data.readUnsignedByte();
+            if (length < 0 || length > MAX_LENGTH) {
+                throw new FrameException("frame length " + Integer.toUnsignedString(length)
+                        + " exceeds " + MAX_LENGTH + " bytes");
+            }
+            body = new byte[length];
+            data.readFully(body);
+        } catch (EOFException e) {
+            throw new FrameException("connection closed in the middle of a frame");
+        }
+        return decode(body);
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 60 ? s : s.substring(0, 60) + "...";
+    }
+
+    @Override
+    public String toString() {
+        return String.join(" ", fields.entrySet().stream()
+                .map(e -> e.getKey().equals("TOKEN") ? "TOKEN=<hidden>" : e.getKey() + "=" + e.getValue())
+                .toList());
+    }
+}

@@ -1,0 +1,10 @@
+package dev.baton.child;
+
+import java.io.IOException;
+
+/** A frame that breaks the handoff protocol: too long, not UTF-8, not KEY=VALUE lines. */
+public class FrameException extends IOException {
+    public FrameException(String message) {
+        super(message);
+    }
+}

@@ -1,0 +1,36 @@
+package dev.baton.supervisor;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * What the lifecycle asks of the world. {@link Supervisor} is plain Java over this
+ * interface: unit tests drive it with a fake, batond with {@link RealActions}.
+ */
+interface Actions {
+    Instant now();
+
+    /** A fresh secret for one generation. */
+    String newToken();
+
+    /** Starts a child; its end comes back as {@link Event.ChildExited}. Returns its pid. */
+    long spawn(int generation, String token) throws IOException;
+
+    void signal(long pid, Sig signal);
+
+    /** Sends LISTENERS with the descriptors attached; returns the listener names sent. */
+    String sendListeners(int connection, int generation) throws IOException;
+
+    void closeConnection(int connection);
+
+    /** Delivers the event to the loop after the delay. */
+    void schedule(Duration delay, Event event);
+
+    /** Why a second child would not fit in memory beside this one, if it would not. */
+    Optional<String> memoryShortfall(long runningPid);
+
+    /** Ends batond: closes listeners, removes the handoff socket, exits the JVM. */
+    void exit(int code);
+}

@@ -1,0 +1,121 @@
+package dev.baton.supervisor;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import dev.baton.child.Addresses;
+import dev.baton.child.Sockets;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import sun.misc.Signal;
+
+/**
+ * batond: binds the listeners, starts generation 1, and from then on turns signals into
+ * reloads and the shutdown. Exit codes: 0 after a clean shutdown, 2 for a usage error, 1
+ * when it cannot run.
+ */
+public final class Batond {
+    private static final Logger LOG = LoggerFactory.getLogger("batond");
+
+    private Batond() {}
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    static int run(String[] args) {
+        CommandLine cl = new CommandLine(new Options());
+        Config config;
+        try {
+            config = Options.parse(cl, args);
+        } catch (CommandLine.ParameterException | IllegalArgumentException e) {
+            return usageError(e.getMessage());
+        }
+        if (config == null) {
+            PrintWriter out = new PrintWriter(System.out, true);
+            if (cl.isVersionHelpRequested()) {
+                cl.printVersionHelp(out);
+            } else {
+                cl.usage(out);
+            }
+            return 0;
+        }
+        Optional<String> sr = SrSignal.problem(System.getenv("_JAVA_SR_SIGNUM"));
+        if (sr.isPresent()) {
+            return usageError(sr.get());
+        }
+
+        Native nat = new PosixNative();
+        List<Listener> listeners = new ArrayList<>();
+        HandoffServer handoff = null;
+        try {
+            for (ListenSpec spec : config.listens()) {
+                Sockets.Bound bound;
+                try {
+                    bound = Sockets.listen(spec.address());
+                } catch (IOException e) {
+                    return usageError("cannot listen on " + Addresses.format(spec.address()) + ": " + e.getMessage()
+                            + (e.getMessage() != null && e.getMessage().contains("in use")
+                            ? " (another process holds the port)" : ""));
+                }
+                listeners.add(new Listener(spec.name(), bound.address(), bound.fd()));
+                LOG.info("listener {} bound to {} fd={}", spec.name(), Addresses.format(bound.address()), bound.fd());
+            }
+            EventLoop loop = new EventLoop();
+            try {
+                handoff = HandoffServer.open(handoffParent(config), nat, loop::post);
+            } catch (IOException e) {
+                System.err.println("batond: cannot create the handoff socket: " + e.getMessage());
+                return 1;
+            }
+            RealActions actions = new RealActions(config, listeners, nat, handoff, loop, new MemoryCheck(Path.of("/proc")));
+            Supervisor supervisor = new Supervisor(config, actions, nat.uid());
+            installSignals(loop);
+            LOG.info("batond pid={} handoff={} ready-timeout={} drain-timeout={} child: {}",
+                    ProcessHandle.current().pid(), handoff.socketPath(), DurationParser.format(config.readyTimeout()),
+                    DurationParser.format(config.drainTimeout()), String.join(" ", config.command()));
+            supervisor.start();
+            return loop.run(supervisor);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        } finally {
+            if (handoff != null) {
+                handoff.close();
+            }
+            listeners.forEach(l -> nat.close(l.fd()));
+        }
+    }
+
+    private static int usageError(String message) {
+        System.err.println("batond: " + message);
+        return 2;
+    }
+
+    private static Path handoffParent(Config config) {
+        if (config.handoffDir() != null) {
+            return config.handoffDir();
+        }
+        for (String var : List.of("RUNTIME_DIRECTORY", "XDG_RUNTIME_DIR")) {
+            String dir = System.getenv(var);
+            if (dir != null && !dir.isEmpty()) {
+                // systemd may list several directories separated by ':'
+                return Path.of(dir.split(":")[0]);
+            }
+        }
+        return Path.of(System.getProperty("java.io.tmpdir"));
+    }
+
+    /** Handlers only enqueue: all work happens on the loop. */
+    private static void installSignals(EventLoop loop) {
+        Signal.handle(new Signal("USR2"), s -> loop.post(new Event.ReloadRequested("SIGUSR2")));
+        Signal.handle(new Signal("HUP"), s -> loop.post(new Event.ReloadRequested("SIGHUP")));
+        Signal.handle(new Signal("TERM"), s -> loop.post(new Event.ShutdownRequested("SIGTERM")));
+        Signal.handle(new Signal("INT"), s -> loop.post(new Event.ShutdownRequested("SIGINT")));
+    }
+}

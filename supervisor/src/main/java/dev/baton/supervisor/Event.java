@@ -1,0 +1,34 @@
+package dev.baton.supervisor;
+
+import dev.baton.child.Frame;
+
+/**
+ * Everything that can happen to batond. Signal handlers, child exits, handoff frames and
+ * timers only turn into events on the loop's queue; {@link Supervisor} alone acts on them.
+ */
+sealed interface Event {
+    /** SIGUSR2 or SIGHUP. */
+    record ReloadRequested(String source) implements Event {}
+
+    /** SIGTERM or SIGINT. */
+    record ShutdownRequested(String source) implements Event {}
+
+    /** A child process ended; code is 128+N when signal N killed it. */
+    record ChildExited(int generation, long pid, int code) implements Event {}
+
+    /** A process connected to the handoff socket. */
+    record HandoffConnected(int connection, long peerPid, int peerUid) implements Event {}
+
+    record FrameReceived(int connection, Frame frame) implements Event {}
+
+    /** The handoff connection ended (end of stream, a bad frame, an I/O error). */
+    record HandoffClosed(int connection, String reason) implements Event {}
+
+    /** A deadline set earlier; stale ones (the generation moved on) are ignored. */
+    record Deadline(int generation, Kind kind) implements Event {
+        enum Kind { READY, DRAIN, KILL }
+    }
+
+    /** Time to start a new generation after the serving one died. */
+    record RestartDue() implements Event {}
+}

@@ -1,0 +1,43 @@
+package dev.baton.supervisor;
+
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one thread that changes batond's state. Everything else only {@link #post}s events:
+ * signal handlers, handoff readers, process-exit callbacks, timers.
+ */
+final class EventLoop {
+    private static final Logger LOG = LoggerFactory.getLogger("batond");
+
+    private final BlockingQueue<Event> queue = new LinkedBlockingQueue<>();
+    private volatile boolean running = true;
+    private volatile int exitCode;
+
+    void post(Event event) {
+        queue.add(event);
+    }
+
+    /** Runs on the calling thread until {@link #stop}; returns the exit code. */
+    int run(Supervisor supervisor) throws InterruptedException {
+        while (running) {
+            Event event = queue.take();
+            try {
+                supervisor.handle(event);
+            } catch (RuntimeException e) {
+                // A bug, not a user error: say so loudly, keep the listeners and carry on.
+                LOG.error("internal error handling {}", event, e);
+            }
+        }
+        return exitCode;
+    }
+
+    /** Called on the loop thread by the supervisor's exit. */
+    void stop(int code) {
+        exitCode = code;
+        running = false;
+    }
+}

@@ -1,0 +1,62 @@
+package dev.baton.supervisor;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One child process and its place in the lifecycle. Its {@link GenerationState} changes only
+ * through {@link #moveTo}, which checks the transition and logs it once.
+ */
+final class Generation {
+    private static final Logger LOG = LoggerFactory.getLogger("batond");
+
+    final int number;
+    final String token;
+    final long pid;
+    private GenerationState state;
+    long served = -1;
+
+    Generation(int number, String token, long pid, GenerationState initial) {
+        this.number = number;
+        this.token = token;
+        this.pid = pid;
+        this.state = initial;
+    }
+
+    GenerationState state() {
+        return state;
+    }
+
+    Phase phase() {
+        return state.phase();
+    }
+
+    boolean alive() {
+        return state.phase() != Phase.EXITED;
+    }
+
+    /** Moves to the next state, logging {@code gen=N pid=P <what>}. */
+    void moveTo(GenerationState next, String what) {
+        if (!allowed(state.phase(), next.phase())) {
+            throw new IllegalStateException(this + ": " + state.phase() + " -> " + next.phase() + " is not a transition");
+        }
+        state = next;
+        LOG.info("{} {}", this, what);
+    }
+
+    private static boolean allowed(Phase from, Phase to) {
+        return switch (to) {
+            case STARTING -> false;
+            case CONNECTED -> from == Phase.STARTING;
+            case SERVING -> from == Phase.CONNECTED;
+            case DRAINING -> from == Phase.SERVING || from == Phase.STARTING || from == Phase.CONNECTED;
+            case KILLING -> from == Phase.STARTING || from == Phase.CONNECTED;
+            case EXITED -> from != Phase.EXITED;
+        };
+    }
+
+    @Override
+    public String toString() {
+        return "gen=" + number + " pid=" + pid;
+    }
+}

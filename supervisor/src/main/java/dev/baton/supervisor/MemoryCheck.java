@@ -1,0 +1,53 @@
+package dev.baton.supervisor;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * A reload runs two children at once for a while. Before starting the second, compare the
+ * memory the kernel says is available with what the serving child (and its descendants)
+ * uses now: the new one will need about as much.
+ */
+final class MemoryCheck {
+    private final Path proc;
+
+    MemoryCheck(Path proc) {
+        this.proc = proc;
+    }
+
+    Optional<String> shortfall(long runningPid) {
+        long availableKb = meminfoKb("MemAvailable:");
+        if (availableKb < 0) {
+            return Optional.empty(); // no /proc/meminfo: nothing to compare, do not block reloads
+        }
+        long neededKb = Stream.concat(Stream.of(runningPid),
+                        ProcessHandle.of(runningPid).stream().flatMap(ProcessHandle::descendants).map(ProcessHandle::pid))
+                .mapToLong(this::rssKb).sum();
+        if (neededKb > availableKb) {
+            return Optional.of("not enough memory for a second child: the serving one uses "
+                    + neededKb / 1024 + " MiB, only " + availableKb / 1024 + " MiB available");
+        }
+        return Optional.empty();
+    }
+
+    private long meminfoKb(String key) {
+        return fieldKb(proc.resolve("meminfo"), key);
+    }
+
+    private long rssKb(long pid) {
+        return Math.max(0, fieldKb(proc.resolve(Long.toString(pid)).resolve("status"), "VmRSS:"));
+    }
+
+    private static long fieldKb(Path file, String key) {
+        try (Stream<String> lines = Files.lines(file)) {
+            return lines.filter(l -> l.startsWith(key))
+                    .map(l -> l.substring(key.length()).trim().split("\\s+")[0])
+                    .mapToLong(Long::parseLong).findFirst().orElse(-1);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package dev.baton.supervisor;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+import jnr.constants.platform.Errno;
+import jnr.constants.platform.SocketLevel;
+import jnr.posix.CmsgHdr;
+import jnr.posix.MsgHdr;
+import jnr.posix.POSIX;
+import jnr.posix.POSIXFactory;
+
+/** {@link Native} on Linux through jnr-posix. EINTR is retried; errors read {@code op(..) failed: strerror}. */
+final class PosixNative implements Native {
+    /** Linux: the SCM_RIGHTS control message type. */
+    static final int SCM_RIGHTS = 1;
+    /** Linux: no SIGPIPE when the peer has gone; the error comes back as EPIPE instead. */
+    static final int MSG_NOSIGNAL = 0x4000;
+
+    // getNativePOSIX: plain getPOSIX() may fall back to a Java POSIX whose sendmsg does nothing.
+    private final POSIX posix = POSIXFactory.getNativePOSIX();
+
+    @Override
+    public boolean kill(long pid, Sig signal) {
+        int rc;
+        do {
+            rc = posix.kill(pid, signal.number);
+        } while (rc < 0 && posix.errno() == Errno.EINTR.intValue());
+        return rc == 0;
+    }
+
+    @Override
+    public void sendWithFds(int socket, byte[] bytes, int[] fds) throws IOException {
+        if (bytes.length == 0) {
+            // A zero-byte stream message carries no descriptors.
+            throw new IllegalArgumentException("sendmsg needs at least one payload byte");
+        }
+        ByteBuffer payload = ByteBuffer.allocateDirect(bytes.length).put(bytes).flip();
+        int sent = sendmsg(socket, payload, fds);
+        while (sent < bytes.length) {
+            ByteBuffer rest = ByteBuffer.allocateDirect(bytes.length - sent).put(bytes, sent, bytes.length - sent).flip();
+            sent += sendmsg(socket, rest, new int[0]);
+        }
+    }
+
+    private int sendmsg(int socket, ByteBuffer payload, int[] fds) throws IOException {
+        MsgHdr msg = posix.allocateMsgHdr();
+        msg.setIov(new ByteBuffer[] {payload});
+        if (fds.length > 0) {
+            CmsgHdr control = msg.allocateControl(Integer.BYTES * fds.length);
+            control.setLevel(SocketLevel.SOL_SOCKET.intValue());
+            control.setType(SCM_RIGHTS);
+            ByteBuffer data = ByteBuffer.allocateDirect(Integer.BYTES * fds.length).order(ByteOrder.nativeOrder());
+            for (int fd : fds) {
+                data.putInt(fd);
+            }
+            control.setData(data.flip());
+        }
+        int n;
+        do {
+            n = posix.sendmsg(socket, msg, MSG_NOSIGNAL);
+        } while (n < 0 && posix.errno() == Errno.EINTR.intValue());
+        if (n < 0) {
+            throw new IOException("sendmsg(" + socket + ") failed: " + posix.strerror(posix.errno()));
+        }
+        return n;
+    }
+
+    @Override
+    public int uid() {
+        return posix.getuid();
+    }
+
+    @Override
+    public void close(int fd) {
+        posix.close(fd);
+    }
+}

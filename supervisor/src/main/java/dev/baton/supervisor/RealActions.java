@@ -1,0 +1,110 @@
+package dev.baton.supervisor;
+
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import dev.baton.child.Addresses;
+import dev.baton.child.Frame;
+
+/** {@link Actions} for real: processes, signals, the handoff socket, timers. */
+final class RealActions implements Actions {
+    /** Variables batond must not pass on: they describe batond's own start, not the child's. */
+    private static final List<String> NOT_INHERITED = List.of(
+            "NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "_JAVA_SR_SIGNUM", "BATOND_JAVA_OPTS");
+
+    private final Config config;
+    private final List<Listener> listeners;
+    private final Native nat;
+    private final HandoffServer handoff;
+    private final EventLoop loop;
+    private final MemoryCheck memory;
+    private final SecureRandom random = new SecureRandom();
+    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "timers");
+        t.setDaemon(true);
+        return t;
+    });
+
+    RealActions(Config config, List<Listener> listeners, Native nat, HandoffServer handoff, EventLoop loop,
+                MemoryCheck memory) {
+        this.config = config;
+        this.listeners = listeners;
+        this.nat = nat;
+        this.handoff = handoff;
+        this.loop = loop;
+        this.memory = memory;
+    }
+
+    @Override
+    public Instant now() {
+        return Instant.now();
+    }
+
+    @Override
+    public String newToken() {
+        byte[] bytes = new byte[24];
+        random.nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    @Override
+    public long spawn(int generation, String token) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(config.command()).inheritIO();
+        Map<String, String> env = pb.environment();
+        NOT_INHERITED.forEach(env::remove);
+        env.put("BATON_SOCKET", handoff.socketPath().toString());
+        env.put("BATON_TOKEN", token);
+        env.put("BATON_GENERATION", Integer.toString(generation));
+        env.put("BATON_DRAIN_TIMEOUT_MS", Long.toString(config.drainTimeout().toMillis()));
+        Process process = pb.start();
+        long pid = process.pid();
+        // The JDK reaps the child (waitpid on its pid) and completes onExit.
+        process.onExit().thenAccept(p -> loop.post(new Event.ChildExited(generation, pid, p.exitValue())));
+        return pid;
+    }
+
+    @Override
+    public void signal(long pid, Sig signal) {
+        nat.kill(pid, signal);
+    }
+
+    @Override
+    public String sendListeners(int connection, int generation) throws IOException {
+        String names = listeners.stream().map(Listener::name).collect(Collectors.joining(","));
+        String addresses = listeners.stream().map(l -> Addresses.format(l.address())).collect(Collectors.joining(","));
+        Frame frame = Frame.of("GENERATION", Integer.toString(generation), "LISTENERS", names, "ADDRESSES", addresses);
+        handoff.send(connection, frame, listeners.stream().mapToInt(Listener::fd).toArray());
+        return names;
+    }
+
+    @Override
+    public void closeConnection(int connection) {
+        handoff.close(connection);
+    }
+
+    @Override
+    public void schedule(Duration delay, Event event) {
+        timers.schedule(() -> loop.post(event), delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public Optional<String> memoryShortfall(long runningPid) {
+        return memory.shortfall(runningPid);
+    }
+
+    @Override
+    public void exit(int code) {
+        timers.shutdownNow();
+        loop.stop(code);
+    }
+}

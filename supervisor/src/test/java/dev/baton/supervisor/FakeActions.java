@@ -1,0 +1,87 @@
+package dev.baton.supervisor;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Records what the supervisor asked for; children are pids 1000, 1001, ... */
+final class FakeActions implements Actions {
+    record Signal(long pid, Sig sig) {}
+
+    record Scheduled(Duration delay, Event event) {}
+
+    final List<Long> spawned = new ArrayList<>();
+    final List<String> tokens = new ArrayList<>();
+    final List<Signal> signals = new ArrayList<>();
+    final List<Integer> listenersSentTo = new ArrayList<>();
+    final List<Integer> closedConnections = new ArrayList<>();
+    final List<Scheduled> scheduled = new ArrayList<>();
+    Optional<String> memoryShortfall = Optional.empty();
+    boolean spawnFails;
+    Integer exitCode;
+    Instant now = Instant.parse("2026-11-26T00:00:00Z");
+
+    @Override
+    public Instant now() {
+        return now;
+    }
+
+    @Override
+    public String newToken() {
+        String token = "token" + tokens.size();
+        tokens.add(token);
+        return token;
+    }
+
+    @Override
+    public long spawn(int generation, String token) throws IOException {
+        if (spawnFails) {
+            throw new IOException("No such file or directory");
+        }
+        long pid = 1000 + spawned.size();
+        spawned.add(pid);
+        return pid;
+    }
+
+    @Override
+    public void signal(long pid, Sig signal) {
+        signals.add(new Signal(pid, signal));
+    }
+
+    @Override
+    public String sendListeners(int connection, int generation) {
+        listenersSentTo.add(connection);
+        return "http";
+    }
+
+    @Override
+    public void closeConnection(int connection) {
+        closedConnections.add(connection);
+    }
+
+    @Override
+    public void schedule(Duration delay, Event event) {
+        scheduled.add(new Scheduled(delay, event));
+    }
+
+    @Override
+    public Optional<String> memoryShortfall(long runningPid) {
+        return memoryShortfall;
+    }
+
+    @Override
+    public void exit(int code) {
+        exitCode = code;
+    }
+
+    long lastPid() {
+        return spawned.get(spawned.size() - 1);
+    }
+
+    String lastToken() {
+        return tokens.get(tokens.size() - 1);
+    }
+}

@@ -1,0 +1,215 @@
+package dev.baton.supervisor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import dev.baton.child.Frame;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The lifecycle, driven by events against {@link FakeActions}: no processes, no sockets. */
+class SupervisorTest {
+    static final int UID = 1000;
+
+    FakeActions os;
+    Supervisor sup;
+    int connections;
+
+    @BeforeEach
+    void setUp() {
+        os = new FakeActions();
+        sup = new Supervisor(config(1), os, UID);
+    }
+
+    static Config config(int maxDraining) {
+        return new Config(List.of(ListenSpec.parse("127.0.0.1:0")), Duration.ofSeconds(60), Duration.ofSeconds(30),
+                Duration.ofSeconds(1), Duration.ofSeconds(8), maxDraining, true, Path.of("/tmp"), List.of("app"));
+    }
+
+    /** Connects the most recently spawned child, says HELLO and READY; returns its connection. */
+    int bringUpLatest(int generation) {
+        int conn = connect(os.lastToken(), os.lastPid());
+        assertEquals(conn, os.listenersSentTo.get(os.listenersSentTo.size() - 1), "listeners sent to the child");
+        sup.handle(new Event.FrameReceived(conn, Frame.of("READY", "1")));
+        return conn;
+    }
+
+    int connect(String token, long pid) {
+        int conn = ++connections;
+        sup.handle(new Event.HandoffConnected(conn, pid, UID));
+        sup.handle(new Event.FrameReceived(conn, Frame.of("BATON", "1", "TOKEN", token, "PID", Long.toString(pid))));
+        return conn;
+    }
+
+    @Test
+    void reloadDrainsTheOldGenerationOnlyAfterTheNewOneIsReady() {
+        sup.start();
+        bringUpLatest(1);
+        long gen1 = os.lastPid();
+        sup.handle(new Event.ReloadRequested("test"));
+        assertEquals(2, os.spawned.size());
+        int conn2 = connect(os.lastToken(), os.lastPid());
+        assertTrue(os.signals.isEmpty(), "nothing is signalled before READY");
+        sup.handle(new Event.FrameReceived(conn2, Frame.of("READY", "1")));
+        assertEquals(List.of(new FakeActions.Signal(gen1, Sig.TERM)), os.signals);
+        sup.handle(new Event.ChildExited(1, gen1, 0));
+        assertNull(os.exitCode);
+    }
+
+    @Test
+    void childThatExitsBeforeReadyIsAbandonedAndTheNextReloadWorks() {
+        sup.start();
+        bringUpLatest(1);
+        long gen1 = os.lastPid();
+        sup.handle(new Event.ReloadRequested("test"));
+        long gen2 = os.lastPid();
+        sup.handle(new Event.ChildExited(2, gen2, 3));
+        assertTrue(os.signals.stream().noneMatch(s -> s.pid() == gen1), "the serving child is left alone");
+        sup.handle(new Event.ReloadRequested("again"));
+        assertEquals(3, os.spawned.size());
+        bringUpLatest(3);
+        assertEquals(List.of(new FakeActions.Signal(gen1, Sig.TERM)), os.signals);
+    }
+
+    @Test
+    void readyTimeoutKillsTheNewChildWithTermThenKill() {
+        sup.start();
+        bringUpLatest(1);
+        sup.handle(new Event.ReloadRequested("test"));
+        long gen2 = os.lastPid();
+        sup.handle(new Event.Deadline(2, Event.Deadline.Kind.READY));
+        assertEquals(List.of(new FakeActions.Signal(gen2, Sig.TERM)), os.signals);
+        sup.handle(new Event.Deadline(2, Event.Deadline.Kind.KILL));
+        assertEquals(new FakeActions.Signal(gen2, Sig.KILL), os.signals.get(1));
+    }
+
+    @Test
+    void staleReadyDeadlineIsIgnored() {
+        sup.start();
+        bringUpLatest(1);
+        sup.handle(new Event.Deadline(1, Event.Deadline.Kind.READY));
+        assertTrue(os.signals.isEmpty());
+    }
+
+    @Test
+    void wrongTokenAndReusedTokenAreRefusedWithoutListeners() {
+        sup.start();
+        String token = os.lastToken();
+        int bad = connect("not-the-token", 4242);
+        assertEquals(List.of(bad), os.closedConnections);
+        int good = connect(token, os.lastPid());
+        int second = connect(token, 4343);
+        assertEquals(List.of(good), os.listenersSentTo, "only the first holder of the token gets fds");
+        assertEquals(List.of(bad, second), os.closedConnections);
+    }
+
+    @Test
+    void connectionFromAnotherUserIsRefused() {
+        sup.start();
+        sup.handle(new Event.HandoffConnected(7, 4242, UID + 1));
+        assertEquals(List.of(7), os.closedConnections);
+    }
+
+    @Test
+    void burstOfReloadsRunsTheCurrentOneAndExactlyOneMore() {
+        sup.start();
+        bringUpLatest(1);
+        for (int i = 0; i < 10; i++) {
+            sup.handle(new Event.ReloadRequested("burst"));
+        }
+        assertEquals(2, os.spawned.size());
+        bringUpLatest(2);
+        sup.handle(new Event.ChildExited(1, 1000, 0));
+        assertEquals(3, os.spawned.size(), "one queued reload follows");
+        bringUpLatest(3);
+        sup.handle(new Event.ChildExited(2, 1001, 0));
+        assertEquals(3, os.spawned.size(), "and no more");
+    }
+
+    @Test
+    void reloadWaitsWhileTooManyGenerationsDrain() {
+        sup.start();
+        bringUpLatest(1);
+        sup.handle(new Event.ReloadRequested("r1"));
+        bringUpLatest(2); // gen 1 draining now
+        sup.handle(new Event.ReloadRequested("r2"));
+        assertEquals(2, os.spawned.size(), "waits for gen 1 to finish draining");
+        sup.handle(new Event.ChildExited(1, 1000, 0));
+        assertEquals(3, os.spawned.size());
+    }
+
+    @Test
+    void servingChildDeathRestartsAtOnceThenWithBackoff() {
+        sup.start();
+        bringUpLatest(1);
+        sup.handle(new Event.ChildExited(1, 1000, 137));
+        assertEquals(new FakeActions.Scheduled(Duration.ZERO, new Event.RestartDue()), last(os.scheduled));
+        sup.handle(new Event.RestartDue());
+        assertEquals(2, os.spawned.size());
+        bringUpLatest(2);
+        sup.handle(new Event.ChildExited(2, 1001, 137));
+        assertEquals(Duration.ofSeconds(1), last(os.scheduled).delay());
+        sup.handle(new Event.RestartDue());
+        sup.handle(new Event.ChildExited(3, 1002, 1)); // dies while starting
+        assertEquals(Duration.ofSeconds(2), last(os.scheduled).delay());
+    }
+
+    @Test
+    void drainTimeoutSendsKill() {
+        sup.start();
+        bringUpLatest(1);
+        sup.handle(new Event.ReloadRequested("r"));
+        bringUpLatest(2);
+        sup.handle(new Event.Deadline(1, Event.Deadline.Kind.DRAIN));
+        assertEquals(new FakeActions.Signal(1000, Sig.KILL), last(os.signals));
+    }
+
+    @Test
+    void memoryShortfallRefusesTheReload() {
+        sup.start();
+        bringUpLatest(1);
+        os.memoryShortfall = Optional.of("not enough memory");
+        sup.handle(new Event.ReloadRequested("r"));
+        assertEquals(1, os.spawned.size());
+        os.memoryShortfall = Optional.empty();
+        sup.handle(new Event.ReloadRequested("r"));
+        assertEquals(2, os.spawned.size());
+    }
+
+    @Test
+    void shutdownDuringReloadDrainsEveryChildThenExitsZero() {
+        sup.start();
+        bringUpLatest(1);
+        sup.handle(new Event.ReloadRequested("r"));
+        sup.handle(new Event.ShutdownRequested("SIGTERM"));
+        assertEquals(List.of(new FakeActions.Signal(1000, Sig.TERM), new FakeActions.Signal(1001, Sig.TERM)), os.signals);
+        sup.handle(new Event.ReloadRequested("late"));
+        assertEquals(2, os.spawned.size(), "no reload while shutting down");
+        sup.handle(new Event.ChildExited(2, 1001, 0));
+        assertNull(os.exitCode);
+        sup.handle(new Event.ChildExited(1, 1000, 0));
+        assertEquals(0, os.exitCode);
+    }
+
+    @Test
+    void spawnFailureOfAReloadKeepsTheServingChild() {
+        sup.start();
+        bringUpLatest(1);
+        os.spawnFails = true;
+        sup.handle(new Event.ReloadRequested("r"));
+        assertTrue(os.signals.isEmpty());
+        os.spawnFails = false;
+        sup.handle(new Event.ReloadRequested("r"));
+        assertEquals(2, os.spawned.size());
+    }
+
+    static <T> T last(List<T> list) {
+        return list.get(list.size() - 1);
+    }
+}
