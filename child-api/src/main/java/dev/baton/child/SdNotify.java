@@ -7,12 +7,12 @@ import java.nio.charset.StandardCharsets;
 import jnr.unixsocket.UnixDatagramChannel;
 import jnr.unixsocket.UnixSocketAddress;
 
-/** sd_notify(3) for services started directly by systemd: a datagram to $NOTIFY_SOCKET. */
-final class SdNotify {
+/** sd_notify(3): a datagram to $NOTIFY_SOCKET, for whatever systemd started directly (batond, or a service). */
+public final class SdNotify {
     private SdNotify() {}
 
     /** Sends the state; does nothing when not started by systemd with Type=notify. */
-    static void notify(String state) throws IOException {
+    public static void notify(String state) throws IOException {
         String path = System.getenv("NOTIFY_SOCKET");
         if (path == null || path.isEmpty()) {
             return;

@@ -31,6 +31,12 @@ interface Actions {
     /** Why a second child would not fit in memory beside this one, if it would not. */
     Optional<String> memoryShortfall(long runningPid);
 
+    /** Reaps zombies that are not batond's generations (batond as PID 1); returns how many. */
+    int reapOrphans(java.util.Set<Long> generations);
+
+    /** sd_notify(3) to systemd when it started batond as Type=notify; otherwise nothing. */
+    void notifyServiceManager(String state);
+
     /** Ends batond: closes listeners, removes the handoff socket, exits the JVM. */
     void exit(int code);
 }

@@ -22,6 +22,9 @@ import sun.misc.Signal;
 public final class Batond {
     private static final Logger LOG = LoggerFactory.getLogger("batond");
 
+    /** How often batond, as PID 1, looks for orphaned zombies. */
+    static final java.time.Duration ORPHAN_SCAN = java.time.Duration.ofSeconds(1);
+
     private Batond() {}
 
     public static void main(String[] args) {
@@ -73,11 +76,17 @@ public final class Batond {
                 System.err.println("batond: cannot create the handoff socket: " + e.getMessage());
                 return 1;
             }
-            RealActions actions = new RealActions(config, listeners, nat, handoff, loop, new MemoryCheck(Path.of("/proc")));
+            long pid = ProcessHandle.current().pid();
+            RealActions actions = new RealActions(config, listeners, nat, handoff, loop,
+                    new MemoryCheck(Path.of("/proc")), new OrphanReaper(Path.of("/proc"), nat, pid));
+            if (pid == 1) {
+                // PID 1 of a pid namespace inherits every orphan there; reap them.
+                actions.repeat(ORPHAN_SCAN, new Event.ReapOrphans());
+            }
             Supervisor supervisor = new Supervisor(config, actions, nat.uid());
             installSignals(loop);
             LOG.info("batond pid={} handoff={} ready-timeout={} drain-timeout={} child: {}",
-                    ProcessHandle.current().pid(), handoff.socketPath(), DurationParser.format(config.readyTimeout()),
+                    pid, handoff.socketPath(), DurationParser.format(config.readyTimeout()),
                     DurationParser.format(config.drainTimeout()), String.join(" ", config.command()));
             supervisor.start();
             return loop.run(supervisor);

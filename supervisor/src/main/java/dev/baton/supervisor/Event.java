@@ -29,6 +29,9 @@ sealed interface Event {
         enum Kind { READY, DRAIN, KILL }
     }
 
+    /** As PID 1: time to look for orphaned zombies to reap. */
+    record ReapOrphans() implements Event {}
+
     /** Time to start a new generation after the serving one died. */
     record RestartDue() implements Event {}
 }

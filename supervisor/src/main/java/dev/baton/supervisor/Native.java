@@ -10,6 +10,9 @@ interface Native {
     /** Writes all of {@code bytes} on a connected Unix socket, the descriptors riding on the first byte. */
     void sendWithFds(int socket, byte[] bytes, int[] fds) throws IOException;
 
+    /** waitpid(pid, WNOHANG) for a process batond did not start; true when it was reaped. */
+    boolean reap(long pid);
+
     int uid();
 
     void close(int fd);

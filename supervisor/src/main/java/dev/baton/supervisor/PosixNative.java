@@ -17,6 +17,8 @@ final class PosixNative implements Native {
     static final int SCM_RIGHTS = 1;
     /** Linux: no SIGPIPE when the peer has gone; the error comes back as EPIPE instead. */
     static final int MSG_NOSIGNAL = 0x4000;
+    /** waitpid: return at once when the process has not exited. */
+    static final int WNOHANG = 1;
 
     // getNativePOSIX: plain getPOSIX() may fall back to a Java POSIX whose sendmsg does nothing.
     private final POSIX posix = POSIXFactory.getNativePOSIX();
@@ -65,6 +67,16 @@ final class PosixNative implements Native {
             throw new IOException("sendmsg(" + socket + ") failed: " + posix.strerror(posix.errno()));
         }
         return n;
+    }
+
+    @Override
+    public boolean reap(long pid) {
+        int[] status = new int[1];
+        int rc;
+        do {
+            rc = posix.waitpid(pid, status, WNOHANG);
+        } while (rc < 0 && posix.errno() == Errno.EINTR.intValue());
+        return rc == pid;
     }
 
     @Override

@@ -8,6 +8,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -15,9 +16,14 @@ import java.util.stream.Collectors;
 
 import dev.baton.child.Addresses;
 import dev.baton.child.Frame;
+import dev.baton.child.SdNotify;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** {@link Actions} for real: processes, signals, the handoff socket, timers. */
 final class RealActions implements Actions {
+    private static final Logger LOG = LoggerFactory.getLogger("batond");
+
     /** Variables batond must not pass on: they describe batond's own start, not the child's. */
     private static final List<String> NOT_INHERITED = List.of(
             "NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "_JAVA_SR_SIGNUM", "BATOND_JAVA_OPTS");
@@ -28,6 +34,7 @@ final class RealActions implements Actions {
     private final HandoffServer handoff;
     private final EventLoop loop;
     private final MemoryCheck memory;
+    private final OrphanReaper reaper;
     private final SecureRandom random = new SecureRandom();
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "timers");
@@ -36,13 +43,14 @@ final class RealActions implements Actions {
     });
 
     RealActions(Config config, List<Listener> listeners, Native nat, HandoffServer handoff, EventLoop loop,
-                MemoryCheck memory) {
+                MemoryCheck memory, OrphanReaper reaper) {
         this.config = config;
         this.listeners = listeners;
         this.nat = nat;
         this.handoff = handoff;
         this.loop = loop;
         this.memory = memory;
+        this.reaper = reaper;
     }
 
     @Override
@@ -97,9 +105,32 @@ final class RealActions implements Actions {
         timers.schedule(() -> loop.post(event), delay.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** Posts the event every period until batond exits. */
+    void repeat(Duration period, Event event) {
+        timers.scheduleWithFixedDelay(() -> loop.post(event), period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     @Override
     public Optional<String> memoryShortfall(long runningPid) {
         return memory.shortfall(runningPid);
+    }
+
+    @Override
+    public int reapOrphans(Set<Long> generations) {
+        List<Long> reaped = reaper.reap(generations);
+        if (!reaped.isEmpty()) {
+            LOG.info("reaped orphaned process(es) {}", reaped);
+        }
+        return reaped.size();
+    }
+
+    @Override
+    public void notifyServiceManager(String state) {
+        try {
+            SdNotify.notify(state);
+        } catch (IOException e) {
+            LOG.warn("sd_notify failed: {}", e.getMessage());
+        }
     }
 
     @Override

@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 import dev.baton.child.Frame;
 import org.slf4j.Logger;
@@ -78,6 +79,9 @@ final class Supervisor {
             onDeadline(e);
         } else if (event instanceof Event.RestartDue) {
             onRestartDue();
+        } else if (event instanceof Event.ReapOrphans) {
+            // On the loop, so no generation can be spawned between listing pids and reaping.
+            actions.reapOrphans(alive.values().stream().map(g -> g.pid).collect(Collectors.toSet()));
         }
     }
 
@@ -174,8 +178,10 @@ final class Supervisor {
         if (previous != null) {
             drain(previous, "replaced by gen=" + g.number);
             LOG.info("reload to gen={} complete", g.number);
+            actions.notifyServiceManager("STATUS=serving gen=" + g.number);
         } else {
             LOG.info("gen={} serving", g.number);
+            actions.notifyServiceManager("READY=1\nSTATUS=serving gen=" + g.number);
         }
         afterStartEnded();
     }
@@ -388,6 +394,7 @@ final class Supervisor {
         shuttingDown = true;
         reloadQueued = false;
         LOG.info("shutdown requested ({}): draining {} generation(s)", source, alive.size());
+        actions.notifyServiceManager("STOPPING=1");
         for (Generation g : alive.values()) {
             if (g.phase() == Phase.SERVING || g.phase() == Phase.STARTING || g.phase() == Phase.CONNECTED) {
                 drain(g, "shutdown");

@@ -72,6 +72,20 @@ final class FakeActions implements Actions {
         return memoryShortfall;
     }
 
+    final List<String> notified = new ArrayList<>();
+    final List<java.util.Set<Long>> reapedExcept = new ArrayList<>();
+
+    @Override
+    public int reapOrphans(java.util.Set<Long> generations) {
+        reapedExcept.add(generations);
+        return 0;
+    }
+
+    @Override
+    public void notifyServiceManager(String state) {
+        notified.add(state);
+    }
+
     @Override
     public void exit(int code) {
         exitCode = code;

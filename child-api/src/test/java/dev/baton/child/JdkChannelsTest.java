@@ -1,0 +1,28 @@
+package dev.baton.child;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** A descriptor bound by {@link Sockets} is usable as a JDK channel: a real accept on loopback. */
+class JdkChannelsTest {
+
+    @Test
+    @Timeout(20)
+    void boundDescriptorAcceptsThroughTheJdkChannel() throws Exception {
+        Sockets.Bound bound = Sockets.listen(new InetSocketAddress("127.0.0.1", 0));
+        Listener listener = new Listener("http", bound.address(), bound.fd());
+        try (ServerSocketChannel server = listener.serverSocketChannel();
+             Socket client = new Socket("127.0.0.1", bound.address().getPort());
+             SocketChannel accepted = server.accept()) {
+            assertEquals(client.getLocalPort(), ((InetSocketAddress) accepted.getRemoteAddress()).getPort());
+            assertEquals(bound.address(), server.getLocalAddress());
+        }
+    }
+}
