@@ -78,7 +78,7 @@ public final class Batond {
             }
             long pid = ProcessHandle.current().pid();
             RealActions actions = new RealActions(config, listeners, nat, handoff, loop,
-                    new MemoryCheck(Path.of("/proc")), new OrphanReaper(Path.of("/proc"), nat, pid));
+                    new MemoryCheck(Path.of("/proc"), config.memoryHeadroom()), new OrphanReaper(Path.of("/proc"), nat));
             if (pid == 1) {
                 // PID 1 of a pid namespace inherits every orphan there; reap them.
                 actions.repeat(ORPHAN_SCAN, new Event.ReapOrphans());

@@ -13,6 +13,7 @@ public record Config(
         Duration restartBackoffMax,
         int maxDraining,
         boolean memoryCheck,
+        double memoryHeadroom,
         Path handoffDir,
         List<String> command) {
 

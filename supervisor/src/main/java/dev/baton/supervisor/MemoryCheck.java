@@ -13,9 +13,11 @@ import java.util.stream.Stream;
  */
 final class MemoryCheck {
     private final Path proc;
+    private final double headroom;
 
-    MemoryCheck(Path proc) {
+    MemoryCheck(Path proc, double headroom) {
         this.proc = proc;
+        this.headroom = headroom;
     }
 
     Optional<String> shortfall(long runningPid) {
@@ -23,12 +25,14 @@ final class MemoryCheck {
         if (availableKb < 0) {
             return Optional.empty(); // no /proc/meminfo: nothing to compare, do not block reloads
         }
-        long neededKb = Stream.concat(Stream.of(runningPid),
+        long usedKb = Stream.concat(Stream.of(runningPid),
                         ProcessHandle.of(runningPid).stream().flatMap(ProcessHandle::descendants).map(ProcessHandle::pid))
                 .mapToLong(this::rssKb).sum();
+        long neededKb = (long) (usedKb * headroom);
         if (neededKb > availableKb) {
-            return Optional.of("not enough memory for a second child: the serving one uses "
-                    + neededKb / 1024 + " MiB, only " + availableKb / 1024 + " MiB available");
+            return Optional.of("not enough memory for a second child: the serving one uses " + usedKb / 1024
+                    + " MiB, a new one needs about " + neededKb / 1024 + " MiB (--memory-headroom " + headroom
+                    + "), only " + availableKb / 1024 + " MiB available");
         }
         return Optional.empty();
     }

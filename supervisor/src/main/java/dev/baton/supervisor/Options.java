@@ -49,6 +49,11 @@ final class Options {
                     + "(default: ${DEFAULT-VALUE}).")
     int maxDraining;
 
+    @Option(names = "--memory-headroom", paramLabel = "FACTOR", defaultValue = "1.0",
+            description = "A reload starts only if available memory is at least FACTOR times what the serving "
+                    + "child uses now (default: ${DEFAULT-VALUE}).")
+    double memoryHeadroom;
+
     @Option(names = "--no-memory-check", negatable = false,
             description = "Start a new generation even when available memory looks too small for two children.")
     boolean noMemoryCheck;
@@ -91,7 +96,10 @@ final class Options {
         if (o.maxDraining < 1) {
             throw new IllegalArgumentException("--max-draining must be at least 1");
         }
-        return new Config(specs, ready, drain, backoffMin, backoffMax, o.maxDraining, !o.noMemoryCheck,
+        if (!(o.memoryHeadroom > 0)) {
+            throw new IllegalArgumentException("--memory-headroom must be more than 0");
+        }
+        return new Config(specs, ready, drain, backoffMin, backoffMax, o.maxDraining, !o.noMemoryCheck, o.memoryHeadroom,
                 o.handoffDir, o.command);
     }
 

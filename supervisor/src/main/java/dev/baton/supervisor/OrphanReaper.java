@@ -18,10 +18,17 @@ final class OrphanReaper {
     private final Native nat;
     private final long ownPid;
 
-    OrphanReaper(Path proc, Native nat, long ownPid) {
+    OrphanReaper(Path proc, Native nat) {
         this.proc = proc;
         this.nat = nat;
-        this.ownPid = ownPid;
+        // Our pid as this /proc numbers processes (it is 1 only when /proc is the namespace's own).
+        long self;
+        try {
+            self = Long.parseLong(Files.readSymbolicLink(proc.resolve("self")).toString());
+        } catch (IOException | RuntimeException e) {
+            self = ProcessHandle.current().pid();
+        }
+        this.ownPid = self;
     }
 
     /** Reaps zombie children of batond outside {@code generations}; returns their pids. */

@@ -344,10 +344,11 @@ final class Supervisor {
         if (g == null) {
             return;
         }
-        Phase before = g.phase();
-        g.moveTo(new GenerationState.Exited(actions.now(), e.code()), "exited code=" + e.code() + describe(e.code()));
+        GenerationState before = g.state();
+        String after = before instanceof GenerationState.Killing k ? " after its failed start (" + k.reason() + ")" : "";
+        g.moveTo(new GenerationState.Exited(actions.now(), e.code()), "exited code=" + e.code() + describe(e.code()) + after);
         byConnection.values().removeIf(x -> x == g);
-        switch (before) {
+        switch (before.phase()) {
             case STARTING, CONNECTED -> {
                 if (g == starting) {
                     failStart(g, "exited with code " + e.code() + " before READY");
@@ -355,6 +356,10 @@ final class Supervisor {
             }
             case SERVING -> {
                 serving = null;
+                Instant since = ((GenerationState.Serving) before).since();
+                if (Duration.between(since, actions.now()).compareTo(config.restartBackoffMax()) >= 0) {
+                    deaths = 0; // it served a good while: this is a new failure, not a crash loop
+                }
                 if (!shuttingDown) {
                     LOG.warn("serving {} died with code {}; the listener stays open, connections wait for the next generation",
                             g, e.code());
