@@ -55,8 +55,8 @@ public final class Baton {
     public static Baton connect(String... standaloneAddresses) throws IOException {
         Baton baton = fromEnvironment(System.getenv(), Arrays.asList(standaloneAddresses));
         baton.installSignalHandlers();
-        LOG.log(Level.INFO, "baton: mode={0} generation={1} listeners={2}", baton.mode, baton.generation,
-                baton.listeners);
+        LOG.log(Level.INFO, "baton: mode=" + baton.mode + " generation=" + baton.generation
+                + " listeners=" + baton.listeners);
         return baton;
     }
 
@@ -184,7 +184,7 @@ public final class Baton {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot report READY: " + e.getMessage(), e);
         }
-        LOG.log(Level.INFO, "baton: ready generation={0}", generation);
+        LOG.log(Level.INFO, "baton: ready generation=" + generation);
     }
 
     /** Optional stats for batond, at most once a second. */
@@ -193,7 +193,7 @@ public final class Baton {
             try {
                 handoff.send(Frame.of("INFLIGHT", Long.toString(inflight), "SERVED", Long.toString(served)));
             } catch (IOException e) {
-                LOG.log(Level.WARNING, "baton: cannot send stats: {0}", e.getMessage());
+                LOG.log(Level.WARNING, "baton: cannot send stats: " + e.getMessage());
             }
         }
     }

@@ -39,7 +39,7 @@ final class Drain {
     /** Starts the drain on its own thread (signal handlers must return at once), then exits. */
     void startAndExit(String reason) {
         if (!started.compareAndSet(false, true)) {
-            Baton.LOG.log(Level.INFO, "baton: {0} while draining: already draining", reason);
+            Baton.LOG.log(Level.INFO, "baton: " + reason + " while draining: already draining");
             return;
         }
         Thread thread = new Thread(() -> System.exit(run(reason)), "baton-drain");
@@ -50,15 +50,15 @@ final class Drain {
     int run(String reason) {
         // Leave a tenth of batond's drain timeout for close hooks before its SIGKILL.
         Instant deadline = Instant.now().plus(timeout.minus(timeout.dividedBy(10)));
-        Baton.LOG.log(Level.INFO, "baton: draining generation={0} on {1}, deadline in {2} ms",
-                generation, reason, Duration.between(Instant.now(), deadline).toMillis());
+        Baton.LOG.log(Level.INFO, "baton: draining generation=" + generation + " on " + reason + ", deadline in "
+                + Duration.between(Instant.now(), deadline).toMillis() + " ms");
         boolean clean = true;
         for (Drainable p : participants) {
             try {
                 p.stopAccepting();
             } catch (Exception e) {
                 clean = false;
-                Baton.LOG.log(Level.WARNING, "baton: stopAccepting failed: {0}", e.toString());
+                Baton.LOG.log(Level.WARNING, "baton: stopAccepting failed: " + e);
             }
         }
         for (Drainable p : participants) {
@@ -76,10 +76,10 @@ final class Drain {
         for (Map.Entry<String, AutoCloseable> hook : closeHooks) {
             try {
                 hook.getValue().close();
-                Baton.LOG.log(Level.INFO, "baton: closed {0}", hook.getKey());
+                Baton.LOG.log(Level.INFO, "baton: closed " + hook.getKey());
             } catch (Exception e) {
                 clean = false;
-                Baton.LOG.log(Level.WARNING, "baton: closing {0} failed: {1}", hook.getKey(), e.toString());
+                Baton.LOG.log(Level.WARNING, "baton: closing " + hook.getKey() + " failed: " + e);
             }
         }
         long served = participants.stream().mapToLong(Drainable::served).filter(n -> n >= 0).sum();
@@ -88,10 +88,10 @@ final class Drain {
                 handoff.send(Frame.of("DRAINED", "1", "SERVED", Long.toString(served)));
                 handoff.close();
             } catch (IOException e) {
-                Baton.LOG.log(Level.WARNING, "baton: cannot report DRAINED: {0}", e.getMessage());
+                Baton.LOG.log(Level.WARNING, "baton: cannot report DRAINED: " + e.getMessage());
             }
         }
-        Baton.LOG.log(Level.INFO, "baton: drained generation={0} served={1} clean={2}", generation, served, clean);
+        Baton.LOG.log(Level.INFO, "baton: drained generation=" + generation + " served=" + served + " clean=" + clean);
         return clean ? 0 : 1;
     }
 }

@@ -25,7 +25,7 @@ public final class Listener {
         return name;
     }
 
-    /** The address it is bound to, as the supervisor reported it. */
+    /** The address it is bound to, as the supervisor reported it; null when not known (systemd). */
     public InetSocketAddress address() {
         return address;
     }
@@ -54,6 +54,8 @@ public final class Listener {
 
     @Override
     public String toString() {
-        return name + "@" + Addresses.format(address) + "(fd " + fd + ")";
+        // Under systemd the address is not known (null); a standalone listener is named after it.
+        String where = address == null ? "" : Addresses.format(address);
+        return (name.equals(where) || where.isEmpty() ? name : name + " " + where) + " (fd " + fd + ")";
     }
 }

@@ -36,4 +36,11 @@ class InheritedListenersTest {
         assertEquals(new InetSocketAddress(9090), l.get(1).address());
         assertEquals(6, l.get(1).fd());
     }
+
+    @Test
+    void listenersWithoutAnAddressPrintTheirName() {
+        assertEquals("http (fd 3)", new Listener("http", null, 3).toString());
+        assertEquals("127.0.0.1:80 (fd 5)", new Listener("127.0.0.1:80", new InetSocketAddress("127.0.0.1", 80), 5).toString());
+        assertEquals("web 127.0.0.1:80 (fd 5)", new Listener("web", new InetSocketAddress("127.0.0.1", 80), 5).toString());
+    }
 }

@@ -1,0 +1,149 @@
+package dev.baton.examples.hello;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.baton.child.Addresses;
+import dev.baton.child.Baton;
+import dev.baton.child.Listener;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.util.concurrent.DefaultThreadFactory;
+
+/**
+ * A small HTTP/1.1 service on Netty's epoll transport that serves on the listeners baton
+ * hands it and drains on SIGTERM. {@link #main} is the whole integration with baton:
+ * connect, serve, register the drain and the close hooks, say ready.
+ *
+ * <pre>
+ *   java -jar hello.jar                                   # alone, on 127.0.0.1:8080
+ *   BATON_LISTEN=127.0.0.1:18080 java -jar hello.jar      # alone, elsewhere
+ *   batond --listen 127.0.0.1:8080 -- java -jar hello.jar # under batond
+ * </pre>
+ */
+public final class HelloServer implements AutoCloseable {
+    static final Logger LOG = LoggerFactory.getLogger(HelloServer.class);
+
+    /** Requests here are GETs; anything bigger than this is not one of ours. */
+    static final int MAX_REQUEST_BYTES = 64 * 1024;
+
+    private final EventLoopGroup acceptLoop;
+    private final EventLoopGroup ioLoops;
+    private final ConnectionTracker connections;
+    private final List<InetSocketAddress> addresses;
+
+    private HelloServer(EventLoopGroup acceptLoop, EventLoopGroup ioLoops, ConnectionTracker connections,
+            List<InetSocketAddress> addresses) {
+        this.acceptLoop = acceptLoop;
+        this.ioLoops = ioLoops;
+        this.connections = connections;
+        this.addresses = List.copyOf(addresses);
+    }
+
+    public static void main(String[] args) {
+        try {
+            Baton baton = Baton.connect("127.0.0.1:8080");
+            HelloServer server = start(baton.listeners(), baton.generation());
+            server.closeWith(baton);
+            baton.ready();
+        } catch (IOException | RuntimeException e) {
+            // Port in use, bad BATON_LISTEN, refused handoff: the message says which.
+            LOG.error("cannot start: {}", e.getMessage());
+            System.exit(1);
+        } catch (InterruptedException e) {
+            System.exit(1);
+        }
+    }
+
+    /**
+     * Serves on the listeners (adopted as they are: registered, never bound) and returns once
+     * every one of them is accepting. The caller still has to report ready.
+     */
+    public static HelloServer start(List<Listener> listeners, int generation) throws InterruptedException {
+        long pid = ProcessHandle.current().pid();
+        EventLoopGroup acceptLoop = new EpollEventLoopGroup(1, new DefaultThreadFactory("hello-accept"));
+        EventLoopGroup ioLoops = new EpollEventLoopGroup(0, new DefaultThreadFactory("hello-io"));
+        ConnectionTracker connections = new ConnectionTracker();
+        HelloHandler hello = new HelloHandler(generation, pid);
+        List<InetSocketAddress> addresses = new ArrayList<>();
+        try {
+            for (Listener listener : listeners) {
+                Channel server = new ServerBootstrap()
+                        .group(acceptLoop, ioLoops)
+                        .channelFactory(() -> listener.epollServerSocketChannel())
+                        .handler(connections.acceptHandler())
+                        .childHandler(new ChannelInitializer<SocketChannel>() {
+                            @Override
+                            protected void initChannel(SocketChannel channel) {
+                                channel.pipeline().addLast(
+                                        new HttpServerCodec(),
+                                        new HttpObjectAggregator(MAX_REQUEST_BYTES),
+                                        new Connection(connections),
+                                        hello);
+                            }
+                        })
+                        // bind() would fail with EINVAL on the already listening socket and close it.
+                        .register().sync().channel();
+                connections.serving(server);
+                addresses.add((InetSocketAddress) server.localAddress());
+            }
+        } catch (InterruptedException | RuntimeException e) {
+            connections.closeAll();
+            acceptLoop.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            ioLoops.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            throw e;
+        }
+        LOG.info("serving generation={} pid={} on {}", generation, pid,
+                addresses.stream().map(Addresses::format).collect(Collectors.joining(",")));
+        return new HelloServer(acceptLoop, ioLoops, connections, addresses);
+    }
+
+    /** Joins baton's drain; on the way out closes the server, then its event loops, in that order. */
+    public void closeWith(Baton baton) {
+        baton.onDrain(connections);
+        baton.onClose("server", this::closeServer);
+        baton.onClose("event loops", this::closeEventLoops);
+    }
+
+    /** The drain participant: stop accepting, wait for open connections, count served requests. */
+    public ConnectionTracker connections() {
+        return connections;
+    }
+
+    /** Where it is serving, as bound (a port-0 listener shows its real port here). */
+    public List<InetSocketAddress> addresses() {
+        return addresses;
+    }
+
+    /** Closes listeners and any connection still open, then logs what this process served. */
+    public void closeServer() {
+        connections.closeAll();
+        LOG.info("server closed served={}", connections.served());
+    }
+
+    public void closeEventLoops() throws InterruptedException {
+        // No quiet period: by now nothing is left to serve, and batond is waiting for the exit.
+        acceptLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        ioLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+    }
+
+    /** Both steps of the close, for use without baton (tests). */
+    @Override
+    public void close() throws InterruptedException {
+        closeServer();
+        closeEventLoops();
+    }
+}

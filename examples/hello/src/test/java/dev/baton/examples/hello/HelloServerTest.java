@@ -1,0 +1,168 @@
+package dev.baton.examples.hello;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import dev.baton.child.Listener;
+import dev.baton.child.Sockets;
+
+/** The server in process, on a port-0 listener adopted exactly as one from batond would be. */
+@Timeout(20)
+class HelloServerTest {
+    private static final int GENERATION = 7;
+    private static final String IDENTITY = "generation=" + GENERATION + " pid=" + ProcessHandle.current().pid();
+
+    private HelloServer server;
+    private InetSocketAddress address;
+
+    @BeforeEach
+    void start() throws Exception {
+        Sockets.Bound bound = Sockets.listen(new InetSocketAddress("127.0.0.1", 0));
+        address = bound.address();
+        server = HelloServer.start(List.of(new Listener("http", address, bound.fd())), GENERATION);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        server.close();
+    }
+
+    @Test
+    void rootSaysWhichGenerationAndProcessAnswered() throws Exception {
+        try (RawHttp client = new RawHttp(address)) {
+            RawHttp.Response response = client.get("/");
+            assertEquals(200, response.status());
+            assertEquals(IDENTITY + "\n", response.body());
+            assertEquals(Integer.toString(response.body().length()), response.header("content-length"));
+        }
+    }
+
+    @Test
+    void sleepAnswersAfterTheDelayWithoutHoldingUpOthers() throws Exception {
+        try (RawHttp sleeper = new RawHttp(address); RawHttp other = new RawHttp(address)) {
+            Instant sent = Instant.now();
+            sleeper.send("/sleep?ms=300");
+            assertEquals(200, other.get("/").status()); // answered while the sleeper waits
+            RawHttp.Response slept = sleeper.read();
+            assertEquals(200, slept.status());
+            assertTrue(slept.body().contains(IDENTITY), slept.body());
+            assertTrue(Duration.between(sent, Instant.now()).toMillis() >= 300);
+        }
+    }
+
+    @Test
+    void badSleepIs400AndUnknownPathIs404() throws Exception {
+        try (RawHttp client = new RawHttp(address)) {
+            for (String path : List.of("/sleep", "/sleep?ms=abc", "/sleep?ms=-1", "/sleep?ms=1&ms=2",
+                    "/sleep?ms=" + (HelloHandler.MAX_SLEEP_MS + 1))) {
+                assertEquals(400, client.get(path).status(), path);
+            }
+            assertEquals(404, client.get("/nope").status());
+            assertEquals(200, client.get("/").status()); // errors keep the connection usable
+        }
+    }
+
+    @Test
+    void keepAliveReusesTheConnectionUntilTheClientSaysClose() throws Exception {
+        try (RawHttp client = new RawHttp(address)) {
+            for (int i = 0; i < 3; i++) {
+                RawHttp.Response response = client.get("/");
+                assertEquals(200, response.status());
+                assertNull(response.header("connection"));
+            }
+            RawHttp.Response last = client.get("/", "Connection: close");
+            assertEquals(200, last.status());
+            assertEquals("close", last.header("connection"));
+            assertTrue(client.closedByServer());
+        }
+        assertEquals(4, server.connections().served());
+    }
+
+    @Test
+    void pipelinedRequestsAreAnsweredInOrder() throws Exception {
+        try (RawHttp client = new RawHttp(address)) {
+            client.send("/sleep?ms=200");
+            client.send("/");
+            assertTrue(client.read().body().contains("slept=200ms"));
+            assertEquals(IDENTITY + "\n", client.read().body());
+        }
+    }
+
+    @Test
+    void drainClosesIdleConnectionsAndAnswersInflightOnesWithConnectionClose() throws Exception {
+        try (RawHttp idle = new RawHttp(address); RawHttp busy = new RawHttp(address);
+                RawHttp fresh = new RawHttp(address)) {
+            assertEquals(200, idle.get("/").status());
+            busy.send("/sleep?ms=500");
+            await(() -> server.connections().inflight() == 1 && server.connections().connections() == 3);
+
+            server.connections().stopAccepting();
+
+            assertTrue(idle.closedByServer(), "an idle keep-alive connection is closed at once");
+            assertThrows(ConnectException.class, () -> new Socket(address.getAddress(), address.getPort()).close(),
+                    "this process no longer accepts");
+            // Accepted before the drain but silent until now: its first request is still answered.
+            RawHttp.Response late = fresh.get("/");
+            assertEquals(200, late.status());
+            assertEquals("close", late.header("connection"));
+            assertTrue(fresh.closedByServer());
+
+            RawHttp.Response inflight = busy.read();
+            assertEquals(200, inflight.status());
+            assertTrue(inflight.body().contains(IDENTITY), inflight.body());
+            assertEquals("close", inflight.header("connection"));
+            assertTrue(busy.closedByServer());
+        }
+        assertTrue(server.connections().awaitIdle(Instant.now().plusSeconds(5)));
+        assertEquals(3, server.connections().served());
+    }
+
+    @Test
+    void drainClosesAConnectionThatNeverSendsARequestAfterTheGrace() throws Exception {
+        try (RawHttp silent = new RawHttp(address)) {
+            await(() -> server.connections().connections() == 1);
+            Instant drained = Instant.now();
+            server.connections().stopAccepting();
+            assertTrue(silent.closedByServer());
+            assertTrue(Duration.between(drained, Instant.now()).compareTo(Connection.FIRST_REQUEST_GRACE) >= 0);
+        }
+        assertTrue(server.connections().awaitIdle(Instant.now().plusSeconds(5)));
+    }
+
+    @Test
+    void aRequestAfterOurFinIsDroppedNotHalfAnswered() throws Exception {
+        try (RawHttp client = new RawHttp(address)) {
+            assertEquals(200, client.get("/").status());
+            server.connections().stopAccepting();
+            assertTrue(client.closedByServer());
+            // The server still reads (so its close sends FIN, not RST) but answers nothing more.
+            client.send("/");
+            assertTrue(client.closedByServer());
+        }
+        assertTrue(server.connections().awaitIdle(Instant.now().plusSeconds(5)));
+        assertEquals(1, server.connections().served());
+    }
+
+    /** Waits for a condition the server reaches on its own threads; the class timeout bounds it. */
+    private static void await(BooleanSupplier condition) throws InterruptedException {
+        while (!condition.getAsBoolean()) {
+            Thread.sleep(5);
+        }
+    }
+}
