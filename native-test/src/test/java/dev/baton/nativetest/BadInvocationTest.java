@@ -1,0 +1,63 @@
+package dev.baton.nativetest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Mistakes a user can make get one clear line and an exit code, never a stack trace. */
+@Timeout(60)
+class BadInvocationTest {
+
+    @Test
+    void missingChildCommand() throws Exception {
+        FinishedRun run = run("BadInvocationTest-missingChildCommand", List.of("--listen", "127.0.0.1:0"));
+        assertEquals(2, run.code(), run::toString);
+        run.assertOneLineError("child command");
+    }
+
+    @Test
+    void emptyChildCommandAfterDoubleDash() throws Exception {
+        FinishedRun run = run("BadInvocationTest-emptyChildCommand", List.of("--listen", "127.0.0.1:0", "--"));
+        assertEquals(2, run.code(), run::toString);
+        run.assertOneLineError("child command");
+    }
+
+    @Test
+    void unparsableListenAddress() throws Exception {
+        FinishedRun run = run("BadInvocationTest-unparsableListenAddress", withHello("--listen", "nonsense"));
+        assertEquals(2, run.code(), run::toString);
+        run.assertOneLineError("nonsense");
+    }
+
+    @Test
+    void portInUse() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            String address = "127.0.0.1:" + taken.getLocalPort();
+            FinishedRun run = run("BadInvocationTest-portInUse", withHello("--listen", address));
+            assertNotEquals(0, run.code(), run::toString);
+            run.assertNoStackTrace();
+            List<String> errors = run.linesContaining("in use");
+            assertEquals(1, errors.size(), run::toString);
+            assertTrue(errors.get(0).contains(address), () -> "the error does not name " + address + ": " + run);
+            assertEquals(0, run.count(BatondLines.ANY_SPAWNED), () -> "a child started although the port is taken: " + run);
+        }
+    }
+
+    private static FinishedRun run(String name, List<String> args) throws InterruptedException {
+        return FinishedRun.of(name, BatondLauncher.batond(List.of(), args));
+    }
+
+    private static List<String> withHello(String... options) {
+        List<String> args = new ArrayList<>(List.of(options));
+        args.add("--");
+        args.addAll(Artifacts.helloCommand());
+        return args;
+    }
+}

@@ -1,0 +1,74 @@
+package dev.baton.nativetest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A slow request in flight on generation 1 when the reload starts is answered by generation 1,
+ * which only exits after the answer is out.
+ */
+class InflightRequestSurvivesReloadTest {
+    /** Long enough that generation 2 (a fresh JVM) is ready and generation 1 draining before it ends. */
+    private static final int SLEEP_MS = 6000;
+
+    @Test
+    @Timeout(120)
+    void slowRequestIsAnsweredByTheOldGenerationBeforeItExits() throws Exception {
+        try (BatondProcess batond = BatondProcess.startWithHello("InflightRequestSurvivesReloadTest")) {
+            batond.awaitLine(BatondLines.ready(1), BatondProcess.STARTUP);
+
+            try (HttpConnection connection = HttpConnection.open(batond.port(), Duration.ofSeconds(30))) {
+                // One exchange first: the connection is then accepted by, and belongs to, generation 1.
+                connection.send("/", true);
+                HttpResponse warmUp = connection.readResponse();
+                assertEquals(1, warmUp.generation().orElse(-1), warmUp::toString);
+
+                connection.send("/sleep?ms=" + SLEEP_MS, true);
+                CompletableFuture<Answer> answer = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        HttpResponse response = connection.readResponse();
+                        return new Answer(response, batond.output().lines());
+                    } catch (Exception e) {
+                        throw new AssertionError("the in-flight request failed: " + e, e);
+                    }
+                });
+                batond.signal("USR2");
+
+                Answer slow = answer.get(SLEEP_MS + 20_000, TimeUnit.MILLISECONDS);
+                assertEquals(200, slow.response.status(), slow.response::toString);
+                assertEquals(1, slow.response.generation().orElse(-1), slow.response::toString);
+                assertTrue(slow.contains(BatondLines.draining(1)),
+                        "gen=1 was not draining yet when the slow response arrived; sleep too short for this machine?");
+                assertFalse(slow.contains(BatondLines.exitedOrKilled(1)),
+                        "gen=1 had exited before its in-flight response arrived");
+            }
+
+            batond.awaitLine(BatondLines.ready(2), BatondProcess.STARTUP);
+            Matcher reload = batond.awaitLine(BatondLines.reloadFinished(2), BatondProcess.STARTUP);
+            assertEquals("complete", reload.group(1), reload.group());
+            Matcher exit = batond.awaitLine(BatondLines.exitedOrKilled(1), Duration.ofSeconds(40));
+            assertEquals("exited code=0", exit.group(2), exit.group());
+
+            HttpResponse after = HttpProbe.get(batond.port(), "/");
+            assertEquals(200, after.status(), after::toString);
+            assertEquals(2, after.generation().orElse(-1), after::toString);
+        }
+    }
+
+    /** The response, and batond's output at the moment it arrived. */
+    private record Answer(HttpResponse response, List<String> linesSoFar) {
+        boolean contains(Pattern pattern) {
+            return linesSoFar.stream().anyMatch(line -> pattern.matcher(line).find());
+        }
+    }
+}
