@@ -43,6 +43,9 @@ final class Drain {
             return;
         }
         Thread thread = new Thread(() -> System.exit(run(reason)), "baton-drain");
+        // Signal handlers run on daemon threads: without this, the JVM would exit as soon as the
+        // service's last own thread ended, before the drain had finished or reported DRAINED.
+        thread.setDaemon(false);
         thread.start();
     }
 

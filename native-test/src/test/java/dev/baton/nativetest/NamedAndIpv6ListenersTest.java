@@ -42,6 +42,8 @@ class NamedAndIpv6ListenersTest {
 
             batond.signal("USR2");
             batond.awaitLine(BatondLines.reloadComplete(2), WAIT);
+            // Until its drain closes its copy of the listeners, generation 1 may still accept.
+            batond.awaitLine(BatondLines.exited(1), WAIT);
             assertEquals("generation=2", generationAt("::1", web));
             assertEquals("generation=2", generationAt("127.0.0.1", admin));
 

@@ -77,7 +77,7 @@ public final class Batond {
                 return 1;
             }
             long pid = ProcessHandle.current().pid();
-            RealActions actions = new RealActions(config, listeners, nat, handoff, loop,
+            RealActions actions = new RealActions(config, listeners, handoff, loop,
                     new MemoryCheck(Path.of("/proc"), config.memoryHeadroom()), new OrphanReaper(Path.of("/proc"), nat));
             if (pid == 1) {
                 // PID 1 of a pid namespace inherits every orphan there; reap them.

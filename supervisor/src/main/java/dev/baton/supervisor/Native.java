@@ -4,9 +4,6 @@ import java.io.IOException;
 
 /** batond's native calls, kept behind one small interface; {@link PosixNative} is the real one. */
 interface Native {
-    /** kill(2); false when the process is already gone. */
-    boolean kill(long pid, Sig signal);
-
     /** Writes all of {@code bytes} on a connected Unix socket, the descriptors riding on the first byte. */
     void sendWithFds(int socket, byte[] bytes, int[] fds) throws IOException;
 

@@ -24,15 +24,6 @@ final class PosixNative implements Native {
     private final POSIX posix = POSIXFactory.getNativePOSIX();
 
     @Override
-    public boolean kill(long pid, Sig signal) {
-        int rc;
-        do {
-            rc = posix.kill(pid, signal.number);
-        } while (rc < 0 && posix.errno() == Errno.EINTR.intValue());
-        return rc == 0;
-    }
-
-    @Override
     public void sendWithFds(int socket, byte[] bytes, int[] fds) throws IOException {
         if (bytes.length == 0) {
             // A zero-byte stream message carries no descriptors.

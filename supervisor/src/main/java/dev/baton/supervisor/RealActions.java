@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -30,11 +31,11 @@ final class RealActions implements Actions {
 
     private final Config config;
     private final List<Listener> listeners;
-    private final Native nat;
     private final HandoffServer handoff;
     private final EventLoop loop;
     private final MemoryCheck memory;
     private final OrphanReaper reaper;
+    private final Map<Long, Process> processes = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "timers");
@@ -42,11 +43,10 @@ final class RealActions implements Actions {
         return t;
     });
 
-    RealActions(Config config, List<Listener> listeners, Native nat, HandoffServer handoff, EventLoop loop,
+    RealActions(Config config, List<Listener> listeners, HandoffServer handoff, EventLoop loop,
                 MemoryCheck memory, OrphanReaper reaper) {
         this.config = config;
         this.listeners = listeners;
-        this.nat = nat;
         this.handoff = handoff;
         this.loop = loop;
         this.memory = memory;
@@ -76,14 +76,27 @@ final class RealActions implements Actions {
         env.put("BATON_DRAIN_TIMEOUT_MS", Long.toString(config.drainTimeout().toMillis()));
         Process process = pb.start();
         long pid = process.pid();
+        processes.put(pid, process);
         // The JDK reaps the child (waitpid on its pid) and completes onExit.
-        process.onExit().thenAccept(p -> loop.post(new Event.ChildExited(generation, pid, p.exitValue())));
+        process.onExit().thenAccept(p -> {
+            processes.remove(pid);
+            loop.post(new Event.ChildExited(generation, pid, p.exitValue()));
+        });
         return pid;
     }
 
     @Override
     public void signal(long pid, Sig signal) {
-        nat.kill(pid, signal);
+        // Through the JDK's Process: it checks the process start time, so a pid the kernel has
+        // already reused for another process is never signalled.
+        Process process = processes.get(pid);
+        if (process == null) {
+            return; // already exited and reaped
+        }
+        switch (signal) {
+            case TERM -> process.destroy();
+            case KILL -> process.destroyForcibly();
+        }
     }
 
     @Override

@@ -1,0 +1,143 @@
+package dev.baton.nativetest;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import dev.baton.child.Baton;
+import dev.baton.child.Drainable;
+import dev.baton.child.Frame;
+import dev.baton.child.InflightTracker;
+import sun.misc.Signal;
+
+/**
+ * A child for fault tests, run by batond as its child command. What it does is read at start
+ * from the file named by {@code FAULT_FILE}, so a test can make the next generation misbehave:
+ * <ul>
+ *   <li>{@code ok}: serve HTTP (one request per connection) and drain on SIGTERM</li>
+ *   <li>{@code exit-before-connect}: exit 3 at once</li>
+ *   <li>{@code exit-after-listeners}: receive the listeners, then exit 4</li>
+ *   <li>{@code never-connect}: run without ever connecting to batond</li>
+ *   <li>{@code never-ready}: receive the listeners, never say READY</li>
+ *   <li>{@code slow-ready}: receive the listeners, say READY only after 20 s</li>
+ *   <li>{@code second-connection}: serve, and also try HELLO with its own token on a second connection</li>
+ *   <li>{@code ignore-term}: serve, and ignore SIGTERM</li>
+ *   <li>{@code orphans}: serve, and leave 20 orphaned grandchildren behind</li>
+ * </ul>
+ * Every mode prints {@code faulty-child gen=N mode=M} first. Serving modes register a close hook that
+ * takes 500 ms and prints {@code faulty-child gen=N closed slow resource}.
+ */
+public final class FaultyChild {
+    private FaultyChild() {}
+
+    public static void main(String[] args) throws Exception {
+        String mode = mode();
+        String gen = System.getenv("BATON_GENERATION");
+        System.out.println("faulty-child gen=" + gen + " mode=" + mode + " pid=" + ProcessHandle.current().pid());
+        System.out.flush();
+        switch (mode) {
+            case "exit-before-connect" -> System.exit(3);
+            case "never-connect" -> Thread.sleep(Long.MAX_VALUE);
+            default -> { }
+        }
+        Baton baton = Baton.connect();
+        switch (mode) {
+            case "exit-after-listeners" -> System.exit(4);
+            case "never-ready" -> Thread.sleep(Long.MAX_VALUE);
+            case "slow-ready" -> Thread.sleep(20_000);
+            case "second-connection" -> System.out.println("faulty-child second connection: " + secondHello());
+            case "ignore-term" -> Signal.handle(new Signal("TERM"), s -> System.out.println("faulty-child ignoring SIGTERM"));
+            case "orphans" -> leaveOrphans(20);
+            default -> { }
+        }
+        serve(baton);
+    }
+
+    private static String mode() throws IOException {
+        String file = System.getenv("FAULT_FILE");
+        if (file == null || !Files.exists(Path.of(file))) {
+            return "ok";
+        }
+        String mode = Files.readString(Path.of(file)).strip();
+        return mode.isEmpty() ? "ok" : mode;
+    }
+
+    /** HELLO with this generation's (already used) token on a new connection: what comes back? */
+    private static String secondHello() throws IOException {
+        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            ch.connect(UnixDomainSocketAddress.of(System.getenv("BATON_SOCKET")));
+            ch.write(ByteBuffer.wrap(Frame.of("BATON", "1", "TOKEN", System.getenv("BATON_TOKEN"), "PID",
+                    Long.toString(ProcessHandle.current().pid())).encode()));
+            ByteBuffer in = ByteBuffer.allocate(1024);
+            int total = 0;
+            int n;
+            while ((n = ch.read(in)) > 0) {
+                total += n;
+            }
+            return total == 0 ? "closed without a reply" : "got " + total + " bytes";
+        }
+    }
+
+    private static void leaveOrphans(int count) throws IOException, InterruptedException {
+        for (int i = 0; i < count; i++) {
+            // sh exits at once; its background sleep is orphaned and re-parented to the pid namespace's init.
+            new ProcessBuilder("sh", "-c", "sleep 0.2 &").inheritIO().start().waitFor();
+        }
+        System.out.println("faulty-child left " + count + " orphans");
+    }
+
+    /** One request per connection: enough HTTP for the load client. */
+    private static void serve(Baton baton) throws IOException {
+        ServerSocketChannel server = baton.listener().serverSocketChannel();
+        InflightTracker inflight = new InflightTracker();
+        byte[] body = ("generation=" + baton.generation() + " pid=" + ProcessHandle.current().pid() + "\n")
+                .getBytes(StandardCharsets.US_ASCII);
+        byte[] head = ("HTTP/1.1 200 OK\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
+        Thread acceptor = new Thread(() -> {
+            try {
+                while (true) {
+                    SocketChannel c = server.accept();
+                    inflight.begin();
+                    new Thread(() -> answer(c, head, body, inflight), "answer").start();
+                }
+            } catch (IOException closedByDrain) {
+                // the drain closed the listener
+            }
+        }, "acceptor");
+        acceptor.start();
+        baton.onDrain(Drainable.of(server, inflight));
+        // A close hook that takes a while: the drain must finish it even after every other thread of
+        // the service has ended (here the acceptor ends as soon as the listener closes).
+        baton.onClose("slow resource", () -> {
+            Thread.sleep(500);
+            System.out.println("faulty-child gen=" + baton.generation() + " closed slow resource");
+        });
+        baton.ready();
+    }
+
+    private static void answer(SocketChannel c, byte[] head, byte[] body, InflightTracker inflight) {
+        try (c) {
+            ByteBuffer request = ByteBuffer.allocate(8192);
+            while (c.read(request) > 0 && !endsWithBlankLine(request)) {
+                // read the whole request head
+            }
+            c.write(new ByteBuffer[] {ByteBuffer.wrap(head), ByteBuffer.wrap(body)});
+        } catch (IOException e) {
+            // the client went away
+        } finally {
+            inflight.end();
+        }
+    }
+
+    private static boolean endsWithBlankLine(ByteBuffer b) {
+        int p = b.position();
+        return p >= 4 && b.get(p - 4) == '\r' && b.get(p - 3) == '\n' && b.get(p - 2) == '\r' && b.get(p - 1) == '\n';
+    }
+}
