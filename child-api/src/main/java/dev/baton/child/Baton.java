@@ -10,8 +10,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
-import sun.misc.Signal;
-
 /**
  * A service's handle on its supervisor. {@link #connect(String...)} finds the listeners in
  * the environment (batond, systemd, start_server, or binds them itself when alone), then the
@@ -53,8 +51,11 @@ public final class Baton {
      * variable {@code BATON_LISTEN} (comma separated) overrides them then.
      */
     public static Baton connect(String... standaloneAddresses) throws IOException {
+        // Handlers go in first: a SIGTERM during the handoff is kept and drains right after it,
+        // instead of killing the JVM with 143 half-way through.
+        DrainSignals signals = DrainSignals.install();
         Baton baton = fromEnvironment(System.getenv(), Arrays.asList(standaloneAddresses));
-        baton.installSignalHandlers();
+        signals.route(baton.drain);
         LOG.log(Level.INFO, "baton: mode=" + baton.mode + " generation=" + baton.generation
                 + " listeners=" + baton.listeners);
         return baton;
@@ -140,11 +141,6 @@ public final class Baton {
         } catch (NumberFormatException e) {
             throw new IllegalStateException("BATON_DRAIN_TIMEOUT_MS='" + millis + "' is not a number of milliseconds");
         }
-    }
-
-    private void installSignalHandlers() {
-        Signal.handle(new Signal("TERM"), s -> drain.startAndExit("SIGTERM"));
-        Signal.handle(new Signal("INT"), s -> drain.startAndExit("SIGINT"));
     }
 
     public Mode mode() {

@@ -14,7 +14,6 @@ final class Generation {
     final String token;
     final long pid;
     private GenerationState state;
-    long served = -1;
 
     Generation(int number, String token, long pid, GenerationState initial) {
         this.number = number;

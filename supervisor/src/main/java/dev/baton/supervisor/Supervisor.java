@@ -246,10 +246,9 @@ final class Supervisor {
                 LOG.info("{} said READY again in phase {}: ignored", g, g.phase());
             }
         } else if ("1".equals(frame.get("DRAINED"))) {
-            g.served = parseLong(frame.get("SERVED"));
             LOG.info("{} drained served={}", g, frame.get("SERVED"));
         } else if (frame.has("INFLIGHT") || frame.has("SERVED")) {
-            g.served = parseLong(frame.get("SERVED"));
+            LOG.debug("{} inflight={} served={}", g, frame.get("INFLIGHT"), frame.get("SERVED"));
         } else {
             LOG.warn("{} sent an unknown frame ({}): ignored", g, frame.fields().keySet());
         }
@@ -422,17 +421,5 @@ final class Supervisor {
 
     private static boolean tokenEquals(String a, String b) {
         return MessageDigest.isEqual(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static long parseLong(String s) {
-        try {
-            return s == null ? -1 : Long.parseLong(s);
-        } catch (NumberFormatException e) {
-            return -1;
-        }
-    }
-
-    boolean shuttingDown() {
-        return shuttingDown;
     }
 }
