@@ -27,21 +27,9 @@ class InflightRequestSurvivesReloadTest {
         try (BatondProcess batond = BatondProcess.startWithHello("InflightRequestSurvivesReloadTest")) {
             batond.awaitLine(BatondLines.ready(1), BatondProcess.STARTUP);
 
-            try (HttpConnection connection = HttpConnection.open(batond.port(), Duration.ofSeconds(30))) {
-                // One exchange first: the connection is then accepted by, and belongs to, generation 1.
-                connection.send("/", true);
-                HttpResponse warmUp = connection.readResponse();
-                assertEquals(1, warmUp.generation().orElse(-1), warmUp::toString);
-
-                connection.send("/sleep?ms=" + SLEEP_MS, true);
-                CompletableFuture<Answer> answer = CompletableFuture.supplyAsync(() -> {
-                    try {
-                        HttpResponse response = connection.readResponse();
-                        return new Answer(response, batond.output().lines());
-                    } catch (Exception e) {
-                        throw new AssertionError("the in-flight request failed: " + e, e);
-                    }
-                });
+            try (SlowRequest request = SlowRequest.start(batond.port(), 1, SLEEP_MS)) {
+                CompletableFuture<Answer> answer = request.response()
+                        .thenApply(response -> new Answer(response, batond.output().lines()));
                 batond.signal("USR2");
 
                 Answer slow = answer.get(SLEEP_MS + 20_000, TimeUnit.MILLISECONDS);

@@ -30,19 +30,8 @@ class MaxDrainingTest {
         try (BatondProcess batond = BatondProcess.start("MaxDrainingTest", List.of(), args)) {
             batond.awaitLine(BatondLines.ready(1), BatondProcess.STARTUP);
 
-            try (HttpConnection connection = HttpConnection.open(batond.port(), Duration.ofSeconds(30))) {
-                // One exchange first: the connection is then accepted by, and belongs to, generation 1.
-                connection.send("/", true);
-                HttpResponse warmUp = connection.readResponse();
-                assertEquals(1, warmUp.generation().orElse(-1), warmUp::toString);
-                connection.send("/sleep?ms=" + SLEEP_MS, true);
-                CompletableFuture<HttpResponse> slow = CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return connection.readResponse();
-                    } catch (Exception e) {
-                        throw new AssertionError("the slow request failed: " + e, e);
-                    }
-                });
+            try (SlowRequest request = SlowRequest.start(batond.port(), 1, SLEEP_MS)) {
+                CompletableFuture<HttpResponse> slow = request.response();
 
                 batond.signal("USR2");
                 Matcher reload = batond.awaitLine(BatondLines.reloadFinished(2), EVENT);
