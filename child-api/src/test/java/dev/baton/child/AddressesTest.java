@@ -18,7 +18,11 @@ class AddressesTest {
 
     @Test
     void formatsIpv6InBrackets() {
-        assertEquals("[0:0:0:0:0:0:0:1]:8080", Addresses.format(new InetSocketAddress("::1", 8080)));
+        assertEquals("[::1]:8080", Addresses.format(new InetSocketAddress("::1", 8080)));
+        assertEquals("[::]:80", Addresses.format(new InetSocketAddress("::", 80)));
+        assertEquals("[2001:db8::1:0:0:1]:80", Addresses.format(new InetSocketAddress("2001:db8:0:0:1:0:0:1", 80)));
+        assertEquals("[fe80::1:2]:80", Addresses.format(new InetSocketAddress("fe80:0:0:0:0:0:1:2", 80)));
+        assertEquals("[1:2:3:4:5:6:7:8]:80", Addresses.format(new InetSocketAddress("1:2:3:4:5:6:7:8", 80)));
         assertEquals("127.0.0.1:0", Addresses.format(new InetSocketAddress("127.0.0.1", 0)));
     }
 
