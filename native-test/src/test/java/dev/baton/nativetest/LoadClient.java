@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 
 /**
  * A few threads sending {@code GET path} to 127.0.0.1 as fast as they can, each through its own
@@ -71,48 +72,40 @@ final class LoadClient implements AutoCloseable {
 
     /** Blocks until a response from generation {@code generation} was seen, at most {@code timeout}. */
     boolean awaitGeneration(int generation, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (generations) {
-            while (!generations.contains(generation)) {
-                long remaining = deadline - System.nanoTime();
-                if (remaining <= 0) {
-                    return false;
-                }
-                generations.wait(Math.max(1, Duration.ofNanos(remaining).toMillis()));
-            }
-            return true;
+            return waitUntil(generations, () -> generations.contains(generation), timeout);
         }
     }
 
     /** Blocks until at least {@code count} requests were answered with 200, at most {@code timeout}. */
     boolean awaitSuccesses(long count, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (okReached) {
             okWanted = count;
-            while (ok.get() < count) {
-                long remaining = deadline - System.nanoTime();
-                if (remaining <= 0) {
-                    return false;
-                }
-                okReached.wait(Math.max(1, Duration.ofNanos(remaining).toMillis()));
-            }
-            return true;
+            return waitUntil(okReached, () -> ok.get() >= count, timeout);
         }
     }
 
     /** Blocks until at least {@code count} requests failed, at most {@code timeout}. */
     boolean awaitFailures(long count, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (reasons) {
-            while (badStatus.get() + ioErrors.get() < count) {
-                long remaining = deadline - System.nanoTime();
-                if (remaining <= 0) {
-                    return false;
-                }
-                reasons.wait(Math.max(1, Duration.ofNanos(remaining).toMillis()));
-            }
-            return true;
+            return waitUntil(reasons, () -> badStatus.get() + ioErrors.get() >= count, timeout);
         }
+    }
+
+    /**
+     * Waits on {@code lock} (which the caller holds, and which is notified when the condition may
+     * have changed) until {@code done} holds; false if {@code timeout} passed first.
+     */
+    private static boolean waitUntil(Object lock, BooleanSupplier done, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!done.getAsBoolean()) {
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                return false;
+            }
+            lock.wait(Math.max(1, Duration.ofNanos(remaining).toMillis()));
+        }
+        return true;
     }
 
     /**
@@ -121,15 +114,10 @@ final class LoadClient implements AutoCloseable {
      * clients is in flight. For events that must not cut a request in two, such as a SIGKILL.
      */
     void pause() throws InterruptedException {
-        long deadline = System.nanoTime() + stopTimeout.toNanos();
         synchronized (pauseLock) {
             paused = true;
-            while (parked < workers.size()) {
-                long remaining = deadline - System.nanoTime();
-                if (remaining <= 0) {
-                    throw new AssertionError("load threads still busy " + stopTimeout + " after pause(): " + report());
-                }
-                pauseLock.wait(Math.max(1, Duration.ofNanos(remaining).toMillis()));
+            if (!waitUntil(pauseLock, () -> parked >= workers.size(), stopTimeout)) {
+                throw new AssertionError("load threads still busy " + stopTimeout + " after pause(): " + report());
             }
         }
     }
