@@ -21,7 +21,7 @@ sealed interface Event {
 
     record FrameReceived(int connection, Frame frame) implements Event {}
 
-    /** The handoff connection ended (end of stream, a bad frame, an I/O error). */
+    /** The handoff connection ended (end of stream, a bad frame, an I/O error); it is closed already. */
     record HandoffClosed(int connection, String reason) implements Event {}
 
     /** A deadline set earlier; stale ones (the generation moved on) are ignored. */

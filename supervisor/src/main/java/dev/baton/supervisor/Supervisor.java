@@ -297,7 +297,6 @@ final class Supervisor {
             LOG.debug("handoff connection {} closed: {}", connection, reason);
             return;
         }
-        actions.closeConnection(connection);
         if (g == starting) {
             failStart(g, "closed the handoff connection before READY (" + reason + ")");
         } else if (g.alive()) {
