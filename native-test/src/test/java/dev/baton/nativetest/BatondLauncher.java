@@ -60,7 +60,15 @@ final class BatondLauncher {
         env.remove("JAVA_TOOL_OPTIONS");
         env.remove("JDK_JAVA_OPTIONS");
         env.keySet().removeIf(name -> name.startsWith("BATON_") || name.equals("LISTEN_FDS")
-                || name.equals("LISTEN_PID") || name.equals("LISTEN_FDNAMES") || name.equals("NOTIFY_SOCKET"));
+                || name.equals("LISTEN_PID") || name.equals("LISTEN_FDNAMES") || name.equals("NOTIFY_SOCKET")
+                || name.startsWith("WATCHDOG_"));
+        // Each batond its own runtime directory, as systemd's RuntimeDirectory= gives each unit:
+        // its control socket (and handoff directory) then never meets another test's.
+        try {
+            env.put("RUNTIME_DIRECTORY", Files.createTempDirectory("baton-test-").toString());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         return env;
     }
 }

@@ -80,7 +80,8 @@ final class BatondLines {
     static final Pattern RELOAD_REFUSED_MEMORY = Pattern.compile("reload refused: not enough memory");
     static final Pattern RUNNING_QUEUED_RELOAD = Pattern.compile("running the queued reload");
     /** The start line: group 1 batond's pid (as it sees it), group 2 the handoff socket path. */
-    static final Pattern STARTED = Pattern.compile("batond pid=(\\d+) handoff=(\\S+)");
+    static final Pattern STARTED = Pattern.compile("batond pid=(\\d+) handoff=(\\S+) control=(\\S+)");
+    static final Pattern METRICS = Pattern.compile("metrics=http://127\\.0\\.0\\.1:(\\d+)/metrics");
     /** Group 1 the PID the stranger claimed in its HELLO. */
     static final Pattern REFUSED_WRONG_TOKEN = Pattern.compile("handoff connection refused: wrong token \\(process pid=([^)]*)\\)");
     static final Pattern REFUSED_ANY = Pattern.compile("handoff connection refused");

@@ -34,6 +34,18 @@ interface Actions {
     /** Reaps zombies that are not batond's generations (batond as PID 1); returns how many. */
     int reapOrphans(java.util.Set<Long> generations);
 
+    /** CLOCK_MONOTONIC in microseconds, as sd_notify's MONOTONIC_USEC= wants it. */
+    long monotonicMicros();
+
+    /** The kernel's listen-queue overflow and drop counters now. */
+    ListenCounters listenCounters();
+
+    /** The listeners batond holds. */
+    java.util.List<Listener> listeners();
+
+    /** Connections waiting in each listener's accept queue now, by name. */
+    java.util.Map<String, Long> acceptQueues();
+
     /** sd_notify(3) to systemd when it started batond as Type=notify; otherwise nothing. */
     void notifyServiceManager(String state);
 

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Optional;
 
 import dev.baton.child.Addresses;
-import dev.baton.child.Sockets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -54,20 +53,35 @@ public final class Batond {
         }
 
         Native nat = new PosixNative();
+        KernelSockets kernel = new KernelSockets(Path.of("/proc"));
+        long pid = ProcessHandle.current().pid();
         List<Listener> listeners = new ArrayList<>();
         HandoffServer handoff = null;
+        ControlServer control = null;
+        PrometheusMonitor metrics = null;
         try {
+            List<SocketActivation.Passed> passed;
+            try {
+                passed = SocketActivation.fromEnvironment(System.getenv(), pid);
+                listeners.addAll(Listeners.adopt(passed, nat, kernel));
+            } catch (IllegalArgumentException | IOException e) {
+                return usageError("socket activation: " + e.getMessage());
+            }
             for (ListenSpec spec : config.listens()) {
-                Sockets.Bound bound;
-                try {
-                    bound = Sockets.listen(spec.address());
-                } catch (IOException e) {
-                    return usageError("cannot listen on " + Addresses.format(spec.address()) + ": " + e.getMessage()
-                            + (e.getMessage() != null && e.getMessage().contains("in use")
-                            ? " (another process holds the port)" : ""));
+                Optional<Listener> adopted = listeners.stream().filter(l -> l.name().equals(spec.name())).findFirst();
+                if (adopted.isPresent()) {
+                    Listeners.checkSame(spec, adopted.get());
+                    continue;
                 }
-                listeners.add(new Listener(spec.name(), bound.address(), bound.fd()));
-                LOG.info("listener {} bound to {} fd={}", spec.name(), Addresses.format(bound.address()), bound.fd());
+                try {
+                    listeners.add(Listeners.bind(spec));
+                } catch (IOException e) {
+                    return usageError(e.getMessage());
+                }
+            }
+            if (listeners.isEmpty()) {
+                return usageError("no listeners: give --listen [NAME=]HOST:PORT, or start batond through systemd "
+                        + "socket activation (LISTEN_FDS)");
             }
             EventLoop loop = new EventLoop();
             try {
@@ -76,17 +90,34 @@ public final class Batond {
                 System.err.println("batond: cannot create the handoff socket: " + e.getMessage());
                 return 1;
             }
-            long pid = ProcessHandle.current().pid();
+            try {
+                control = ControlServer.open(config.control(), nat.uid(), loop::post);
+            } catch (IOException e) {
+                System.err.println("batond: cannot open the control socket " + config.control() + ": " + e.getMessage());
+                return 1;
+            }
+            if (config.metrics() != null) {
+                try {
+                    metrics = new PrometheusMonitor(config.metrics(), listeners, kernel);
+                } catch (IOException e) {
+                    return usageError("--metrics " + Addresses.format(config.metrics()) + ": " + e.getMessage());
+                }
+            }
             RealActions actions = new RealActions(config, listeners, handoff, loop,
-                    new MemoryCheck(Path.of("/proc"), config.memoryHeadroom()), new OrphanReaper(Path.of("/proc"), nat));
+                    new MemoryCheck(Path.of("/proc"), config.memoryHeadroom()), new OrphanReaper(Path.of("/proc"), nat), kernel);
             if (pid == 1) {
                 // PID 1 of a pid namespace inherits every orphan there; reap them.
                 actions.repeat(ORPHAN_SCAN, new Event.ReapOrphans());
             }
-            Supervisor supervisor = new Supervisor(config, actions, nat.uid());
+            Optional<java.time.Duration> watchdog = Watchdog.period(System.getenv(), pid);
+            watchdog.ifPresent(period -> actions.repeat(period, new Event.WatchdogDue()));
+            Supervisor supervisor = new Supervisor(config, actions, nat.uid(), metrics != null ? metrics : Monitor.NONE);
             installSignals(loop);
-            LOG.info("batond pid={} handoff={} ready-timeout={} drain-timeout={} child: {}",
-                    pid, handoff.socketPath(), DurationParser.format(config.readyTimeout()),
+            LOG.info("batond pid={} handoff={} control={}{}{} ready-timeout={} drain-timeout={} child: {}",
+                    pid, handoff.socketPath(), control.path(),
+                    metrics != null ? " metrics=http://" + Addresses.format(config.metrics()).replaceFirst(":0$", ":" + metrics.port()) + "/metrics" : "",
+                    watchdog.map(p -> " watchdog every " + DurationParser.format(p)).orElse(""),
+                    DurationParser.format(config.readyTimeout()),
                     DurationParser.format(config.drainTimeout()), String.join(" ", config.command()));
             supervisor.start();
             return loop.run(supervisor);
@@ -94,6 +125,12 @@ public final class Batond {
             Thread.currentThread().interrupt();
             return 1;
         } finally {
+            if (metrics != null) {
+                metrics.close();
+            }
+            if (control != null) {
+                control.close();
+            }
             if (handoff != null) {
                 handoff.close();
             }

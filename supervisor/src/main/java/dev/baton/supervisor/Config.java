@@ -1,10 +1,14 @@
 package dev.baton.supervisor;
 
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-/** Everything batond was told on its command line; built once, never changed. */
+/**
+ * Everything batond was told on its command line; built once, never changed. {@code control}
+ * is the control socket's path; {@code metrics} is null when no Prometheus endpoint was asked for.
+ */
 public record Config(
         List<ListenSpec> listens,
         Duration readyTimeout,
@@ -15,6 +19,8 @@ public record Config(
         boolean memoryCheck,
         double memoryHeadroom,
         Path handoffDir,
+        Path control,
+        InetSocketAddress metrics,
         List<String> command) {
 
     public Config {

@@ -29,6 +29,12 @@ sealed interface Event {
         enum Kind { READY, DRAIN, KILL }
     }
 
+    /** A command from batonctl on the control socket; the loop answers through {@code reply}. */
+    record ControlRequest(String command, ControlReply reply) implements Event {}
+
+    /** Time to tell systemd's watchdog that batond is alive (WATCHDOG_USEC). */
+    record WatchdogDue() implements Event {}
+
     /** As PID 1: time to look for orphaned zombies to reap. */
     record ReapOrphans() implements Event {}
 

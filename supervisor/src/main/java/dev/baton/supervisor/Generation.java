@@ -1,5 +1,7 @@
 package dev.baton.supervisor;
 
+import java.time.Instant;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,13 +15,33 @@ final class Generation {
     final int number;
     final String token;
     final long pid;
+    final Instant spawnedAt;
     private GenerationState state;
+
+    // What status and metrics show; set by the supervisor on the loop thread.
+    Instant readyAt;
+    Instant drainStartedAt;
+    Instant exitedAt;
+    Integer exitCode;
+    /** The child's last INFLIGHT/SERVED report; -1 until it sends one. */
+    long inflight = -1;
+    long served = -1;
+    /** In flight when the drain began (the child's DRAINED says, else its last report). */
+    long inflightAtDrain = -1;
+    /** Still in flight when it exited: 0 after a clean drain, -1 when unknown. */
+    long inflightAtExit = -1;
+    boolean drained;
 
     Generation(int number, String token, long pid, GenerationState initial) {
         this.number = number;
         this.token = token;
         this.pid = pid;
         this.state = initial;
+        this.spawnedAt = since(initial);
+    }
+
+    private static Instant since(GenerationState s) {
+        return s instanceof GenerationState.Starting st ? st.since() : Instant.EPOCH;
     }
 
     GenerationState state() {

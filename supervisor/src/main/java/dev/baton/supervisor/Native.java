@@ -13,4 +13,7 @@ interface Native {
     int uid();
 
     void close(int fd);
+
+    /** FD_CLOEXEC on a descriptor batond inherited (socket activation), so no exec'd process keeps it. */
+    void setCloseOnExec(int fd) throws IOException;
 }

@@ -1,10 +1,12 @@
 package dev.baton.supervisor;
 
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.baton.child.Addresses;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -23,8 +25,10 @@ import picocli.CommandLine.Parameters;
         footer = {"", "Example:", "  batond --listen 127.0.0.1:8080 -- java -jar app.jar"})
 final class Options {
 
-    @Option(names = "--listen", paramLabel = "[NAME=]HOST:PORT", required = true,
-            description = "Listen here; repeatable. IPv6 as [::1]:8080, all interfaces as :8080.")
+    @Option(names = "--listen", paramLabel = "[NAME=]HOST:PORT",
+            description = {"Listen here; repeatable. IPv6 as [::1]:8080, all interfaces as :8080.",
+                "Under systemd socket activation (LISTEN_FDS) the sockets passed are adopted, named by "
+                    + "FileDescriptorName=; a --listen of the same NAME is then optional."})
     List<String> listens = new ArrayList<>();
 
     @Option(names = "--ready-timeout", paramLabel = "DURATION", defaultValue = "60s",
@@ -63,6 +67,15 @@ final class Options {
                     + "(default: $RUNTIME_DIRECTORY, $XDG_RUNTIME_DIR or the temp dir).")
     Path handoffDir;
 
+    @Option(names = "--control", paramLabel = "PATH",
+            description = "Control socket for batonctl, mode 0600 (default: $RUNTIME_DIRECTORY/control, "
+                    + "else $XDG_RUNTIME_DIR/baton/control, else /run/baton/control as root, /tmp/baton-UID/control otherwise).")
+    Path control;
+
+    @Option(names = "--metrics", paramLabel = "HOST:PORT",
+            description = "Serve Prometheus metrics at http://HOST:PORT/metrics (default: off).")
+    String metrics;
+
     @Parameters(paramLabel = "COMMAND", arity = "0..*",
             description = "The child command, after --, e.g. -- java -jar app.jar")
     List<String> command = new ArrayList<>();
@@ -99,8 +112,17 @@ final class Options {
         if (!(o.memoryHeadroom > 0)) {
             throw new IllegalArgumentException("--memory-headroom must be more than 0");
         }
+        InetSocketAddress metrics = null;
+        if (o.metrics != null) {
+            try {
+                metrics = Addresses.parse(o.metrics);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--metrics " + e.getMessage());
+            }
+        }
+        Path control = o.control != null ? o.control : ControlPath.fromEnvironment(System.getenv());
         return new Config(specs, ready, drain, backoffMin, backoffMax, o.maxDraining, !o.noMemoryCheck, o.memoryHeadroom,
-                o.handoffDir, o.command);
+                o.handoffDir, control, metrics, o.command);
     }
 
     private static Duration duration(String flag, String text) {

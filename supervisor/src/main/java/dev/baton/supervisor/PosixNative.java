@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 import jnr.constants.platform.Errno;
+import jnr.constants.platform.Fcntl;
 import jnr.constants.platform.SocketLevel;
 import jnr.posix.CmsgHdr;
 import jnr.posix.MsgHdr;
@@ -17,6 +18,8 @@ final class PosixNative implements Native {
     static final int SCM_RIGHTS = 1;
     /** Linux: no SIGPIPE when the peer has gone; the error comes back as EPIPE instead. */
     static final int MSG_NOSIGNAL = 0x4000;
+    /** fcntl F_SETFD: close this descriptor on exec. */
+    static final int FD_CLOEXEC = 1;
     /** waitpid: return at once when the process has not exited. */
     static final int WNOHANG = 1;
 
@@ -78,5 +81,12 @@ final class PosixNative implements Native {
     @Override
     public void close(int fd) {
         posix.close(fd);
+    }
+
+    @Override
+    public void setCloseOnExec(int fd) throws IOException {
+        if (posix.fcntlInt(fd, Fcntl.F_SETFD, FD_CLOEXEC) < 0) {
+            throw new IOException("fcntl(" + fd + ", F_SETFD, FD_CLOEXEC) failed: " + posix.strerror(posix.errno()));
+        }
     }
 }

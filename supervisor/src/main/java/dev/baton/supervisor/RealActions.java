@@ -27,7 +27,8 @@ final class RealActions implements Actions {
 
     /** Variables batond must not pass on: they describe batond's own start, not the child's. */
     private static final List<String> NOT_INHERITED = List.of(
-            "NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "_JAVA_SR_SIGNUM", "BATOND_JAVA_OPTS");
+            "NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "WATCHDOG_USEC", "WATCHDOG_PID",
+            "_JAVA_SR_SIGNUM", "BATOND_JAVA_OPTS");
 
     private final Config config;
     private final List<Listener> listeners;
@@ -35,6 +36,7 @@ final class RealActions implements Actions {
     private final EventLoop loop;
     private final MemoryCheck memory;
     private final OrphanReaper reaper;
+    private final KernelSockets kernel;
     private final Map<Long, Process> processes = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -44,13 +46,14 @@ final class RealActions implements Actions {
     });
 
     RealActions(Config config, List<Listener> listeners, HandoffServer handoff, EventLoop loop,
-                MemoryCheck memory, OrphanReaper reaper) {
+                MemoryCheck memory, OrphanReaper reaper, KernelSockets kernel) {
         this.config = config;
         this.listeners = listeners;
         this.handoff = handoff;
         this.loop = loop;
         this.memory = memory;
         this.reaper = reaper;
+        this.kernel = kernel;
     }
 
     @Override
@@ -135,6 +138,26 @@ final class RealActions implements Actions {
             LOG.info("reaped orphaned process(es) {}", reaped);
         }
         return reaped.size();
+    }
+
+    @Override
+    public long monotonicMicros() {
+        return System.nanoTime() / 1000; // HotSpot on Linux: clock_gettime(CLOCK_MONOTONIC)
+    }
+
+    @Override
+    public ListenCounters listenCounters() {
+        return kernel.listenCounters();
+    }
+
+    @Override
+    public List<Listener> listeners() {
+        return listeners;
+    }
+
+    @Override
+    public Map<String, Long> acceptQueues() {
+        return kernel.acceptQueues(listeners);
     }
 
     @Override

@@ -35,6 +35,17 @@ final class Supervisor {
     private final Config config;
     private final Actions actions;
     private final int ownUid;
+    private final Monitor monitor;
+    private final Reloads reloads;
+    /** Recently exited generations, newest last, for status. */
+    private final java.util.Deque<Generation> exitedRecently = new java.util.ArrayDeque<>();
+    private final java.util.List<ControlReply> stopWaiters = new java.util.ArrayList<>();
+    private final Instant startedAt;
+    /** The reload whose new generation is starting, and the reloads whose old generation drains. */
+    private Reload reloadStarting;
+    private final Map<Integer, Reload> reloadByOldGeneration = new HashMap<>();
+    private String queuedSource;
+    private int restarts;
 
     private final Map<Integer, Generation> alive = new LinkedHashMap<>();
     private final Map<Integer, Generation> byConnection = new HashMap<>();
@@ -48,9 +59,16 @@ final class Supervisor {
     private boolean exited;
 
     Supervisor(Config config, Actions actions, int ownUid) {
+        this(config, actions, ownUid, Monitor.NONE);
+    }
+
+    Supervisor(Config config, Actions actions, int ownUid, Monitor monitor) {
         this.config = config;
         this.actions = actions;
         this.ownUid = ownUid;
+        this.monitor = monitor;
+        this.reloads = new Reloads(monitor);
+        this.startedAt = actions.now();
     }
 
     /** Starts generation 1. */
@@ -79,6 +97,12 @@ final class Supervisor {
             onDeadline(e);
         } else if (event instanceof Event.RestartDue) {
             onRestartDue();
+        } else if (event instanceof Event.ControlRequest e) {
+            onControl(e.command(), e.reply());
+        } else if (event instanceof Event.WatchdogDue) {
+            if (serving != null && !shuttingDown) {
+                actions.notifyServiceManager("WATCHDOG=1"); // only while a child really serves
+            }
         } else if (event instanceof Event.ReapOrphans) {
             // On the loop, so no generation can be spawned between listing pids and reaping.
             actions.reapOrphans(alive.values().stream().map(g -> g.pid).collect(Collectors.toSet()));
@@ -95,29 +119,65 @@ final class Supervisor {
         if (starting != null) {
             if (!reloadQueued) {
                 LOG.info("reload requested ({}): queued after {} finishes starting", source, starting);
+                queuedSource = source;
             }
             reloadQueued = true;
             return;
         }
         LOG.info("reload requested ({})", source);
-        startGeneration();
+        startReload(source);
     }
 
-    private void startGeneration() {
+    /** Replaces the serving generation; without one (it died, a restart is pending) this is a plain start. */
+    private void startReload(String source) {
+        if (serving == null) {
+            Reload reload = reloads.open(source, actions.now());
+            reload.countersBefore = actions.listenCounters();
+            Generation g = startGeneration();
+            if (g == null) {
+                reloads.end(reload, Reload.Outcome.FAILED, "cannot start " + config.command().get(0), actions.now());
+            } else {
+                reload.fresh = g;
+                reloadStarting = reload;
+            }
+            return;
+        }
         long draining = alive.values().stream().filter(g -> g.phase() == Phase.DRAINING).count();
-        if (serving != null && draining >= config.maxDraining()) {
+        if (draining >= config.maxDraining()) {
             LOG.info("reload waits: {} old generation(s) still draining (--max-draining {})",
                     draining, config.maxDraining());
             reloadQueued = true;
+            if (queuedSource == null) {
+                queuedSource = source;
+            }
             return;
         }
-        if (serving != null && config.memoryCheck()) {
+        Reload reload = reloads.open(source, actions.now());
+        reload.old = serving;
+        if (config.memoryCheck()) {
             Optional<String> shortfall = actions.memoryShortfall(serving.pid);
             if (shortfall.isPresent()) {
                 LOG.warn("reload refused: {} (--no-memory-check turns this check off)", shortfall.get());
+                reloads.end(reload, Reload.Outcome.REFUSED, shortfall.get(), actions.now());
                 return;
             }
         }
+        reload.countersBefore = actions.listenCounters();
+        actions.notifyServiceManager("RELOADING=1\nMONOTONIC_USEC=" + actions.monotonicMicros()
+                + "\nSTATUS=reloading: starting gen=" + nextGeneration + ", gen=" + serving.number + " serves");
+        Generation g = startGeneration();
+        if (g == null) {
+            String reason = "cannot start " + config.command().get(0);
+            reloads.end(reload, Reload.Outcome.FAILED, reason, actions.now());
+            notifyServing("last reload failed: " + reason);
+            return;
+        }
+        reload.fresh = g;
+        reloadStarting = reload;
+    }
+
+    /** Spawns the next generation; null when it could not even be started. */
+    private Generation startGeneration() {
         int number = nextGeneration++;
         String token = actions.newToken();
         long pid;
@@ -129,7 +189,7 @@ final class Supervisor {
             if (serving == null) {
                 scheduleRestart();
             }
-            return;
+            return null;
         }
         Instant now = actions.now();
         Generation g = new Generation(number, token, pid,
@@ -138,6 +198,10 @@ final class Supervisor {
         starting = g;
         LOG.info("{} spawned", g);
         actions.schedule(config.readyTimeout(), new Event.Deadline(number, READY));
+        // A slow child may take up to --ready-timeout: let systemd's start/reload timeout wait that long.
+        actions.notifyServiceManager("EXTEND_TIMEOUT_USEC="
+                + config.readyTimeout().plus(FAILED_START_GRACE).toNanos() / 1000);
+        return g;
     }
 
     /** The new generation will not serve: stop it and keep the serving one. */
@@ -145,6 +209,15 @@ final class Supervisor {
         LOG.warn("{} to gen={} failed: {}", serving != null ? "reload" : "start", g.number, reason);
         if (starting == g) {
             starting = null;
+        }
+        if (reloadStarting != null && reloadStarting.fresh == g) {
+            Reload reload = reloadStarting;
+            reloadStarting = null;
+            reload.countersAfter = actions.listenCounters();
+            reloads.end(reload, Reload.Outcome.FAILED, reason, actions.now());
+            if (serving != null) {
+                notifyServing("last reload (gen=" + g.number + ") failed: " + reason);
+            }
         }
         if (g.alive()) {
             Instant now = actions.now();
@@ -166,28 +239,67 @@ final class Supervisor {
         } else if (reloadQueued) {
             reloadQueued = false;
             LOG.info("running the queued reload");
-            startGeneration();
+            startReload(takeQueuedSource());
         }
+    }
+
+    private String takeQueuedSource() {
+        String source = queuedSource != null ? queuedSource : "queued";
+        queuedSource = null;
+        return source;
     }
 
     private void becomeServing(Generation g, int connection) {
         Generation previous = serving;
-        g.moveTo(new GenerationState.Serving(actions.now(), connection), "ready");
+        g.readyAt = actions.now();
+        g.moveTo(new GenerationState.Serving(g.readyAt, connection), "ready in "
+                + DurationParser.format(java.time.Duration.between(g.spawnedAt, g.readyAt)));
         serving = g;
         starting = null;
+        monitor.serving(g);
+        Reload reload = reloadStarting != null && reloadStarting.fresh == g ? reloadStarting : null;
+        reloadStarting = null;
         if (previous != null) {
             drain(previous, "replaced by gen=" + g.number);
             LOG.info("reload to gen={} complete", g.number);
-            actions.notifyServiceManager("STATUS=serving gen=" + g.number);
+            if (reload != null) {
+                reloadByOldGeneration.put(previous.number, reload);
+            }
+            notifyServing("last reload: gen=" + g.number + " ready, gen=" + previous.number + " draining");
         } else {
             LOG.info("gen={} serving", g.number);
-            actions.notifyServiceManager("READY=1\nSTATUS=serving gen=" + g.number);
+            if (reload != null) {
+                endSucceeded(reload);
+            }
+            notifyServing(null);
         }
         afterStartEnded();
     }
 
+    /** READY=1 ends systemd's start or reload; STATUS= says who serves now. */
+    private void notifyServing(String lastReload) {
+        actions.notifyServiceManager("READY=1\nSTATUS=serving gen=" + serving.number + " pid=" + serving.pid
+                + (lastReload != null ? "; " + lastReload : ""));
+    }
+
+    private void endSucceeded(Reload reload) {
+        reload.countersAfter = actions.listenCounters();
+        reload.acceptQueuesAfter = actions.acceptQueues();
+        reloads.end(reload, Reload.Outcome.SUCCEEDED, "", actions.now());
+        LOG.info("{} evidence: {}", reload, ReloadEvidence.oneLine(reload));
+        if (reload.old != null && serving != null && !shuttingDown) {
+            actions.notifyServiceManager("STATUS=serving gen=" + serving.number + " pid=" + serving.pid
+                    + "; last reload: gen=" + reload.fresh.number + " succeeded in "
+                    + DurationParser.format(reload.duration()) + (reload.clean() ? "" : ", old generation not drained cleanly"));
+        }
+    }
+
     private void drain(Generation g, String why) {
         Instant now = actions.now();
+        g.drainStartedAt = now;
+        if (g.inflightAtDrain < 0) {
+            g.inflightAtDrain = g.inflight;
+        }
         actions.signal(g.pid, Sig.TERM);
         g.moveTo(new GenerationState.Draining(now, now.plus(config.drainTimeout())),
                 "draining (" + why + "): SIGTERM sent, SIGKILL in " + DurationParser.format(config.drainTimeout()));
@@ -201,6 +313,8 @@ final class Supervisor {
             return;
         }
         deaths++;
+        restarts++;
+        monitor.childRestarted();
         Duration delay = deaths == 1 ? Duration.ZERO : backoff(deaths - 1);
         restartScheduled = true;
         LOG.info("starting a new generation in {} (failure {} in a row)", DurationParser.format(delay), deaths);
@@ -220,6 +334,9 @@ final class Supervisor {
         restartScheduled = false;
         if (!shuttingDown && serving == null && starting == null) {
             startGeneration();
+        }
+        if (reloadQueued && serving == null && starting != null) {
+            reloadQueued = false; // the restart is the reload that was asked for
         }
     }
 
@@ -246,11 +363,42 @@ final class Supervisor {
                 LOG.info("{} said READY again in phase {}: ignored", g, g.phase());
             }
         } else if ("1".equals(frame.get("DRAINED"))) {
-            LOG.info("{} drained served={}", g, frame.get("SERVED"));
+            onDrained(g, frame);
         } else if (frame.has("INFLIGHT") || frame.has("SERVED")) {
+            g.inflight = number(frame.get("INFLIGHT"), g.inflight);
+            g.served = number(frame.get("SERVED"), g.served);
+            monitor.stats(g);
             LOG.debug("{} inflight={} served={}", g, frame.get("INFLIGHT"), frame.get("SERVED"));
         } else {
             LOG.warn("{} sent an unknown frame ({}): ignored", g, frame.fields().keySet());
+        }
+    }
+
+    /** DRAINED=1 SERVED= [INFLIGHT_AT_DRAIN= ABANDONED= DRAIN_MS= CLOSED=]: the child's own account of its drain. */
+    private void onDrained(Generation g, Frame frame) {
+        g.drained = true;
+        g.served = number(frame.get("SERVED"), g.served);
+        g.inflightAtDrain = number(frame.get("INFLIGHT_AT_DRAIN"), g.inflightAtDrain);
+        g.inflightAtExit = number(frame.get("ABANDONED"), 0);
+        g.inflight = g.inflightAtExit;
+        monitor.stats(g);
+        StringBuilder facts = new StringBuilder("served=" + frame.get("SERVED"));
+        for (String key : java.util.List.of("INFLIGHT_AT_DRAIN", "ABANDONED", "DRAIN_MS", "CLOSED")) {
+            if (frame.has(key)) {
+                facts.append(' ').append(key.toLowerCase()).append('=').append(frame.get(key));
+            }
+        }
+        LOG.info("{} drained {}", g, facts);
+    }
+
+    private static long number(String text, long otherwise) {
+        if (text == null) {
+            return otherwise;
+        }
+        try {
+            return Long.parseLong(text.trim());
+        } catch (NumberFormatException e) {
+            return otherwise;
         }
     }
 
@@ -344,8 +492,22 @@ final class Supervisor {
         }
         GenerationState before = g.state();
         String after = before instanceof GenerationState.Killing k ? " after its failed start (" + k.reason() + ")" : "";
-        g.moveTo(new GenerationState.Exited(actions.now(), e.code()), "exited code=" + e.code() + describe(e.code()) + after);
+        g.exitedAt = actions.now();
+        g.exitCode = e.code();
+        if (g.drained && g.inflightAtExit < 0) {
+            g.inflightAtExit = 0;
+        }
+        g.moveTo(new GenerationState.Exited(g.exitedAt, e.code()), "exited code=" + e.code() + describe(e.code()) + after);
         byConnection.values().removeIf(x -> x == g);
+        monitor.exited(g);
+        exitedRecently.addLast(g);
+        while (exitedRecently.size() > 5) {
+            exitedRecently.removeFirst();
+        }
+        Reload replaced = reloadByOldGeneration.remove(g.number);
+        if (replaced != null) {
+            endSucceeded(replaced);
+        }
         switch (before.phase()) {
             case STARTING, CONNECTED -> {
                 if (g == starting) {
@@ -369,7 +531,7 @@ final class Supervisor {
             case DRAINING, KILLING, EXITED -> {
                 if (reloadQueued && starting == null && serving != null && !shuttingDown) {
                     reloadQueued = false;
-                    startGeneration();
+                    startReload(takeQueuedSource());
                 }
             }
         }
@@ -397,7 +559,11 @@ final class Supervisor {
         shuttingDown = true;
         reloadQueued = false;
         LOG.info("shutdown requested ({}): draining {} generation(s)", source, alive.size());
-        actions.notifyServiceManager("STOPPING=1");
+        reloads.abortAll("batond is shutting down (" + source + ")", actions.now());
+        reloadStarting = null;
+        reloadByOldGeneration.clear();
+        actions.notifyServiceManager("STOPPING=1\nSTATUS=stopping: draining " + alive.size() + " generation(s)"
+                + "\nEXTEND_TIMEOUT_USEC=" + config.drainTimeout().plus(FAILED_START_GRACE).toNanos() / 1000);
         for (Generation g : alive.values()) {
             if (g.phase() == Phase.SERVING || g.phase() == Phase.STARTING || g.phase() == Phase.CONNECTED) {
                 drain(g, "shutdown");
@@ -412,8 +578,49 @@ final class Supervisor {
 
     private void finish() {
         exited = true;
+        stopWaiters.forEach(w -> w.send(ControlResponses.ok("batond stopped: every generation drained")));
+        stopWaiters.clear();
         LOG.info("batond exiting code=0");
         actions.exit(0);
+    }
+
+    // --- control socket ------------------------------------------------------------------
+
+    private void onControl(String command, ControlReply reply) {
+        switch (command) {
+            case "status" -> reply.send(status());
+            case "reload" -> {
+                reply.send(ControlResponses.ok(shuttingDown ? "not reloading: batond is shutting down" : "reload requested"));
+                onReload("batonctl");
+            }
+            case "reload --wait" -> {
+                if (shuttingDown) {
+                    reply.send(ControlResponses.error("not reloading: batond is shutting down"));
+                    return;
+                }
+                reloads.waitForNext(r -> reply.send(ReloadEvidence.toMap(r)));
+                onReload("batonctl");
+            }
+            case "stop" -> {
+                reply.send(ControlResponses.ok("stopping: draining " + alive.size() + " generation(s)"));
+                onShutdown("batonctl stop");
+            }
+            case "stop --wait" -> {
+                stopWaiters.add(reply);
+                onShutdown("batonctl stop");
+            }
+            default -> {
+                LOG.warn("control: unknown command '{}' refused", ControlResponses.printable(command));
+                reply.send(ControlResponses.error("unknown command '" + ControlResponses.printable(command)
+                        + "': batond understands status, reload, reload --wait, stop, stop --wait"));
+            }
+        }
+    }
+
+    /** Everything {@code batonctl status} shows. */
+    Map<String, Object> status() {
+        return StatusReport.build(actions, config, startedAt, serving, alive.values(), exitedRecently,
+                reloads.recent(), restarts, shuttingDown);
     }
 
     // --- small helpers -------------------------------------------------------------------

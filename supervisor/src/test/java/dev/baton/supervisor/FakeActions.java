@@ -98,4 +98,27 @@ final class FakeActions implements Actions {
     String lastToken() {
         return tokens.get(tokens.size() - 1);
     }
+
+    ListenCounters counters = new ListenCounters(0, 0);
+    long monotonic = 1_000_000;
+
+    @Override
+    public long monotonicMicros() {
+        return monotonic;
+    }
+
+    @Override
+    public ListenCounters listenCounters() {
+        return counters;
+    }
+
+    @Override
+    public List<Listener> listeners() {
+        return List.of(new Listener("http", new java.net.InetSocketAddress("127.0.0.1", 8080), 7));
+    }
+
+    @Override
+    public java.util.Map<String, Long> acceptQueues() {
+        return java.util.Map.of("http", 0L);
+    }
 }

@@ -29,7 +29,7 @@ class SupervisorTest {
 
     static Config config(int maxDraining) {
         return new Config(List.of(ListenSpec.parse("127.0.0.1:0")), Duration.ofSeconds(60), Duration.ofSeconds(30),
-                Duration.ofSeconds(1), Duration.ofSeconds(8), maxDraining, true, 1.0, Path.of("/tmp"), List.of("app"));
+                Duration.ofSeconds(1), Duration.ofSeconds(8), maxDraining, true, 1.0, Path.of("/tmp"), Path.of("/tmp/control"), null, List.of("app"));
     }
 
     /** Connects the most recently spawned child, says HELLO and READY; returns its connection. */

@@ -1,0 +1,113 @@
+package dev.baton.supervisor;
+
+import java.util.List;
+import java.util.Map;
+
+/** batonctl's human-readable rendering of batond's JSON answers. */
+final class BatonctlView {
+    private BatonctlView() {}
+
+    static String status(Map<String, Object> s) {
+        StringBuilder b = new StringBuilder();
+        b.append("batond pid ").append(s.get("pid")).append(", ").append(s.get("state"));
+        if (s.get("serving_generation") != null) {
+            b.append(" gen=").append(s.get("serving_generation"));
+        }
+        b.append(", up ").append(seconds(s.get("uptime_ms"))).append(", child restarts ").append(s.get("child_restarts")).append('\n');
+        b.append("command: ").append(s.get("command")).append('\n');
+        b.append("listeners:\n");
+        for (Map<String, Object> l : list(s.get("listeners"))) {
+            b.append(String.format("  %-12s %-24s fd=%-4s accept queue %s%n", l.get("name"), l.get("address"), l.get("fd"),
+                    count(l.get("accept_queue"))));
+        }
+        Map<String, Object> kernel = map(s.get("kernel"));
+        b.append("kernel: ListenOverflows ").append(count(kernel.get("listen_overflows")))
+                .append(", ListenDrops ").append(count(kernel.get("listen_drops"))).append('\n');
+        b.append("generations:\n");
+        b.append(String.format("  %-5s %-8s %-9s %-24s %-24s %9s %10s %5s%n",
+                "gen", "pid", "state", "started", "ready at", "in-flight", "served", "exit"));
+        for (Map<String, Object> g : list(s.get("generations"))) {
+            b.append(String.format("  %-5s %-8s %-9s %-24s %-24s %9s %10s %5s%n", g.get("generation"), g.get("pid"),
+                    g.get("state"), time(g.get("started_at")), time(g.get("ready_at")), count(g.get("inflight")),
+                    count(g.get("served")), g.get("exit_code") == null ? "" : g.get("exit_code")));
+        }
+        List<Map<String, Object>> reloads = list(s.get("reloads"));
+        b.append("last reloads:").append(reloads.isEmpty() ? " none\n" : "\n");
+        for (Map<String, Object> r : reloads) {
+            b.append("  ").append(summary(r)).append('\n');
+        }
+        return b.toString();
+    }
+
+    /** The evidence of one reload, for {@code batonctl reload --wait}. */
+    static String reload(Map<String, Object> r) {
+        StringBuilder b = new StringBuilder(summary(r)).append('\n');
+        Map<String, Object> fresh = map(r.get("new"));
+        if (!fresh.isEmpty()) {
+            b.append("  new generation  gen=").append(fresh.get("generation")).append(" pid=").append(fresh.get("pid"));
+            if (fresh.get("ready_ms") != null) {
+                b.append(", READY in ").append(seconds(fresh.get("ready_ms")));
+            }
+            b.append('\n');
+        }
+        Map<String, Object> old = map(r.get("old"));
+        if (!old.isEmpty()) {
+            b.append("  old generation  gen=").append(old.get("generation")).append(" pid=").append(old.get("pid"));
+            if (old.get("exit_code") != null) {
+                b.append(", in-flight ").append(count(old.get("inflight_at_drain"))).append(" -> ")
+                        .append(count(old.get("inflight_at_exit"))).append(", served ").append(count(old.get("served")))
+                        .append(", exit code ").append(old.get("exit_code")).append(", drained in ").append(seconds(old.get("drain_ms")));
+            } else {
+                b.append(", keeps serving");
+            }
+            b.append('\n');
+        }
+        Map<String, Object> k = map(r.get("kernel"));
+        b.append("  kernel          ListenOverflows +").append(count(k.get("listen_overflows")))
+                .append(", ListenDrops +").append(count(k.get("listen_drops")));
+        Map<String, Object> queues = map(r.get("accept_queue"));
+        if (!queues.isEmpty()) {
+            b.append("; accept queue");
+            queues.forEach((name, depth) -> b.append(' ').append(name).append('=').append(count(depth)));
+        }
+        b.append('\n');
+        return b.toString();
+    }
+
+    private static String summary(Map<String, Object> r) {
+        StringBuilder b = new StringBuilder("reload #").append(r.get("reload")).append(" (").append(r.get("source")).append(") ")
+                .append(r.get("outcome"));
+        if (r.get("reason") != null) {
+            b.append(": ").append(r.get("reason"));
+        }
+        if (r.get("duration_ms") != null) {
+            b.append(" in ").append(seconds(r.get("duration_ms")));
+        }
+        if ("succeeded".equals(r.get("outcome")) && !Boolean.TRUE.equals(r.get("clean"))) {
+            b.append(" (the old generation did not drain cleanly)");
+        }
+        return b.toString();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> list(Object o) {
+        return o instanceof List<?> l ? (List<Map<String, Object>>) l : List.of();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Object o) {
+        return o instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+    }
+
+    private static String seconds(Object millis) {
+        return millis instanceof Number n ? String.format("%.2fs", n.longValue() / 1000.0) : "?";
+    }
+
+    private static String count(Object n) {
+        return n instanceof Number x && x.longValue() >= 0 ? x.toString() : "?";
+    }
+
+    private static String time(Object iso) {
+        return iso == null ? "" : iso.toString().replace('T', ' ').replaceFirst("\\.\\d+Z$", "Z");
+    }
+}

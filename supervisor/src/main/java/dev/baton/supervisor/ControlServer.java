@@ -1,0 +1,214 @@
+package dev.baton.supervisor;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+import com.fasterxml.jackson.jr.ob.JSON;
+import jnr.unixsocket.Credentials;
+import jnr.unixsocket.UnixServerSocketChannel;
+import jnr.unixsocket.UnixSocketAddress;
+import jnr.unixsocket.UnixSocketChannel;
+import jnr.unixsocket.UnixSocketOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The control socket batonctl talks to: a Unix stream socket, mode 0600, peers of another uid
+ * refused. A request is one line of text ({@code status}, {@code reload --wait}, ...); the
+ * answer is one line of JSON, after which the connection closes. Commands become events on
+ * the loop, which answers; this class only moves bytes, one thread per connection.
+ */
+final class ControlServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger("batond");
+
+    /** A request longer than this is not a command. */
+    static final int MAX_REQUEST = 1024;
+    /** A client that sends no complete line within this is dropped. */
+    static final int READ_TIMEOUT_MS = 5000;
+
+    private final Path path;
+    private final UnixServerSocketChannel server;
+    private final int ownUid;
+    private final Consumer<Event> events;
+    private volatile boolean closed;
+
+    private ControlServer(Path path, UnixServerSocketChannel server, int ownUid, Consumer<Event> events) {
+        this.path = path;
+        this.server = server;
+        this.ownUid = ownUid;
+        this.events = events;
+    }
+
+    /** Binds the socket; a stale one left by a dead batond is replaced, a live one is an error. */
+    static ControlServer open(Path path, int ownUid, Consumer<Event> events) throws IOException {
+        Path parent = path.toAbsolutePath().getParent();
+        if (!Files.isDirectory(parent)) {
+            Files.createDirectories(parent, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        }
+        if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+            if (answers(path)) {
+                throw new IOException(path + " is in use by another batond: give this one its own --control PATH");
+            }
+            Files.delete(path); // left behind by a batond that was killed
+        }
+        UnixServerSocketChannel server = UnixServerSocketChannel.open();
+        try {
+            server.socket().bind(new UnixSocketAddress(path.toFile()));
+            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+        } catch (IOException e) {
+            server.close();
+            throw e;
+        }
+        ControlServer control = new ControlServer(path, server, ownUid, events);
+        Thread acceptor = new Thread(control::acceptLoop, "control-accept");
+        acceptor.setDaemon(true);
+        acceptor.start();
+        return control;
+    }
+
+    private static boolean answers(Path path) {
+        try (UnixSocketChannel probe = UnixSocketChannel.open(new UnixSocketAddress(path.toFile()))) {
+            return probe.isConnected();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    Path path() {
+        return path;
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            UnixSocketChannel channel;
+            try {
+                channel = server.accept();
+            } catch (IOException e) {
+                if (!closed) {
+                    LOG.error("control accept failed: {}", e.getMessage());
+                }
+                return;
+            }
+            if (channel != null) {
+                Thread t = new Thread(() -> serve(channel), "control");
+                t.setDaemon(true);
+                t.start();
+            }
+        }
+    }
+
+    private void serve(UnixSocketChannel channel) {
+        try {
+            Credentials peer = channel.getOption(UnixSocketOptions.SO_PEERCRED);
+            if (peer.getUid() != ownUid && peer.getUid() != 0) {
+                LOG.warn("control connection refused: pid={} runs as uid {}, not batond's uid {}",
+                        peer.getPid(), peer.getUid(), ownUid);
+                reply(channel, ControlResponses.error("refused: uid " + peer.getUid() + " may not control this batond"));
+                return;
+            }
+            channel.setOption(UnixSocketOptions.SO_RCVTIMEO, READ_TIMEOUT_MS);
+            String request = readLine(channel);
+            if (request == null) {
+                reply(channel, ControlResponses.error("malformed request: send one line of at most "
+                        + MAX_REQUEST + " bytes of text, e.g. 'status'"));
+                LOG.warn("control: malformed request refused");
+                return;
+            }
+            // The loop only completes the answer; this connection's thread writes it, so a slow
+            // client never holds up the loop.
+            CompletableFuture<Map<String, Object>> answer = new CompletableFuture<>();
+            events.accept(new Event.ControlRequest(request.trim(), answer::complete));
+            reply(channel, answer.join());
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("control connection failed: {}", e.getMessage());
+            close(channel);
+        }
+    }
+
+    /** One line, UTF-8 without control characters; null when it is anything else. */
+    private static String readLine(UnixSocketChannel channel) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        ByteBuffer buffer = ByteBuffer.allocate(256);
+        while (line.size() <= MAX_REQUEST) {
+            buffer.clear();
+            int n = channel.read(buffer);
+            if (n <= 0) {
+                return null; // end of stream or timeout before a newline
+            }
+            for (int i = 0; i < n; i++) {
+                byte b = buffer.get(i);
+                if (b == '\n') {
+                    String text = line.toString(StandardCharsets.UTF_8);
+                    return text.chars().allMatch(c -> c >= 0x20 && c != 0x7f || c == '\t' || c == '\r') ? text : null;
+                }
+                line.write(b);
+            }
+        }
+        return null;
+    }
+
+    private static void reply(UnixSocketChannel channel, Map<String, Object> response) {
+        try {
+            byte[] bytes = (JSON.std.asString(response) + "\n").getBytes(StandardCharsets.UTF_8);
+            ByteBuffer buffer = ByteBuffer.wrap(bytes);
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+            channel.shutdownOutput();
+            discardInput(channel);
+        } catch (IOException e) {
+            LOG.debug("control reply not delivered: {}", e.getMessage()); // batonctl went away
+        } finally {
+            close(channel);
+        }
+    }
+
+    /**
+     * Reads what the client sent beyond its request (a refused or malformed one), briefly: closing
+     * a Unix socket with unread data resets the connection, and the client would see
+     * "Connection reset" instead of our answer.
+     */
+    private static void discardInput(UnixSocketChannel channel) throws IOException {
+        channel.setOption(UnixSocketOptions.SO_RCVTIMEO, 1000);
+        ByteBuffer sink = ByteBuffer.allocate(4096);
+        for (int total = 0; total < 64 * 1024; ) {
+            int n = channel.read(sink.clear());
+            if (n <= 0) {
+                return;
+            }
+            total += n;
+        }
+    }
+
+    private static void close(UnixSocketChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // nothing left to release
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            server.close();
+        } catch (IOException ignored) {
+            // the file is removed below either way
+        }
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            LOG.warn("cannot remove control socket {}: {}", path, e.getMessage());
+        }
+    }
+}

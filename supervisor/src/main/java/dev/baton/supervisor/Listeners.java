@@ -1,0 +1,67 @@
+package dev.baton.supervisor;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.baton.child.Addresses;
+import dev.baton.child.Sockets;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.unix.Socket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** How batond gets its listening sockets: bound from {@code --listen}, or adopted from systemd. */
+final class Listeners {
+    private static final Logger LOG = LoggerFactory.getLogger("batond");
+
+    private Listeners() {}
+
+    static Listener bind(ListenSpec spec) throws IOException {
+        Sockets.Bound bound;
+        try {
+            bound = Sockets.listen(spec.address());
+        } catch (IOException e) {
+            throw new IOException("cannot listen on " + Addresses.format(spec.address()) + ": " + e.getMessage()
+                    + (e.getMessage() != null && e.getMessage().contains("in use")
+                    ? " (another process holds the port)" : ""), e);
+        }
+        Listener l = new Listener(spec.name(), bound.address(), bound.fd());
+        LOG.info("listener {} bound to {} fd={}", l.name(), Addresses.format(l.address()), l.fd());
+        return l;
+    }
+
+    /** The sockets systemd passed: each must be a listening TCP socket; marked close-on-exec. */
+    static List<Listener> adopt(List<SocketActivation.Passed> passed, Native nat, KernelSockets kernel) throws IOException {
+        if (passed.isEmpty()) {
+            return List.of();
+        }
+        Epoll.ensureAvailability(); // loads Netty's native library, which Socket.localAddress needs
+        List<Listener> adopted = new ArrayList<>();
+        for (SocketActivation.Passed p : passed) {
+            if (!kernel.isListening(p.fd())) {
+                throw new IOException("fd " + p.fd() + " (" + p.name() + ") is not a listening TCP socket: "
+                        + "batond adopts ListenStream= sockets only, without Accept=yes");
+            }
+            InetSocketAddress address = new Socket(p.fd()).localAddress();
+            nat.setCloseOnExec(p.fd());
+            Listener l = new Listener(p.name(), address, p.fd());
+            LOG.info("listener {} adopted from systemd: {} fd={}", l.name(), Addresses.format(address), l.fd());
+            adopted.add(l);
+        }
+        return adopted;
+    }
+
+    /** A --listen whose name systemd also passed: systemd's socket wins; say so if they differ. */
+    static void checkSame(ListenSpec spec, Listener adopted) {
+        InetSocketAddress want = spec.address();
+        InetSocketAddress have = adopted.address();
+        boolean samePort = want.getPort() == 0 || want.getPort() == have.getPort();
+        boolean sameHost = want.getAddress().isAnyLocalAddress() || want.getAddress().equals(have.getAddress());
+        if (!samePort || !sameHost) {
+            LOG.warn("--listen {}={} differs from the socket systemd passed ({}): using systemd's",
+                    spec.name(), Addresses.format(want), Addresses.format(have));
+        }
+    }
+}

@@ -1,0 +1,130 @@
+package dev.baton.supervisor;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+/**
+ * batond's Prometheus metrics ({@code --metrics HOST:PORT}, path /metrics). The lifecycle
+ * updates them on the loop thread; kernel counters and accept queues are read at scrape time.
+ * Per-generation in-flight and served are labelled by generation, so a graph shows the old
+ * generation's traffic falling to zero while the new one's rises.
+ */
+final class PrometheusMonitor implements Monitor, AutoCloseable {
+    private static final double[] SECONDS = {0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120};
+
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final Counter reloads = Counter.builder().name("baton_reloads_total")
+            .help("Reloads by outcome: succeeded, failed (rolled back), refused, aborted")
+            .labelNames("outcome").register(registry);
+    private final Histogram reloadDuration = Histogram.builder().name("baton_reload_duration_seconds")
+            .help("Reload request to the old generation's exit (successful reloads)")
+            .classicOnly().classicUpperBounds(SECONDS).register(registry);
+    private final Histogram timeToReady = Histogram.builder().name("baton_time_to_ready_seconds")
+            .help("Spawn to READY of each generation")
+            .classicOnly().classicUpperBounds(SECONDS).register(registry);
+    private final Histogram drainDuration = Histogram.builder().name("baton_drain_duration_seconds")
+            .help("Drain signal to exit of each old generation")
+            .classicOnly().classicUpperBounds(SECONDS).register(registry);
+    private final Counter restarts = Counter.builder().name("baton_child_restarts_total")
+            .help("New generations started because the serving child died or failed to start")
+            .register(registry);
+    private final Gauge generation = Gauge.builder().name("baton_generation")
+            .help("The generation serving now").register(registry);
+    private final Gauge inflight = Gauge.builder().name("baton_generation_inflight")
+            .help("Requests in flight, as each live generation last reported").labelNames("generation").register(registry);
+    private final Gauge served = Gauge.builder().name("baton_generation_served")
+            .help("Requests served, as each live generation last reported").labelNames("generation").register(registry);
+    private final ExecutorService http = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "metrics");
+        t.setDaemon(true);
+        return t;
+    });
+    private final HTTPServer server;
+
+    PrometheusMonitor(InetSocketAddress address, List<Listener> listeners, KernelSockets kernel) throws IOException {
+        CounterWithCallback.builder().name("baton_kernel_listen_overflows_total")
+                .help("TcpExt ListenOverflows of batond's network namespace: connections dropped because an accept queue was full")
+                .callback(cb -> cb.call(Math.max(0, kernel.listenCounters().overflows()))).register(registry);
+        CounterWithCallback.builder().name("baton_kernel_listen_drops_total")
+                .help("TcpExt ListenDrops of batond's network namespace: connections dropped at listen")
+                .callback(cb -> cb.call(Math.max(0, kernel.listenCounters().drops()))).register(registry);
+        GaugeWithCallback.builder().name("baton_listener_accept_queue")
+                .help("Connections waiting in each listener's accept queue")
+                .labelNames("listener")
+                .callback(cb -> kernel.acceptQueues(listeners).forEach((name, depth) -> cb.call(depth, name)))
+                .register(registry);
+        for (String outcome : List.of("succeeded", "failed", "refused", "aborted")) {
+            reloads.labelValues(outcome); // present at 0 from the start, so rate() and alerts work
+        }
+        server = HTTPServer.builder().inetAddress(address.getAddress()).port(address.getPort())
+                .registry(registry).executorService(http).buildAndStart();
+    }
+
+    int port() {
+        return server.getPort();
+    }
+
+    @Override
+    public void reloadEnded(Reload reload) {
+        reloads.labelValues(reload.outcome.label()).inc();
+        if (reload.outcome == Reload.Outcome.SUCCEEDED && reload.duration() != null) {
+            reloadDuration.observe(seconds(reload.duration()));
+        }
+    }
+
+    @Override
+    public void serving(Generation g) {
+        generation.set(g.number);
+        if (g.readyAt != null) {
+            timeToReady.observe(seconds(Duration.between(g.spawnedAt, g.readyAt)));
+        }
+    }
+
+    @Override
+    public void stats(Generation g) {
+        String label = Integer.toString(g.number);
+        if (g.inflight >= 0) {
+            inflight.labelValues(label).set(g.inflight);
+        }
+        if (g.served >= 0) {
+            served.labelValues(label).set(g.served);
+        }
+    }
+
+    @Override
+    public void exited(Generation g) {
+        if (g.drainStartedAt != null && g.exitedAt != null) {
+            drainDuration.observe(seconds(Duration.between(g.drainStartedAt, g.exitedAt)));
+        }
+        String label = Integer.toString(g.number);
+        inflight.remove(label);
+        served.remove(label);
+    }
+
+    @Override
+    public void childRestarted() {
+        restarts.inc();
+    }
+
+    private static double seconds(Duration d) {
+        return d.toNanos() / 1e9;
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        http.shutdownNow();
+    }
+}

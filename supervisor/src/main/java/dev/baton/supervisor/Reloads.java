@@ -1,0 +1,75 @@
+package dev.baton.supervisor;
+
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The recent reloads and who waits for one to end ({@code batonctl reload --wait}). A waiter
+ * asks for "the next reload": the one its request starts, or, when a reload is already under
+ * way and absorbs the request, the one that runs after it. Owned by the loop.
+ */
+final class Reloads {
+    static final int HISTORY = 10;
+
+    private final Monitor monitor;
+    private final Deque<Reload> history = new ArrayDeque<>();
+    private final List<Consumer<Reload>> waitingForNext = new ArrayList<>();
+    private final Map<Reload, List<Consumer<Reload>>> waiting = new HashMap<>();
+    private int nextId = 1;
+
+    Reloads(Monitor monitor) {
+        this.monitor = monitor;
+    }
+
+    /** A reload begins now (it may still be refused at once); waiters for the next one attach to it. */
+    Reload open(String source, Instant now) {
+        Reload reload = new Reload(nextId++, source, now);
+        history.addLast(reload);
+        while (history.size() > HISTORY) {
+            history.removeFirst();
+        }
+        waiting.put(reload, new ArrayList<>(waitingForNext));
+        waitingForNext.clear();
+        return reload;
+    }
+
+    void waitForNext(Consumer<Reload> waiter) {
+        waitingForNext.add(waiter);
+    }
+
+    /** Ends the reload once; its waiters hear the outcome. */
+    void end(Reload reload, Reload.Outcome outcome, String reason, Instant now) {
+        if (reload.ended()) {
+            return;
+        }
+        reload.outcome = outcome;
+        reload.reason = reason;
+        reload.endedAt = now;
+        monitor.reloadEnded(reload);
+        List<Consumer<Reload>> waiters = waiting.remove(reload);
+        if (waiters != null) {
+            waiters.forEach(w -> w.accept(reload));
+        }
+    }
+
+    /** batond is shutting down: every reload under way or waited for ends as ABORTED. */
+    void abortAll(String reason, Instant now) {
+        for (Reload r : List.copyOf(history)) {
+            end(r, Reload.Outcome.ABORTED, reason, now);
+        }
+        if (!waitingForNext.isEmpty()) {
+            end(open("queued", now), Reload.Outcome.ABORTED, reason, now);
+        }
+    }
+
+    /** Oldest first. */
+    List<Reload> recent() {
+        return List.copyOf(history);
+    }
+}

@@ -1,0 +1,79 @@
+package dev.baton.supervisor;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.baton.child.Addresses;
+
+/** {@code batonctl status} as data: batond, its listeners, its generations and the last reloads. */
+final class StatusReport {
+    private StatusReport() {}
+
+    static Map<String, Object> build(Actions actions, Config config, Instant startedAt, Generation serving,
+                                     Collection<Generation> alive, Collection<Generation> exited,
+                                     List<Reload> reloads, int restarts, boolean shuttingDown) {
+        Instant now = actions.now();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("ok", true);
+        m.put("pid", ProcessHandle.current().pid());
+        m.put("state", shuttingDown ? "stopping" : serving != null ? "serving" : "starting");
+        m.put("started_at", startedAt.toString());
+        m.put("uptime_ms", Duration.between(startedAt, now).toMillis());
+        m.put("serving_generation", serving != null ? serving.number : null);
+        m.put("child_restarts", restarts);
+        m.put("command", String.join(" ", config.command()));
+
+        Map<String, Long> queues = actions.acceptQueues();
+        List<Object> listeners = new ArrayList<>();
+        for (Listener l : actions.listeners()) {
+            Map<String, Object> lm = new LinkedHashMap<>();
+            lm.put("name", l.name());
+            lm.put("address", Addresses.format(l.address()));
+            lm.put("fd", l.fd());
+            lm.put("accept_queue", queues.getOrDefault(l.name(), -1L));
+            listeners.add(lm);
+        }
+        m.put("listeners", listeners);
+        ListenCounters counters = actions.listenCounters();
+        m.put("kernel", Map.of("listen_overflows", counters.overflows(), "listen_drops", counters.drops()));
+
+        List<Object> generations = new ArrayList<>();
+        for (Generation g : exited) {
+            generations.add(generation(g));
+        }
+        for (Generation g : alive) {
+            generations.add(generation(g));
+        }
+        m.put("generations", generations);
+        List<Object> recent = new ArrayList<>();
+        for (Reload r : reloads) {
+            recent.add(ReloadEvidence.toMap(r));
+        }
+        m.put("reloads", recent);
+        return m;
+    }
+
+    private static Map<String, Object> generation(Generation g) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("generation", g.number);
+        m.put("pid", g.pid);
+        m.put("state", g.phase().name().toLowerCase());
+        m.put("started_at", g.spawnedAt.toString());
+        m.put("ready_at", g.readyAt != null ? g.readyAt.toString() : null);
+        m.put("inflight", g.inflight);
+        m.put("served", g.served);
+        if (g.drainStartedAt != null) {
+            m.put("drain_started_at", g.drainStartedAt.toString());
+        }
+        if (g.exitCode != null) {
+            m.put("exit_code", g.exitCode);
+            m.put("exited_at", g.exitedAt.toString());
+        }
+        return m;
+    }
+}
