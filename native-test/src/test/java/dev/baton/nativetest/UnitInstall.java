@@ -38,13 +38,6 @@ final class UnitInstall {
         for (Path launcher : list(Artifacts.root().resolve("bin"))) {
             Files.copy(launcher, bin.resolve(launcher.getFileName()), StandardCopyOption.COPY_ATTRIBUTES);
         }
-        // bin/batonctl is being written on another branch; until it lands, stand in for it so the
-        // units verify. Remove this once bin/batonctl is in the repository.
-        Path batonctl = bin.resolve("batonctl");
-        if (!Files.exists(batonctl)) {
-            Files.writeString(batonctl, "#!/bin/sh\necho 'batonctl placeholder' >&2\nexit 1\n");
-            batonctl.toFile().setExecutable(true);
-        }
         Path units = Files.createDirectories(root.resolve("units"));
         for (Path unit : sourceUnits()) {
             String text = Files.readString(unit).replace(PREFIX, install.installed("") + "/");
