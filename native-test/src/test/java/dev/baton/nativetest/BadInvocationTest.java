@@ -50,6 +50,44 @@ class BadInvocationTest {
         }
     }
 
+    @Test
+    void noListeners() throws Exception {
+        FinishedRun run = run("BadInvocationTest-noListeners", withHello());
+        assertEquals(2, run.code(), run::toString);
+        run.assertOneLineError("no listeners: give --listen");
+    }
+
+    @Test
+    void unparsableMetricsAddress() throws Exception {
+        FinishedRun run = run("BadInvocationTest-unparsableMetrics", withHello("--listen", "127.0.0.1:0", "--metrics", "nonsense"));
+        assertEquals(2, run.code(), run::toString);
+        run.assertOneLineError("--metrics");
+    }
+
+    @Test
+    void metricsPortInUse() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            String address = "127.0.0.1:" + taken.getLocalPort();
+            FinishedRun run = run("BadInvocationTest-metricsPortInUse", withHello("--listen", "127.0.0.1:0", "--metrics", address));
+            assertEquals(2, run.code(), run::toString);
+            run.assertOneLineError("--metrics " + address);
+            assertEquals(0, run.count(BatondLines.ANY_SPAWNED), () -> "a child started although metrics failed: " + run);
+        }
+    }
+
+    @Test
+    void controlSocketOfARunningBatond() throws Exception {
+        try (BatondProcess first = BatondProcess.startWithHello("BadInvocationTest-controlInUse-first")) {
+            String control = first.awaitLine(BatondLines.STARTED, BatondProcess.STARTUP).group(3);
+            FinishedRun run = run("BadInvocationTest-controlInUse", withHello("--listen", "127.0.0.1:0", "--control", control));
+            assertEquals(1, run.code(), run::toString);
+            run.assertOneLineError("is in use by another batond: give this one its own --control PATH");
+            assertEquals(0, run.count(BatondLines.ANY_SPAWNED), run::toString);
+            assertTrue(first.isAlive());
+            assertTrue(java.nio.file.Files.exists(java.nio.file.Path.of(control)), "the first batond's socket is left alone");
+        }
+    }
+
     private static FinishedRun run(String name, List<String> args) throws InterruptedException {
         return FinishedRun.of(name, BatondLauncher.batond(List.of(), args));
     }

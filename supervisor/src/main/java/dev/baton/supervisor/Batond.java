@@ -3,9 +3,9 @@ package dev.baton.supervisor;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.baton.child.Addresses;
 import org.slf4j.Logger;
@@ -55,11 +55,27 @@ public final class Batond {
         Native nat = new PosixNative();
         KernelSockets kernel = new KernelSockets(Path.of("/proc"));
         long pid = ProcessHandle.current().pid();
-        List<Listener> listeners = new ArrayList<>();
+        // Read by the metrics thread at scrape time, filled here once.
+        List<Listener> listeners = new CopyOnWriteArrayList<>();
         HandoffServer handoff = null;
         ControlServer control = null;
         PrometheusMonitor metrics = null;
         try {
+            // Control socket and metrics first: when either fails, nothing else was logged or bound.
+            EventLoop loop = new EventLoop();
+            try {
+                control = ControlServer.open(config.control(), nat.uid(), loop::post);
+            } catch (IOException e) {
+                System.err.println("batond: cannot open the control socket " + config.control() + ": " + e.getMessage());
+                return 1;
+            }
+            if (config.metrics() != null) {
+                try {
+                    metrics = new PrometheusMonitor(config.metrics(), listeners, kernel);
+                } catch (IOException e) {
+                    return usageError("--metrics " + Addresses.format(config.metrics()) + ": " + e.getMessage());
+                }
+            }
             List<SocketActivation.Passed> passed;
             try {
                 passed = SocketActivation.fromEnvironment(System.getenv(), pid);
@@ -83,25 +99,11 @@ public final class Batond {
                 return usageError("no listeners: give --listen [NAME=]HOST:PORT, or start batond through systemd "
                         + "socket activation (LISTEN_FDS)");
             }
-            EventLoop loop = new EventLoop();
             try {
                 handoff = HandoffServer.open(handoffParent(config), nat, loop::post);
             } catch (IOException e) {
                 System.err.println("batond: cannot create the handoff socket: " + e.getMessage());
                 return 1;
-            }
-            try {
-                control = ControlServer.open(config.control(), nat.uid(), loop::post);
-            } catch (IOException e) {
-                System.err.println("batond: cannot open the control socket " + config.control() + ": " + e.getMessage());
-                return 1;
-            }
-            if (config.metrics() != null) {
-                try {
-                    metrics = new PrometheusMonitor(config.metrics(), listeners, kernel);
-                } catch (IOException e) {
-                    return usageError("--metrics " + Addresses.format(config.metrics()) + ": " + e.getMessage());
-                }
             }
             RealActions actions = new RealActions(config, listeners, handoff, loop,
                     new MemoryCheck(Path.of("/proc"), config.memoryHeadroom()), new OrphanReaper(Path.of("/proc"), nat), kernel);
