@@ -25,6 +25,11 @@ import picocli.CommandLine.Option;
 @Command(name = "batonctl", mixinStandardHelpOptions = true, usageHelpWidth = 100,
         versionProvider = Options.Version.class,
         description = "Controls a running batond through its control socket.",
+        footer = {"", "Exit status: 0 done (a reload: the new generation serves, the old one drained cleanly);",
+            "1 not done (reload rolled back, refused or aborted; batond unreachable); 2 usage error;",
+            "3 reload succeeded but the old generation did not drain cleanly.", "",
+            "Examples:", "  batonctl status", "  batonctl reload --wait        # for systemd's ExecReload=",
+            "  batonctl --json status | jq .generations"},
         subcommands = {Batonctl.Status.class, Batonctl.Reload.class, Batonctl.Stop.class})
 public final class Batonctl implements Callable<Integer> {
     static final int FAILED = 1;
@@ -104,7 +109,7 @@ public final class Batonctl implements Callable<Integer> {
         return Boolean.TRUE.equals(answer.get("ok")) ? 0 : FAILED;
     }
 
-    @Command(name = "status", description = "Listeners, generations (state, pid, started, ready at, in-flight, served) and the last reloads.")
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "Listeners, generations (state, pid, started, ready at, in-flight, served) and the last reloads.")
     static final class Status implements Callable<Integer> {
         @CommandLine.ParentCommand
         Batonctl ctl;
@@ -116,7 +121,7 @@ public final class Batonctl implements Callable<Integer> {
         }
     }
 
-    @Command(name = "reload", description = "Start a reload; with --wait, block until it ended and print the evidence.")
+    @Command(name = "reload", mixinStandardHelpOptions = true, description = "Start a reload; with --wait, block until it ended and print the evidence.")
     static final class Reload implements Callable<Integer> {
         @CommandLine.ParentCommand
         Batonctl ctl;
@@ -139,7 +144,7 @@ public final class Batonctl implements Callable<Integer> {
         }
     }
 
-    @Command(name = "stop", description = "Drain every generation and stop batond; with --wait, block until it has.")
+    @Command(name = "stop", mixinStandardHelpOptions = true, description = "Drain every generation and stop batond; with --wait, block until it has.")
     static final class Stop implements Callable<Integer> {
         @CommandLine.ParentCommand
         Batonctl ctl;
