@@ -35,6 +35,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
  *   java -jar hello.jar                                   # alone, on 127.0.0.1:8080
  *   BATON_LISTEN=127.0.0.1:18080 java -jar hello.jar      # alone, elsewhere
  *   batond --listen 127.0.0.1:8080 -- java -jar hello.jar # under batond
+ *   HELLO_PROBES=0.0.0.0:8081 java -jar hello.jar          # probes on their own port too (Kubernetes)
  * </pre>
  */
 public final class HelloServer implements AutoCloseable {
@@ -62,6 +63,11 @@ public final class HelloServer implements AutoCloseable {
             HelloServer server = start(baton.listeners(), baton.generation(), baton.readiness()::verdict);
             server.closeWith(baton);
             baton.readinessCheck("event-loops", () -> !server.ioLoops.isShuttingDown());
+            String probes = System.getenv("HELLO_PROBES");
+            if (probes != null && !probes.isBlank()) {
+                // Answers 503 on /ready through the whole drain, after the service port has closed.
+                LOG.info("probes on {}", Addresses.format(baton.serveProbes(probes.trim()).address()));
+            }
             baton.ready();
         } catch (IOException | RuntimeException e) {
             // Port in use, bad BATON_LISTEN, refused handoff: the message says which.
