@@ -36,6 +36,9 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
  * registers them, so one accepted just before the listener closed is waited for too.
  */
 public final class ConnectionTracker implements Drainable {
+    /** How long stage 1 waits for one connection's event loop to take note of the drain. */
+    private static final Duration STAGE_STEP = Duration.ofSeconds(1);
+
     private final List<Channel> servers = new CopyOnWriteArrayList<>();
     private final Set<Channel> open = new HashSet<>(); // guarded by this
     private long inflight;                               // guarded by this
@@ -57,16 +60,20 @@ public final class ConnectionTracker implements Drainable {
         // epoll, then close(2), never shutdown(2)), so other holders of the socket keep serving.
         // Once the close is done on the accept loop, every connection it accepted is in `open`.
         servers.forEach(server -> server.close().syncUninterruptibly());
+        List<io.netty.util.concurrent.Future<?>> told = new ArrayList<>();
         for (Channel channel : openConnections()) {
             // Queued behind the channel's registration on its own event loop, so the
             // Connection handler is in place; absent only when the channel has closed since.
-            channel.eventLoop().execute(() -> {
+            told.add(channel.eventLoop().submit(() -> {
                 Connection connection = channel.pipeline().get(Connection.class);
                 if (connection != null) {
                     connection.drain();
                 }
-            });
+            }));
         }
+        // Once this returns, every response says Connection: close (a loop may run a request it
+        // had already read before our task; waiting here makes "from now on" true).
+        told.forEach(f -> f.awaitUninterruptibly(STAGE_STEP.toMillis()));
     }
 
     /** Stage 2: no request in flight. */
