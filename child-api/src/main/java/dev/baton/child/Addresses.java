@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 public final class Addresses {
     private Addresses() {}
 
+    /** {@code 127.0.0.1:8080}, or {@code [::1]:8080} (RFC 5952 form) for IPv6. */
     public static String format(InetSocketAddress a) {
         String host = a.getAddress() instanceof Inet6Address v6 ? "[" + compressed(v6) + "]"
                 : a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();

@@ -13,28 +13,36 @@ import java.util.Map;
 /**
  * A service's handle on its supervisor. {@link #connect(String...)} finds the listeners in
  * the environment (batond, systemd, start_server, or binds them itself when alone), then the
- * service serves on them, calls {@link #ready()}, and registers what the drain must stop and
- * close. SIGTERM (or SIGINT) runs the {@link Drain} and exits.
+ * service serves on them, registers what the drain must stop and close, and calls
+ * {@link #ready()}. SIGTERM (or SIGINT) runs the {@link Drain} and exits.
  *
  * <pre>{@code
  * Baton baton = Baton.connect("127.0.0.1:8080");      // address used only when alone
  * ServerSocketChannel server = baton.listener().serverSocketChannel();
  * ... serve ...
- * baton.onDrain(myServer);                             // stopAccepting + awaitIdle
- * baton.onClose("db pool", pool);                      // closed after the drain, in order
+ * baton.onDrain(Drainable.of(server, inflight));      // stop accepting, let in-flight finish
+ * baton.onClose("db-pool", pool);                      // closed after the drain, last registered first
+ * baton.readinessCheck("db", pool::isReachable);       // ready() waits for it
  * baton.ready();
  * }</pre>
  */
 public final class Baton {
     static final System.Logger LOG = System.getLogger("dev.baton.child");
 
-    /** Drain deadline when the environment does not give one. */
-    public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * Drain deadline when the environment does not give one: fits Kubernetes' default grace
+     * period of 30 s with room for a preStop delay.
+     */
+    public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(25);
+
+    /** How long {@link #ready()} waits for the readiness checks: batond's default --ready-timeout. */
+    public static final Duration DEFAULT_READY_WAIT = Duration.ofSeconds(60);
 
     private final Mode mode;
     private final int generation;
     private final List<Listener> listeners;
     private final Handoff handoff;
+    private final Readiness readiness = new Readiness();
     private final Drain drain;
 
     private Baton(Mode mode, int generation, List<Listener> listeners, Handoff handoff, Duration drainTimeout) {
@@ -42,7 +50,7 @@ public final class Baton {
         this.generation = generation;
         this.listeners = List.copyOf(listeners);
         this.handoff = handoff;
-        this.drain = new Drain(drainTimeout, handoff, generation);
+        this.drain = new Drain(drainTimeout, handoff, generation, readiness, LoggingShutdown::stop, System::exit);
     }
 
     /**
@@ -131,18 +139,33 @@ public final class Baton {
         return new Baton(Mode.BATOND, Integer.parseInt(generation), listeners, handoff, drainTimeout);
     }
 
-    private static Duration drainTimeout(Map<String, String> env) {
+    /**
+     * The drain's overall deadline. {@code BATON_DRAIN_TIMEOUT_MS} is when batond sends SIGKILL:
+     * the drain ends a tenth earlier, so the process still reports DRAINED and exits on its own.
+     */
+    static Duration drainTimeout(Map<String, String> env) {
         String millis = env.get("BATON_DRAIN_TIMEOUT_MS");
         if (millis == null) {
             return DEFAULT_DRAIN_TIMEOUT;
         }
+        long value;
         try {
-            return Duration.ofMillis(Long.parseLong(millis.trim()));
+            value = Long.parseLong(millis.trim());
         } catch (NumberFormatException e) {
             throw new IllegalStateException("BATON_DRAIN_TIMEOUT_MS='" + millis + "' is not a number of milliseconds");
         }
+        if (value <= 0) {
+            throw new IllegalStateException("BATON_DRAIN_TIMEOUT_MS=" + value + " must be positive");
+        }
+        return Duration.ofMillis(value - value / 10);
     }
 
+    /** The drain's overall deadline: {@link #DEFAULT_DRAIN_TIMEOUT}, or derived from batond's. */
+    public Duration drainTimeout() {
+        return drain.timeout();
+    }
+
+    /** Where the listeners came from. */
     public Mode mode() {
         return mode;
     }
@@ -152,6 +175,7 @@ public final class Baton {
         return generation;
     }
 
+    /** Every listener, in the order the supervisor (or the configuration) named them. */
     public List<Listener> listeners() {
         return listeners;
     }
@@ -161,16 +185,55 @@ public final class Baton {
         return listeners.get(0);
     }
 
+    /** The listener of that name; throws {@link IllegalArgumentException} naming the ones there are. */
     public Listener listener(String name) {
         return listeners.stream().filter(l -> l.name().equals(name)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no listener named '" + name + "' in " + listeners));
     }
 
     /**
-     * Tells the supervisor this process serves real traffic now; under batond the previous
-     * generation is drained after this. Call it once dependencies are connected and warm.
+     * Registers a readiness gate, e.g. {@code baton.readinessCheck("db", () -> pool.isReachable())}.
+     * {@link #ready()} waits until every check passes, and the {@code /ready} probe runs them
+     * again each time it is asked. Register checks before calling {@link #ready()}.
      */
-    public void ready() {
+    public void readinessCheck(String name, ReadinessCheck check) {
+        readiness.add(name, check);
+    }
+
+    /** The readiness state behind the {@code /ready} probe, for services that serve the probe themselves. */
+    public Readiness readiness() {
+        return readiness;
+    }
+
+    /**
+     * Serves {@code /ready} and {@code /live} on their own HTTP port (JDK's built-in HTTP
+     * server), e.g. for Kubernetes probes; see {@link ProbeServer}. Closed as a resource of the
+     * drain, so it answers (503 on {@code /ready}) until the end.
+     */
+    public ProbeServer serveProbes(String address) throws IOException {
+        ProbeServer probes = ProbeServer.start(Addresses.parse(address), readiness);
+        onClose("probes", probes);
+        return probes;
+    }
+
+    /**
+     * Waits until every readiness check passes (at most {@link #DEFAULT_READY_WAIT}), then tells
+     * the supervisor this process serves real traffic; under batond the previous generation is
+     * drained after this. See {@link #ready(Duration)}.
+     */
+    public void ready() throws InterruptedException {
+        ready(DEFAULT_READY_WAIT);
+    }
+
+    /**
+     * Runs the readiness checks every {@link Readiness#RETRY_INTERVAL} until all pass, logging
+     * which one fails and why, then reports READY (batond's frame, or sd_notify under systemd)
+     * and starts the stats frames for batond. Throws {@link IllegalStateException} naming the
+     * failing check when {@code maxWait} passes first: nothing is reported then, and the
+     * service should exit (batond would kill it at its --ready-timeout anyway).
+     */
+    public void ready(Duration maxWait) throws InterruptedException {
+        readiness.awaitPassing(maxWait);
         try {
             switch (mode) {
                 case BATOND -> handoff.send(Frame.of("READY", "1"));
@@ -180,10 +243,18 @@ public final class Baton {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot report READY: " + e.getMessage(), e);
         }
+        readiness.markReady();
+        drain.startStats();
         LOG.log(Level.INFO, "baton: ready generation=" + generation);
     }
 
-    /** Optional stats for batond, at most once a second. */
+    /**
+     * Sends {@code INFLIGHT} and {@code SERVED} to batond now. Not needed when the registered
+     * {@link Drainable}s count ({@link Drainable#inflight()}, {@link Drainable#served()}): their
+     * sums are then sent automatically, at most once a second and only on change. For services
+     * that count themselves; call it at most once a second. Does nothing when not under batond,
+     * and never throws: a failed send is logged.
+     */
     public void reportStats(long inflight, long served) {
         if (handoff != null) {
             try {
@@ -194,12 +265,17 @@ public final class Baton {
         }
     }
 
-    /** Registers a participant of the drain (stop accepting, then wait for idle). */
+    /** Registers a participant of the drain: see {@link Drainable} for its stages. */
     public void onDrain(Drainable drainable) {
         drain.add(drainable);
     }
 
-    /** Registers something to close after in-flight work is done, in registration order. */
+    /**
+     * Registers something to close once the drain's waiting stages are over: resources close in
+     * reverse order of registration (the last registered first, as try-with-resources does), so
+     * a pool registered before the server that uses it closes after that server. Each close is
+     * logged ({@code closed db-pool}) and reported to batond. The name must not contain a comma.
+     */
     public void onClose(String name, AutoCloseable resource) {
         drain.onClose(name, resource);
     }

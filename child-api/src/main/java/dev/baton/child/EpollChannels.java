@@ -1,6 +1,10 @@
 package dev.baton.child;
 
+import java.util.concurrent.ThreadFactory;
+
+import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 
 /** Adopts an inherited listening descriptor as a Netty epoll channel. Loaded only when used. */
@@ -13,5 +17,13 @@ final class EpollChannels {
         // file, which every other holder of this listener also uses non-blocking.
         ChildNative.setNonBlocking(fd);
         return new EpollServerSocketChannel(fd);
+    }
+
+    static boolean available() {
+        return Epoll.isAvailable();
+    }
+
+    static EventLoopGroup eventLoopGroup(int threads, ThreadFactory threadFactory) {
+        return new EpollEventLoopGroup(threads, threadFactory);
     }
 }

@@ -24,6 +24,7 @@ public record Frame(Map<String, String> fields) {
 
     private static final Pattern KEY = Pattern.compile("[A-Z][A-Z0-9_]*");
 
+    /** Checks every key ({@code [A-Z][A-Z0-9_]*}) and that no value contains a newline. */
     public Frame {
         fields = Collections.unmodifiableMap(new LinkedHashMap<>(fields));
         for (Map.Entry<String, String> e : fields.entrySet()) {
@@ -36,6 +37,7 @@ public record Frame(Map<String, String> fields) {
         }
     }
 
+    /** A frame from alternating keys and values, in that order. */
     public static Frame of(String... keyValues) {
         if (keyValues.length % 2 != 0) {
             throw new IllegalArgumentException("keys and values must come in pairs");
@@ -47,10 +49,12 @@ public record Frame(Map<String, String> fields) {
         return new Frame(m);
     }
 
+    /** The value of {@code key}, or null. */
     public String get(String key) {
         return fields.get(key);
     }
 
+    /** Whether the frame has {@code key}. */
     public boolean has(String key) {
         return fields.containsKey(key);
     }
@@ -125,6 +129,7 @@ public record Frame(Map<String, String> fields) {
         return s.length() <= 60 ? s : s.substring(0, 60) + "...";
     }
 
+    /** The fields as {@code KEY=VALUE} words, with the token hidden. */
     @Override
     public String toString() {
         return String.join(" ", fields.entrySet().stream()

@@ -13,7 +13,7 @@ import jnr.unixsocket.UnixSocketChannel;
  * READY, stats and DRAINED. The connection stays open for the child's whole life; batond
  * takes its end of stream as the child being gone.
  */
-final class Handoff implements AutoCloseable {
+final class Handoff implements FrameSender, AutoCloseable {
     private final UnixSocketChannel channel;
 
     private Handoff(UnixSocketChannel channel) {
@@ -31,7 +31,8 @@ final class Handoff implements AutoCloseable {
     /** A frame and the descriptors that arrived with it. */
     record Received(Frame frame, List<Integer> fds) {}
 
-    void send(Frame frame) throws IOException {
+    @Override
+    public void send(Frame frame) throws IOException {
         ByteBuffer out = ByteBuffer.wrap(frame.encode());
         synchronized (this) {
             while (out.hasRemaining()) {

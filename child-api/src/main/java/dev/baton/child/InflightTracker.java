@@ -11,10 +11,15 @@ public final class InflightTracker {
     private long inflight;
     private long served;
 
+    /** Creates a tracker with nothing in flight and nothing served. */
+    public InflightTracker() {}
+
+    /** A request arrived. */
     public synchronized void begin() {
         inflight++;
     }
 
+    /** The request's response is written (or it failed): it no longer counts as in flight. */
     public synchronized void end() {
         if (inflight == 0) {
             throw new IllegalStateException("end() without begin()");
@@ -26,10 +31,12 @@ public final class InflightTracker {
         }
     }
 
+    /** Requests begun and not yet ended. */
     public synchronized long inflight() {
         return inflight;
     }
 
+    /** Requests ended so far. */
     public synchronized long served() {
         return served;
     }
@@ -44,5 +51,10 @@ public final class InflightTracker {
             wait(millis);
         }
         return true;
+    }
+
+    @Override
+    public synchronized String toString() {
+        return "inflight=" + inflight + " served=" + served;
     }
 }

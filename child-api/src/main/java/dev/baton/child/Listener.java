@@ -14,6 +14,7 @@ public final class Listener {
     private final InetSocketAddress address;
     private final int fd;
 
+    /** A listener named {@code name}, bound to {@code address} (null when not known), on descriptor {@code fd}. */
     public Listener(String name, InetSocketAddress address, int fd) {
         this.name = name;
         this.address = address;
@@ -36,7 +37,8 @@ public final class Listener {
     }
 
     /**
-     * This listener as a JDK channel (blocking mode). Needs the JVM flags
+     * This listener as a JDK channel, in blocking mode; {@code configureBlocking(false)} for a
+     * selector works too. Needs the JVM flags
      * {@code --add-opens java.base/sun.nio.ch=ALL-UNNAMED --add-opens java.base/java.io=ALL-UNNAMED}.
      * Call it at most once: the channel owns the descriptor.
      */
@@ -50,6 +52,15 @@ public final class Listener {
      */
     public io.netty.channel.epoll.EpollServerSocketChannel epollServerSocketChannel() {
         return EpollChannels.serverSocketChannel(fd);
+    }
+
+    /**
+     * This listener as a Netty channel on the best transport here: epoll where available, else
+     * NIO over {@link #serverSocketChannel()}. Pair it with
+     * {@link NettyChannels#eventLoopGroup(int, java.util.concurrent.ThreadFactory)}; register, never bind.
+     */
+    public io.netty.channel.socket.ServerSocketChannel nettyServerChannel() {
+        return NettyChannels.serverChannel(this);
     }
 
     @Override

@@ -19,10 +19,17 @@ public final class Sockets {
     private Sockets() {}
 
     /** A bound, listening socket. */
+    /**
+     * A bound, listening socket.
+     *
+     * @param fd      its descriptor, close-on-exec
+     * @param address where it is bound (the real port when bound to port 0)
+     */
     public record Bound(int fd, InetSocketAddress address) {}
 
+    /** Binds and listens on {@code address} with {@link #BACKLOG}; port 0 picks a free port. */
     public static Bound listen(InetSocketAddress address) throws IOException {
-        Bound bound = nettyAvailable() ? NettyBind.listen(address, BACKLOG) : jdkListen(address);
+        Bound bound = epollAvailable() ? NettyBind.listen(address, BACKLOG) : jdkListen(address);
         ChildNative.setCloseOnExec(bound.fd());
         return bound;
     }
@@ -34,13 +41,17 @@ public final class Sockets {
         return new Bound(JdkChannels.fdOf(channel), (InetSocketAddress) channel.getLocalAddress());
     }
 
-    private static boolean nettyAvailable() {
+    /**
+     * Netty's epoll transport is on the class path and works here. Checked by name first, so
+     * that no Netty class is loaded (and none is needed) when Netty is absent.
+     */
+    static boolean epollAvailable() {
         try {
-            Class.forName("io.netty.channel.unix.Socket");
-            return true;
-        } catch (ClassNotFoundException e) {
+            Class.forName("io.netty.channel.epoll.Epoll", false, Sockets.class.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
             return false;
         }
+        return EpollChannels.available();
     }
 
     /** Kept apart so that Netty classes load only when Netty is there. */

@@ -22,7 +22,7 @@ final class ReadmeExample {
         InflightTracker inflight = new InflightTracker();
         ExecutorService workers = Executors.newFixedThreadPool(16);
         baton.onDrain(Drainable.of(server, inflight));       // SIGTERM: stop accepting, wait for in-flight work
-        baton.onClose("workers", workers::shutdown);         // then close resources, in this order, and exit 0
+        baton.onClose("workers", workers::shutdown);         // then close resources, last registered first; exit 0
         baton.ready();                                       // batond may now drain the previous generation
         while (true) {
             SocketChannel client;

@@ -93,7 +93,7 @@ public final class FaultyChild {
     }
 
     /** One request per connection: enough HTTP for the load client. */
-    private static void serve(Baton baton) throws IOException {
+    private static void serve(Baton baton) throws IOException, InterruptedException {
         ServerSocketChannel server = baton.listener().serverSocketChannel();
         InflightTracker inflight = new InflightTracker();
         byte[] body = ("generation=" + baton.generation() + " pid=" + ProcessHandle.current().pid() + "\n")

@@ -27,7 +27,9 @@ import io.netty.handler.codec.http.HttpVersion;
  * <pre>
  *   idle ──request──▶ busy ──response flushed, keep-alive──▶ idle
  *                      └──response flushed, close or draining──▶ closing ──client FIN or LINGER──▶ closed
- *   idle ──drain──▶ closing   (a connection that never sent a request first gets FIRST_REQUEST_GRACE)
+ *   drain stage 1 ({@link #drain()}): every response from now on says Connection: close
+ *   drain stage 3 ({@link #closeIfIdle()}): idle ──▶ closing
+ *                 (a connection that never sent a request first gets FIRST_REQUEST_GRACE)
  * </pre>
  */
 final class Connection extends ChannelDuplexHandler {
@@ -52,6 +54,8 @@ final class Connection extends ChannelDuplexHandler {
     private long requests;         // requests received on this connection
     private boolean draining;      // every response from now on says Connection: close
     private boolean closing;       // our FIN is sent; whatever the client still sends is dropped
+    /** The request being answered ({@code GET /sleep?ms=9000}), for the drain's log if it must abandon it. */
+    private volatile String current;
 
     Connection(ConnectionTracker tracker) {
         this.tracker = tracker;
@@ -83,6 +87,7 @@ final class Connection extends ChannelDuplexHandler {
         // A request the codec could not parse leaves the byte stream in an unknown state.
         keepAlive = HttpUtil.isKeepAlive(request) && request.decoderResult().isSuccess();
         version = request.protocolVersion();
+        current = request.method() + " " + request.uri();
         ctx.fireChannelRead(request);
     }
 
@@ -100,6 +105,7 @@ final class Connection extends ChannelDuplexHandler {
     /** The response to the current request is flushed (or failed): finish it, then go on or close. */
     private void responded(ChannelHandlerContext ctx, boolean written, boolean keep) {
         busy = false;
+        current = null;
         tracker.requestEnded(written);
         if (!written) {
             ctx.channel().close(); // the connection broke under the response
@@ -113,16 +119,22 @@ final class Connection extends ChannelDuplexHandler {
     }
 
     /**
-     * The drain has begun: runs on this connection's event loop (see {@link ConnectionTracker}).
-     * Busy: the response in progress carries {@code Connection: close}. Idle: close now.
+     * The drain has begun (stage 1, on this connection's event loop, see {@link ConnectionTracker}):
+     * every response from now on, the one in progress included, carries {@code Connection: close}.
      */
     void drain() {
-        if (draining) {
-            return;
-        }
         draining = true;
-        if (busy) {
-            return;
+    }
+
+    /**
+     * Drain stage 3, once nothing is in flight: an idle connection closes now; one that never
+     * sent a request gets {@link #FIRST_REQUEST_GRACE} first; a busy one closes after its response.
+     * Returns whether it was idle.
+     */
+    boolean closeIfIdle() {
+        draining = true;
+        if (busy || closing) {
+            return false;
         }
         if (requests > 0) {
             closeGracefully(ctx);
@@ -133,6 +145,7 @@ final class Connection extends ChannelDuplexHandler {
                 }
             }, FIRST_REQUEST_GRACE.toMillis(), TimeUnit.MILLISECONDS);
         }
+        return true;
     }
 
     /**
@@ -150,6 +163,11 @@ final class Connection extends ChannelDuplexHandler {
         ctx.channel().config().setAutoRead(true);
         ((DuplexChannel) ctx.channel()).shutdownOutput().addListener(shut -> ctx.executor().schedule(
                 () -> ctx.channel().close(), LINGER.toMillis(), TimeUnit.MILLISECONDS));
+    }
+
+    /** The request being answered, or null when idle; readable from any thread. */
+    String currentRequest() {
+        return current;
     }
 
     @Override

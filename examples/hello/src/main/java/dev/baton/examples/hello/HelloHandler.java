@@ -4,6 +4,9 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import dev.baton.child.Readiness;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler.Sharable;
@@ -21,7 +24,10 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 /**
  * The service itself: {@code GET /} says which generation and process answered, and
  * {@code GET /sleep?ms=M} does the same after M milliseconds, so that tests can hold a
- * request in flight across a reload. Exactly one response per request; whether the
+ * request in flight across a reload. {@code GET /ready} is the readiness probe (200, or 503
+ * with the reason from the moment the drain begins) and {@code GET /live} the liveness probe,
+ * served on the service's own listener so that they work wherever it runs, batond included.
+ * Exactly one response per request; whether the
  * connection stays open is {@link Connection}'s business, not this class's.
  */
 @Sharable
@@ -31,9 +37,11 @@ final class HelloHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     /** {@code generation=N pid=P}: the substring the end-to-end tests look for. */
     private final String identity;
+    private final Supplier<Readiness.Verdict> readiness;
 
-    HelloHandler(int generation, long pid) {
+    HelloHandler(int generation, long pid, Supplier<Readiness.Verdict> readiness) {
         this.identity = "generation=" + generation + " pid=" + pid;
+        this.readiness = readiness;
     }
 
     @Override
@@ -50,6 +58,12 @@ final class HelloHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         switch (uri.path()) {
             case "/" -> respond(ctx, HttpResponseStatus.OK, identity + "\n");
             case "/sleep" -> sleep(ctx, uri.parameters().get("ms"));
+            case "/ready" -> {
+                Readiness.Verdict verdict = readiness.get();
+                respond(ctx, verdict.ready() ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
+                        (verdict.ready() ? "" : "not ready: ") + verdict.reason() + "\n");
+            }
+            case "/live" -> respond(ctx, HttpResponseStatus.OK, "live\n");
             default -> respond(ctx, HttpResponseStatus.NOT_FOUND, "not found: " + uri.path() + "\n");
         }
     }

@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 import org.slf4j.Logger;
@@ -13,25 +14,28 @@ import org.slf4j.LoggerFactory;
 import dev.baton.child.Addresses;
 import dev.baton.child.Baton;
 import dev.baton.child.Listener;
+import dev.baton.child.NettyChannels;
+import dev.baton.child.Readiness;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 /**
- * A small HTTP/1.1 service on Netty's epoll transport that serves on the listeners baton
- * hands it and drains on SIGTERM. {@link #main} is the whole integration with baton:
- * connect, serve, register the drain and the close hooks, say ready.
+ * A small HTTP/1.1 service on Netty (epoll, or NIO where epoll is not available) that serves
+ * on the listeners baton hands it and drains on SIGTERM. {@link #main} is the whole
+ * integration with baton: connect, serve, register the drain, the resources and a readiness
+ * check, say ready. {@code /ready} and {@code /live} are the Kubernetes probes.
  *
  * <pre>
  *   java -jar hello.jar                                   # alone, on 127.0.0.1:8080
  *   BATON_LISTEN=127.0.0.1:18080 java -jar hello.jar      # alone, elsewhere
  *   batond --listen 127.0.0.1:8080 -- java -jar hello.jar # under batond
+ *   HELLO_PROBES=0.0.0.0:8081 java -jar hello.jar          # probes on their own port too (Kubernetes)
  * </pre>
  */
 public final class HelloServer implements AutoCloseable {
@@ -56,8 +60,14 @@ public final class HelloServer implements AutoCloseable {
     public static void main(String[] args) {
         try {
             Baton baton = Baton.connect("127.0.0.1:8080");
-            HelloServer server = start(baton.listeners(), baton.generation());
+            HelloServer server = start(baton.listeners(), baton.generation(), baton.readiness()::verdict);
             server.closeWith(baton);
+            baton.readinessCheck("event-loops", () -> !server.ioLoops.isShuttingDown());
+            String probes = System.getenv("HELLO_PROBES");
+            if (probes != null && !probes.isBlank()) {
+                // Answers 503 on /ready through the whole drain, after the service port has closed.
+                LOG.info("probes on {}", Addresses.format(baton.serveProbes(probes.trim()).address()));
+            }
             baton.ready();
         } catch (IOException | RuntimeException e) {
             // Port in use, bad BATON_LISTEN, refused handoff: the message says which.
@@ -72,18 +82,20 @@ public final class HelloServer implements AutoCloseable {
      * Serves on the listeners (adopted as they are: registered, never bound) and returns once
      * every one of them is accepting. The caller still has to report ready.
      */
-    public static HelloServer start(List<Listener> listeners, int generation) throws InterruptedException {
+    public static HelloServer start(List<Listener> listeners, int generation, Supplier<Readiness.Verdict> readiness)
+            throws InterruptedException {
         long pid = ProcessHandle.current().pid();
-        EventLoopGroup acceptLoop = new EpollEventLoopGroup(1, new DefaultThreadFactory("hello-accept"));
-        EventLoopGroup ioLoops = new EpollEventLoopGroup(0, new DefaultThreadFactory("hello-io"));
+        // Epoll where Netty's native transport works, NIO elsewhere; channels and loops must match.
+        EventLoopGroup acceptLoop = NettyChannels.eventLoopGroup(1, new DefaultThreadFactory("hello-accept"));
+        EventLoopGroup ioLoops = NettyChannels.eventLoopGroup(0, new DefaultThreadFactory("hello-io"));
         ConnectionTracker connections = new ConnectionTracker();
-        HelloHandler hello = new HelloHandler(generation, pid);
+        HelloHandler hello = new HelloHandler(generation, pid, readiness);
         List<InetSocketAddress> addresses = new ArrayList<>();
         try {
             for (Listener listener : listeners) {
                 Channel server = new ServerBootstrap()
                         .group(acceptLoop, ioLoops)
-                        .channelFactory(() -> listener.epollServerSocketChannel())
+                        .channelFactory(listener::nettyServerChannel)
                         .handler(connections.acceptHandler())
                         .childHandler(new ChannelInitializer<SocketChannel>() {
                             @Override
@@ -106,16 +118,20 @@ public final class HelloServer implements AutoCloseable {
             ioLoops.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw e;
         }
-        LOG.info("serving generation={} pid={} on {}", generation, pid,
-                addresses.stream().map(Addresses::format).collect(Collectors.joining(",")));
+        LOG.info("serving generation={} pid={} on {} ({})", generation, pid,
+                addresses.stream().map(Addresses::format).collect(Collectors.joining(",")),
+                NettyChannels.epollAvailable() ? "epoll" : "nio");
         return new HelloServer(acceptLoop, ioLoops, connections, addresses);
     }
 
-    /** Joins baton's drain; on the way out closes the server, then its event loops, in that order. */
+    /**
+     * Joins baton's drain. Resources close in reverse order of registration: the event loops
+     * are registered first so that they close last, after the server that runs on them.
+     */
     public void closeWith(Baton baton) {
         baton.onDrain(connections);
+        baton.onClose("event-loops", this::closeEventLoops);
         baton.onClose("server", this::closeServer);
-        baton.onClose("event loops", this::closeEventLoops);
     }
 
     /** The drain participant: stop accepting, wait for open connections, count served requests. */

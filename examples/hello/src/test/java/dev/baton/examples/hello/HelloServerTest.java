@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import dev.baton.child.Listener;
+import dev.baton.child.Readiness;
 import dev.baton.child.Sockets;
 
 /** The server in process, on a port-0 listener adopted exactly as one from batond would be. */
@@ -30,12 +31,13 @@ class HelloServerTest {
 
     private HelloServer server;
     private InetSocketAddress address;
+    private volatile Readiness.Verdict readiness = new Readiness.Verdict(true, "ready");
 
     @BeforeEach
     void start() throws Exception {
         Sockets.Bound bound = Sockets.listen(new InetSocketAddress("127.0.0.1", 0));
         address = bound.address();
-        server = HelloServer.start(List.of(new Listener("http", address, bound.fd())), GENERATION);
+        server = HelloServer.start(List.of(new Listener("http", address, bound.fd())), GENERATION, () -> readiness);
     }
 
     @AfterEach
@@ -105,32 +107,66 @@ class HelloServerTest {
     }
 
     @Test
-    void drainClosesIdleConnectionsAndAnswersInflightOnesWithConnectionClose() throws Exception {
+    void readyFollowsBatonsReadinessAndLiveIsAlways200() throws Exception {
+        try (RawHttp client = new RawHttp(address)) {
+            RawHttp.Response ready = client.get("/ready");
+            assertEquals(200, ready.status());
+            assertEquals("ready\n", ready.body());
+            readiness = new Readiness.Verdict(false, "draining");
+            RawHttp.Response draining = client.get("/ready");
+            assertEquals(503, draining.status());
+            assertEquals("not ready: draining\n", draining.body());
+            assertEquals(200, client.get("/live").status());
+        }
+    }
+
+    @Test
+    void drainStagesStopAcceptingThenLetInflightFinishThenCloseIdleConnections() throws Exception {
         try (RawHttp idle = new RawHttp(address); RawHttp busy = new RawHttp(address);
                 RawHttp fresh = new RawHttp(address)) {
             assertEquals(200, idle.get("/").status());
             busy.send("/sleep?ms=500");
             await(() -> server.connections().inflight() == 1 && server.connections().connections() == 3);
 
+            // Stage 1: this process no longer accepts; the connections it has stay open.
             server.connections().stopAccepting();
-
-            assertTrue(idle.closedByServer(), "an idle keep-alive connection is closed at once");
             assertThrows(ConnectException.class, () -> new Socket(address.getAddress(), address.getPort()).close(),
                     "this process no longer accepts");
-            // Accepted before the drain but silent until now: its first request is still answered.
+            // Accepted before the drain but silent until now: its first request is still answered, with close.
             RawHttp.Response late = fresh.get("/");
             assertEquals(200, late.status());
             assertEquals("close", late.header("connection"));
             assertTrue(fresh.closedByServer());
 
+            // Stage 2: the request in flight finishes, and is told the connection closes.
+            assertTrue(server.connections().awaitIdle(Instant.now().plusSeconds(5)));
             RawHttp.Response inflight = busy.read();
             assertEquals(200, inflight.status());
             assertTrue(inflight.body().contains(IDENTITY), inflight.body());
             assertEquals("close", inflight.header("connection"));
             assertTrue(busy.closedByServer());
+
+            // Stage 3: the idle keep-alive connection was left open until now, and is closed now.
+            assertEquals(1, server.connections().closeIdle(Instant.now().plusSeconds(5)));
+            assertTrue(idle.closedByServer(), "an idle keep-alive connection is closed in stage 3");
+            assertEquals(0, server.connections().connections());
         }
-        assertTrue(server.connections().awaitIdle(Instant.now().plusSeconds(5)));
+        assertEquals(List.of(), server.connections().abandon(), "nothing left past the stages");
         assertEquals(3, server.connections().served());
+    }
+
+    @Test
+    void pastTheDeadlineTheRequestStillInFlightIsNamedAndClosed() throws Exception {
+        try (RawHttp busy = new RawHttp(address)) {
+            busy.send("/sleep?ms=10000");
+            await(() -> server.connections().inflight() == 1);
+            server.connections().stopAccepting();
+            assertEquals(false, server.connections().awaitIdle(Instant.now().plusMillis(100)));
+            List<String> abandoned = server.connections().abandon();
+            assertEquals(1, abandoned.size(), abandoned::toString);
+            assertTrue(abandoned.get(0).startsWith("GET /sleep?ms=10000 from /127.0.0.1:"), abandoned.get(0));
+            assertTrue(busy.closedByServer());
+        }
     }
 
     @Test
@@ -139,6 +175,7 @@ class HelloServerTest {
             await(() -> server.connections().connections() == 1);
             Instant drained = Instant.now();
             server.connections().stopAccepting();
+            server.connections().closeIdle(Instant.now().plusSeconds(5));
             assertTrue(silent.closedByServer());
             assertTrue(Duration.between(drained, Instant.now()).compareTo(Connection.FIRST_REQUEST_GRACE) >= 0);
         }
@@ -150,6 +187,7 @@ class HelloServerTest {
         try (RawHttp client = new RawHttp(address)) {
             assertEquals(200, client.get("/").status());
             server.connections().stopAccepting();
+            server.connections().closeIdle(Instant.now()); // asks at once; the FIN follows on the event loop
             assertTrue(client.closedByServer());
             // The server still reads (so its close sends FIN, not RST) but answers nothing more.
             client.send("/");
