@@ -29,7 +29,7 @@ class JettyReloadUnderLoadTest {
     private static final Duration OLD_EXIT = Duration.ofSeconds(40);
     private static final Duration SEEN = Duration.ofSeconds(10);
     /** Long enough that generation 2 (a fresh JVM) is ready and generation 1 draining before it ends. */
-    private static final int SLOW_MS = 6000;
+    private static final int SLOW_MS = 12_000;
     private static final Pattern SERVER_CLOSED = Pattern.compile("jetty server closed served=(\\d+)");
 
     @Test
@@ -42,8 +42,7 @@ class JettyReloadUnderLoadTest {
                     SlowRequest slow = SlowRequest.start(batond.port(), 1, SLOW_MS)) {
                 assertTrue(load.awaitGeneration(1, SEEN), () -> "no answer from gen=1: " + load.report());
                 // Looked at on the reading thread the moment the answer arrives, not later.
-                CompletableFuture<Boolean> exitedFirst = slow.response()
-                        .thenApply(answer -> batond.output().firstIndex(BatondLines.exitedOrKilled(1)) >= 0);
+                CompletableFuture<List<String>> linesAtAnswer = slow.response().thenApply(answer -> batond.output().lines());
 
                 for (int generation = 2; generation <= RELOADS + 1; generation++) {
                     batond.signal("USR2");
@@ -53,8 +52,10 @@ class JettyReloadUnderLoadTest {
                         HttpResponse answer = slow.response().get(SLOW_MS + 20_000, TimeUnit.MILLISECONDS);
                         assertEquals(200, answer.status(), answer::toString);
                         assertEquals(1, answer.generation().orElse(-1), answer::toString);
-                        assertTrue(answer.closesConnection(), () -> "a draining Jetty says Connection: close: " + answer);
-                        assertFalse(exitedFirst.get(),
+                        List<String> seen = linesAtAnswer.get();
+                        assertTrue(seen.stream().anyMatch(line -> BatondLines.draining(1).matcher(line).find()),
+                                "gen=1 was not draining yet when the slow response arrived; sleep too short for this machine?");
+                        assertFalse(seen.stream().anyMatch(line -> BatondLines.exitedOrKilled(1).matcher(line).find()),
                                 "gen=1 exited before its in-flight response arrived");
                     }
                     Matcher old = batond.awaitLine(BatondLines.exitedOrKilled(generation - 1), OLD_EXIT);

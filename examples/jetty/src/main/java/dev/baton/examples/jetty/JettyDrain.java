@@ -4,12 +4,8 @@ import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
-import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.io.EndPoint;
 
 import dev.baton.child.Drainable;
 import dev.baton.child.InflightTracker;
@@ -19,20 +15,23 @@ import dev.baton.child.InflightTracker;
  *
  * <p>{@link #stopAccepting()} shuts each connector down: its acceptor stops, every response from
  * then on carries {@code Connection: close}, and idle keep-alive connections are closed after
- * {@link #IDLE_CLOSE} (the connector's shutdown idle timeout). It also closes this process's copy
- * of each listening socket at once; other generations keep theirs, and the accept queue with them.
- * {@link #awaitIdle(Instant)} waits for the requests in flight, then for the connections to close.
+ * {@link #IDLE_CLOSE} (the connector's shutdown idle timeout). It closes this process's copy of
+ * each listening socket (close(2), never shutdown(2): other generations keep theirs, and the
+ * accept queue with them) and returns once no acceptor is inside accept(2) any more.
+ * {@link #awaitIdle(Instant)} waits for the requests in flight, then for every connection this
+ * process accepted to close.
  */
 final class JettyDrain implements Drainable {
     /** An idle keep-alive connection is closed this long after the drain began. */
     static final Duration IDLE_CLOSE = Duration.ofSeconds(1);
+    /** An acceptor leaves accept(2) as soon as its signal arrives; this only bounds a wedged one. */
+    static final Duration ACCEPTOR_EXIT = Duration.ofSeconds(5);
 
-    private final List<ServerConnector> connectors;
+    private final List<CountingConnector> connectors;
     private final List<ServerSocketChannel> channels;
     private final InflightTracker inflight;
-    private volatile CompletableFuture<Void> connectionsClosed;
 
-    JettyDrain(List<ServerConnector> connectors, List<ServerSocketChannel> channels, InflightTracker inflight) {
+    JettyDrain(List<CountingConnector> connectors, List<ServerSocketChannel> channels, InflightTracker inflight) {
         this.connectors = List.copyOf(connectors);
         this.channels = List.copyOf(channels);
         this.inflight = inflight;
@@ -41,12 +40,15 @@ final class JettyDrain implements Drainable {
 
     @Override
     public void stopAccepting() throws Exception {
-        connectionsClosed = CompletableFuture.allOf(connectors.stream()
-                .map(ServerConnector::shutdown).toArray(CompletableFuture[]::new));
-        // shutdown() interrupts the acceptor, which closes the channel; closing it here as well
-        // makes "no longer accepting" hold when this returns. close(2) only: never shutdown(2).
+        connectors.forEach(CountingConnector::shutdown);
         for (ServerSocketChannel channel : channels) {
             channel.close();
+        }
+        Instant deadline = Instant.now().plus(ACCEPTOR_EXIT);
+        for (CountingConnector connector : connectors) {
+            if (!connector.awaitAcceptorOut(deadline)) {
+                throw new IllegalStateException("a Jetty acceptor is still in accept(2) " + ACCEPTOR_EXIT + " after close");
+            }
         }
     }
 
@@ -55,18 +57,26 @@ final class JettyDrain implements Drainable {
         if (!inflight.awaitIdle(deadline)) {
             return false;
         }
-        CompletableFuture<Void> closed = connectionsClosed;
-        if (closed == null) {
-            return true; // never asked to stop accepting: nothing to wait for but requests
+        for (CountingConnector connector : connectors) {
+            while (true) {
+                // Jetty shortens the idle timeout of the connections it has when shutdown() runs; one
+                // accepted an instant before may have registered just after, with the full timeout.
+                connector.getConnectedEndPoints().forEach(JettyDrain::shortenIdleTimeout);
+                Duration left = Duration.between(Instant.now(), deadline);
+                if (connector.awaitClosed(left.compareTo(IDLE_CLOSE) < 0 ? left : IDLE_CLOSE)) {
+                    break;
+                }
+                if (!Instant.now().isBefore(deadline)) {
+                    return false;
+                }
+            }
         }
-        long millis = Duration.between(Instant.now(), deadline).toMillis();
-        try {
-            closed.get(Math.max(0, millis), TimeUnit.MILLISECONDS);
-            return true;
-        } catch (TimeoutException e) {
-            return false;
-        } catch (ExecutionException e) {
-            return true; // a connector that failed to shut down is stopped with the server
+        return true;
+    }
+
+    private static void shortenIdleTimeout(EndPoint endPoint) {
+        if (endPoint.getIdleTimeout() > IDLE_CLOSE.toMillis()) {
+            endPoint.setIdleTimeout(IDLE_CLOSE.toMillis());
         }
     }
 
@@ -83,6 +93,6 @@ final class JettyDrain implements Drainable {
 
     /** Connections accepted and not yet closed, over every connector. */
     int connections() {
-        return connectors.stream().mapToInt(c -> c.getConnectedEndPoints().size()).sum();
+        return connectors.stream().mapToInt(CountingConnector::openConnections).sum();
     }
 }

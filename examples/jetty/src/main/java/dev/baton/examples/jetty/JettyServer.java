@@ -51,6 +51,7 @@ public final class JettyServer implements AutoCloseable {
         this.addresses = List.copyOf(addresses);
     }
 
+    /** Connects to whatever supervisor started it (or binds 127.0.0.1:8080 alone), serves, says ready; exits 1 with one line if it cannot. */
     public static void main(String[] args) {
         try {
             Baton baton = Baton.connect("127.0.0.1:8080");
@@ -75,15 +76,14 @@ public final class JettyServer implements AutoCloseable {
         Server server = new Server(threads);
         InflightTracker inflight = new InflightTracker();
         server.setHandler(new InflightHandler(inflight, new HelloHandler(generation, pid)));
-        List<ServerConnector> connectors = new ArrayList<>();
+        List<CountingConnector> connectors = new ArrayList<>();
         List<ServerSocketChannel> channels = new ArrayList<>();
         List<InetSocketAddress> addresses = new ArrayList<>();
         try {
             for (Listener listener : listeners) {
                 ServerSocketChannel channel = listener.serverSocketChannel();
                 channels.add(channel);
-                // One acceptor thread blocked in accept(2), one selector for the connections.
-                ServerConnector connector = new ServerConnector(server, 1, 1);
+                CountingConnector connector = new CountingConnector(server);
                 connector.setName(listener.name());
                 connector.open(channel); // adopt the listening socket: no bind, no listen
                 server.addConnector(connector);
@@ -126,6 +126,7 @@ public final class JettyServer implements AutoCloseable {
         LOG.info("server closed served={}", drain.served());
     }
 
+    /** {@link #closeServer()}, for use without baton (tests). */
     @Override
     public void close() throws Exception {
         closeServer();
