@@ -4,7 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-/** Where the built artifacts live: the repository root, batond.jar, hello.jar, the java launcher. */
+/** Where the built artifacts live: the repository root, batond.jar, hello.jar, jetty.jar, the java launcher. */
 final class Artifacts {
     private Artifacts() {}
 
@@ -27,6 +27,10 @@ final class Artifacts {
         return existing(root().resolve("examples/hello/target/hello.jar"));
     }
 
+    static Path jettyJar() {
+        return existing(root().resolve("examples/jetty/target/jetty.jar"));
+    }
+
     /** The java launcher of the JVM running the tests, so children use the same JDK. */
     static String java() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -35,6 +39,11 @@ final class Artifacts {
     /** The demo service as a child command: {@code java -jar examples/hello/target/hello.jar}. */
     static List<String> helloCommand() {
         return List.of(java(), "-jar", helloJar().toString());
+    }
+
+    /** The same service on Jetty 12: {@code java -jar examples/jetty/target/jetty.jar}. */
+    static List<String> jettyCommand() {
+        return List.of(java(), "-jar", jettyJar().toString());
     }
 
     /** Per-test output, kept for debugging a failure: native-test/target/native-logs/NAME.log. */

@@ -49,8 +49,8 @@ final class BatondLauncher {
         return builder.command(command);
     }
 
-    /** The test JVM's environment minus anything that would change how batond or its children start. */
-    private static Map<String, String> cleanEnvironment(ProcessBuilder builder) {
+    /** The test JVM's environment minus anything that would change how batond (or another supervisor) or its children start. */
+    static Map<String, String> cleanEnvironment(ProcessBuilder builder) {
         builder.directory(Artifacts.root().toFile());
         builder.redirectErrorStream(true); // batond's stdout and stderr, and its children's, in one stream
         Map<String, String> env = builder.environment();

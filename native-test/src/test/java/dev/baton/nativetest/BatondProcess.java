@@ -44,11 +44,20 @@ final class BatondProcess implements AutoCloseable {
         return start(name, List.of(), helloArgs());
     }
 
+    /** batond serving {@code childCommand} (say {@link Artifacts#jettyCommand()}) on 127.0.0.1:0, with the usual timeouts. */
+    static BatondProcess startWith(String name, List<String> childCommand) {
+        return start(name, List.of(), args(childCommand));
+    }
+
     /** The batond arguments for the hello demo on 127.0.0.1:0. */
     static List<String> helloArgs() {
+        return args(Artifacts.helloCommand());
+    }
+
+    private static List<String> args(List<String> childCommand) {
         List<String> args = new ArrayList<>(List.of(
                 "--listen", "127.0.0.1:0", "--ready-timeout", "60s", "--drain-timeout", "30s", "--"));
-        args.addAll(Artifacts.helloCommand());
+        args.addAll(childCommand);
         return args;
     }
 

@@ -61,6 +61,11 @@ final class FaultFile {
 
     /** {@code java ... dev.baton.nativetest.FaultyChild} on (a private copy of) the tests' own class path. */
     static List<String> childCommand() {
+        return testJvm(FaultyChild.class);
+    }
+
+    /** {@code java ... MAIN} on (a private copy of) the tests' own class path, with the flags child-api's JDK channels need. */
+    static List<String> testJvm(Class<?> main) {
         String classPath = childClassPath();
         return List.of(Artifacts.java(),
                 "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens", "java.base/java.io=ALL-UNNAMED",
@@ -68,7 +73,7 @@ final class FaultFile {
                 "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-Xshare:auto",
                 // child-api logs through logback, which finds two logback.xml on this class path: no status report.
                 "-Dlogback.statusListenerClass=ch.qos.logback.core.status.NopStatusListener",
-                "-cp", classPath, FaultyChild.class.getName());
+                "-cp", classPath, main.getName());
     }
 
     /**

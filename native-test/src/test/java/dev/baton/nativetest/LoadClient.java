@@ -12,7 +12,7 @@ import java.util.function.BooleanSupplier;
 /**
  * A few threads sending {@code GET path} to 127.0.0.1 as fast as they can, each through its own
  * {@link HttpProbe}, until stopped. Counts what a client would see: 200s, other statuses, I/O
- * failures (keeping the first reasons), retries, and the {@code generation=N} values seen.
+ * failures (keeping the first reasons), retries, and the {@code generation=N} and {@code pid=P} values seen.
  */
 final class LoadClient implements AutoCloseable {
     private static final int KEPT_REASONS = 20;
@@ -26,6 +26,7 @@ final class LoadClient implements AutoCloseable {
     private final AtomicLong badStatus = new AtomicLong();
     private final AtomicLong ioErrors = new AtomicLong();
     private final Set<Integer> generations = ConcurrentHashMap.newKeySet();
+    private final Set<Long> pids = ConcurrentHashMap.newKeySet();
     private final List<String> reasons = new ArrayList<>();
     private final Object okReached = new Object();
     private volatile long okWanted = Long.MAX_VALUE;
@@ -75,6 +76,21 @@ final class LoadClient implements AutoCloseable {
         synchronized (generations) {
             return waitUntil(generations, () -> generations.contains(generation), timeout);
         }
+    }
+
+    /**
+     * Blocks until a response from process {@code pid} was seen, at most {@code timeout}: for supervisors
+     * without generations (start_server, systemd), where only the pid tells the workers apart.
+     */
+    boolean awaitPid(long pid, Duration timeout) throws InterruptedException {
+        synchronized (pids) {
+            return waitUntil(pids, () -> pids.contains(pid), timeout);
+        }
+    }
+
+    /** The pids of every process that answered so far. */
+    Set<Long> pids() {
+        return new TreeSet<>(pids);
     }
 
     /** Blocks until at least {@code count} requests were answered with 200, at most {@code timeout}. */
@@ -171,6 +187,13 @@ final class LoadClient implements AutoCloseable {
             badStatus.incrementAndGet();
             failed("status " + response.status() + ": " + response);
         }
+        response.pid().ifPresent(pid -> {
+            if (pids.add(pid)) {
+                synchronized (pids) {
+                    pids.notifyAll();
+                }
+            }
+        });
         response.generation().ifPresent(generation -> {
             if (generations.add(generation)) {
                 synchronized (generations) {
