@@ -48,8 +48,8 @@ class MetricsTest {
                 batond.awaitLine(BatondLines.exited(1), EVENT);
                 MetricsScrape after = MetricsScrape.awaitUntil(metrics,
                         m -> m.value("baton_generation_inflight{generation=\"1\"}").isEmpty()
-                                && m.value("baton_generation_served{generation=\"2\"}").orElse(0) > 0, EVENT);
-                assertEquals(1, after.get("baton_reloads_total{outcome=\"succeeded\"}"));
+                                && m.value("baton_generation_served{generation=\"2\"}").orElse(0) > 0
+                                && m.get("baton_reloads_total{outcome=\"succeeded\"}") == 1, EVENT);
                 assertEquals(0, after.get("baton_reloads_total{outcome=\"failed\"}"));
                 assertEquals(1, after.get("baton_reload_duration_seconds_count"));
                 assertEquals(2, after.get("baton_time_to_ready_seconds_count"));

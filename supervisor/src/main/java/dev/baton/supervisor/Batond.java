@@ -53,7 +53,7 @@ public final class Batond {
         }
 
         Native nat = new PosixNative();
-        KernelSockets kernel = new KernelSockets(Path.of("/proc"));
+        KernelSockets kernel = new KernelSockets(Path.of("/proc"), nat);
         long pid = ProcessHandle.current().pid();
         // Read by the metrics thread at scrape time, filled here once.
         List<Listener> listeners = new CopyOnWriteArrayList<>();

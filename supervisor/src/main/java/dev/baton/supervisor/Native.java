@@ -14,6 +14,22 @@ interface Native {
 
     void close(int fd);
 
+    /**
+     * getsockopt(TCP_INFO) on a socket: its TCP state and, for a listening socket, the connections
+     * waiting in its accept queue and the queue's limit. Empty when fd is not a TCP socket.
+     */
+    java.util.Optional<TcpInfo> tcpInfo(int fd);
+
+    /** What batond reads from TCP_INFO; {@code state} is the kernel's TCP_* state number. */
+    record TcpInfo(int state, long acceptQueue, long backlog) {
+        /** The kernel's TCP_LISTEN. */
+        static final int LISTEN = 10;
+
+        boolean listening() {
+            return state == LISTEN;
+        }
+    }
+
     /** FD_CLOEXEC on a descriptor batond inherited (socket activation), so no exec'd process keeps it. */
     void setCloseOnExec(int fd) throws IOException;
 }

@@ -23,6 +23,23 @@ final class PosixNative implements Native {
     /** waitpid: return at once when the process has not exited. */
     static final int WNOHANG = 1;
 
+    /** Linux: getsockopt level and option for struct tcp_info. */
+    static final int SOL_TCP = 6;
+    static final int TCP_INFO = 11;
+    /** struct tcp_info: u8 tcpi_state first; u32 tcpi_unacked at 24 and tcpi_sacked at 28, which for a
+     *  listening socket are the accept queue's length and its limit (see tcp_get_info in the kernel). */
+    static final int TCPI_STATE = 0;
+    static final int TCPI_UNACKED = 24;
+    static final int TCPI_SACKED = 28;
+    static final int TCP_INFO_SIZE = 256;
+
+    /** libc calls jnr-posix does not wrap. */
+    public interface LibC {
+        int getsockopt(int fd, int level, int optname, jnr.ffi.Pointer optval, jnr.ffi.byref.IntByReference optlen);
+    }
+
+    private static final LibC LIBC = jnr.ffi.LibraryLoader.create(LibC.class).load("c");
+
     // getNativePOSIX: plain getPOSIX() may fall back to a Java POSIX whose sendmsg does nothing.
     private final POSIX posix = POSIXFactory.getNativePOSIX();
 
@@ -81,6 +98,22 @@ final class PosixNative implements Native {
     @Override
     public void close(int fd) {
         posix.close(fd);
+    }
+
+    @Override
+    public java.util.Optional<TcpInfo> tcpInfo(int fd) {
+        jnr.ffi.Runtime runtime = jnr.ffi.Runtime.getRuntime(LIBC);
+        jnr.ffi.Pointer info = jnr.ffi.Memory.allocateDirect(runtime, TCP_INFO_SIZE, true);
+        jnr.ffi.byref.IntByReference length = new jnr.ffi.byref.IntByReference(TCP_INFO_SIZE);
+        int rc;
+        do {
+            rc = LIBC.getsockopt(fd, SOL_TCP, TCP_INFO, info, length);
+        } while (rc < 0 && runtime.getLastError() == Errno.EINTR.intValue());
+        if (rc < 0 || length.intValue() < TCPI_SACKED + Integer.BYTES) {
+            return java.util.Optional.empty(); // not a TCP socket (or not a socket at all)
+        }
+        return java.util.Optional.of(new TcpInfo(Byte.toUnsignedInt(info.getByte(TCPI_STATE)),
+                Integer.toUnsignedLong(info.getInt(TCPI_UNACKED)), Integer.toUnsignedLong(info.getInt(TCPI_SACKED))));
     }
 
     @Override

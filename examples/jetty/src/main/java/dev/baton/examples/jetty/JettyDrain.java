@@ -18,8 +18,8 @@ import dev.baton.child.InflightTracker;
  * {@link #IDLE_CLOSE} (the connector's shutdown idle timeout). It closes this process's copy of
  * each listening socket (close(2), never shutdown(2): other generations keep theirs, and the
  * accept queue with them) and returns once no acceptor is inside accept(2) any more.
- * {@link #awaitIdle(Instant)} waits for the requests in flight, then for every connection this
- * process accepted to close.
+ * {@link #awaitIdle(Instant)} waits for the requests in flight, {@link #closeIdle(Instant)} for every
+ * connection this process accepted to close.
  */
 final class JettyDrain implements Drainable {
     /** An idle keep-alive connection is closed this long after the drain began. */
@@ -54,9 +54,13 @@ final class JettyDrain implements Drainable {
 
     @Override
     public boolean awaitIdle(Instant deadline) throws InterruptedException {
-        if (!inflight.awaitIdle(deadline)) {
-            return false;
-        }
+        return inflight.awaitIdle(deadline);
+    }
+
+    /** Stage 3: Jetty closes idle keep-alive connections after {@link #IDLE_CLOSE}; wait for all to go. */
+    @Override
+    public int closeIdle(Instant deadline) throws InterruptedException {
+        int open = connections();
         for (CountingConnector connector : connectors) {
             while (true) {
                 // Jetty shortens the idle timeout of the connections it has when shutdown() runs; one
@@ -67,11 +71,11 @@ final class JettyDrain implements Drainable {
                     break;
                 }
                 if (!Instant.now().isBefore(deadline)) {
-                    return false;
+                    return open - connections();
                 }
             }
         }
-        return true;
+        return open;
     }
 
     private static void shortenIdleTimeout(EndPoint endPoint) {
@@ -87,7 +91,8 @@ final class JettyDrain implements Drainable {
     }
 
     /** Requests received and not yet answered. */
-    long inflight() {
+    @Override
+    public long inflight() {
         return inflight.inflight();
     }
 

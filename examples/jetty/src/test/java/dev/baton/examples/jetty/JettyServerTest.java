@@ -123,6 +123,7 @@ class JettyServerTest {
             assertTrue(busy.closedByServer());
         }
         assertTrue(server.drain().awaitIdle(Instant.now().plusSeconds(5)));
+        server.drain().closeIdle(Instant.now().plusSeconds(5));
         assertEquals(0, server.drain().inflight());
         assertEquals(0, server.drain().connections());
         assertEquals(2, server.drain().served());
@@ -146,7 +147,8 @@ class JettyServerTest {
             await(() -> server.drain().connections() == 1); // counted from accept(2) on
             Instant drained = Instant.now();
             server.drain().stopAccepting();
-            assertTrue(server.drain().awaitIdle(Instant.now().plusSeconds(5)));
+            assertTrue(server.drain().awaitIdle(Instant.now().plusSeconds(5)), "no request in flight");
+            assertEquals(1, server.drain().closeIdle(Instant.now().plusSeconds(5)), "the silent connection, closed as idle");
             assertTrue(silent.closedByServer());
             assertTrue(Duration.between(drained, Instant.now()).compareTo(JettyDrain.IDLE_CLOSE) >= 0);
         }
