@@ -19,7 +19,7 @@ public final class BenchMain {
     static final String USAGE = String.join("\n",
             "Usage: bench/run [--quick] [--modes batond,start_server,restart] [--reloads N] [--pause-ms MS]",
             "                 [--warmup-ms MS] [--idle-ms MS] [--concurrency N] [--rate N] [--out DIR] [--root DIR]",
-            "  --quick          3 reloads a mode, short pauses (about a minute in all); default: 20 reloads, 3 s apart",
+            "  --quick          3 reloads a mode, short pauses (about a minute in all); default: 20 reloads, 3 s apart (about 8 minutes)",
             "  --modes          which runs, in this order (default: all three)",
             "  --reloads N      reloads per run",
             "  --pause-ms MS    steady load between one reload's end and the next signal",
