@@ -1,0 +1,174 @@
+package dev.baton.bench;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * {@code bench/run [--quick] [options]}: runs examples/hello under batond, under start_server and
+ * alone with plain restarts, one after another with the same load, and writes results.json,
+ * latency.png, table.md and the processes' output (processes.log) to the output directory.
+ */
+public final class BenchMain {
+    static final String USAGE = String.join("\n",
+            "Usage: bench/run [--quick] [--modes batond,start_server,restart] [--reloads N] [--pause-ms MS]",
+            "                 [--warmup-ms MS] [--idle-ms MS] [--concurrency N] [--rate N] [--out DIR] [--root DIR]",
+            "  --quick          3 reloads a mode, short pauses (about a minute in all); default: 20 reloads, 3 s apart (about 8 minutes)",
+            "  --modes          which runs, in this order (default: all three)",
+            "  --reloads N      reloads per run",
+            "  --pause-ms MS    steady load between one reload's end and the next signal",
+            "  --warmup-ms MS   steady load before the first reload and after the last",
+            "  --idle-ms MS     no load: the window for the supervisor's idle CPU and memory",
+            "  --concurrency N  client threads, half new connection per request, half keep-alive (default 4)",
+            "  --rate N         requests a second per client thread at most (default 200)",
+            "  --out DIR        where the results go (default ROOT/bench/out)",
+            "  --root DIR       the baton checkout with built jars (default: the current directory)");
+
+    private BenchMain() {}
+
+    public static void main(String[] args) {
+        BenchConfig config;
+        try {
+            config = parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("bench: " + e.getMessage() + " (--help shows the options)");
+            System.exit(2);
+            return;
+        }
+        if (config == null) {
+            System.out.println(USAGE);
+            return;
+        }
+        try {
+            run(config);
+        } catch (IllegalStateException | IOException e) {
+            System.err.println("bench: " + e.getMessage());
+            System.exit(1);
+        } catch (Exception e) {
+            System.err.println("bench: failed: " + e);
+            e.printStackTrace();
+            System.exit(1);
+        }
+    }
+
+    /** The configuration the arguments ask for; null for --help. */
+    static BenchConfig parse(String[] args) {
+        List<String> list = Arrays.asList(args);
+        if (list.contains("--help") || list.contains("-h")) {
+            return null;
+        }
+        Path root = Path.of(value(list, "--root", ".")).toAbsolutePath().normalize();
+        Path out = Path.of(value(list, "--out", root.resolve("bench/out").toString())).toAbsolutePath().normalize();
+        BenchConfig config = list.contains("--quick") ? BenchConfig.quick(root, out) : BenchConfig.full(root, out);
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            switch (arg) {
+                case "--quick" -> { }
+                case "--root", "--out" -> i++;
+                case "--modes" -> {
+                    List<Mode> modes = new ArrayList<>();
+                    for (String key : next(args, ++i, arg).split(",")) {
+                        modes.add(Mode.of(key.trim()));
+                    }
+                    config = config.withModes(List.copyOf(modes));
+                }
+                case "--reloads" -> config = config.withReloads(positive(args, ++i, arg));
+                case "--pause-ms" -> config = config.withPause(Duration.ofMillis(positive(args, ++i, arg)));
+                case "--warmup-ms" -> config = config.withWarmup(Duration.ofMillis(positive(args, ++i, arg)));
+                case "--idle-ms" -> config = config.withIdle(Duration.ofMillis(positive(args, ++i, arg)));
+                case "--concurrency" -> config = config.withLoad(positive(args, ++i, arg), config.ratePerThread());
+                case "--rate" -> config = config.withLoad(config.concurrency(), positive(args, ++i, arg));
+                default -> throw new IllegalArgumentException("unknown option '" + arg + "'");
+            }
+        }
+        if (config.concurrency() < 2) {
+            throw new IllegalArgumentException("--concurrency must be at least 2 (one new-connection, one keep-alive client)");
+        }
+        return config;
+    }
+
+    /** Runs every mode of {@code config} and writes the results; returns them. */
+    static List<RunResult> run(BenchConfig config) throws Exception {
+        checkPrerequisites(config);
+        Files.createDirectories(config.out());
+        Machine machine = Machine.current();
+        System.out.println("bench: " + machine.describe());
+        List<RunResult> runs = new ArrayList<>();
+        Path processLog = config.out().resolve("processes.log");
+        try (PrintWriter log = new PrintWriter(Files.newBufferedWriter(processLog, StandardCharsets.UTF_8))) {
+            for (Mode mode : config.modes()) {
+                System.out.println("bench: " + mode.label + ", " + config.reloads() + " reloads under load");
+                log.println("### " + mode.key);
+                runs.add(new BenchRun(config, mode, log).run());
+            }
+        }
+        String table = ResultsTable.markdown(runs);
+        Files.writeString(config.out().resolve("results.json"), Json.write(Results.json(machine, config, runs)));
+        Files.writeString(config.out().resolve("table.md"), table);
+        LatencyChart.write(runs, config.out().resolve("latency.png"));
+        System.out.println();
+        System.out.print(table);
+        System.out.println();
+        System.out.println("bench: wrote " + config.out().resolve("results.json") + ", latency.png, table.md, processes.log");
+        return runs;
+    }
+
+    private static void checkPrerequisites(BenchConfig config) {
+        for (String jar : List.of("supervisor/target/batond.jar", "examples/hello/target/hello.jar", "bin/batond")) {
+            if (!Files.exists(config.root().resolve(jar))) {
+                throw new IllegalStateException(config.root().resolve(jar) + " not found: run from a built baton "
+                        + "checkout (mvn -B package -DskipTests) or pass --root");
+            }
+        }
+        if (config.modes().contains(Mode.START_SERVER) && !onPath(StartServerService.EXECUTABLE)) {
+            throw new IllegalStateException("start_server not found on PATH: install it (Debian: apt-get install "
+                    + "libserver-starter-perl) or leave it out with --modes batond,restart");
+        }
+    }
+
+    private static boolean onPath(String executable) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, executable))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String value(List<String> args, String option, String fallback) {
+        int at = args.indexOf(option);
+        if (at < 0) {
+            return fallback;
+        }
+        if (at + 1 >= args.size()) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args.get(at + 1);
+    }
+
+    private static String next(String[] args, int i, String option) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args[i];
+    }
+
+    private static int positive(String[] args, int i, String option) {
+        String text = next(args, i, option);
+        try {
+            int value = Integer.parseInt(text);
+            if (value > 0) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // Falls through to the message below.
+        }
+        throw new IllegalArgumentException(option + " wants a positive whole number, not '" + text + "'");
+    }
+}

@@ -1,0 +1,115 @@
+package dev.baton.bench;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** results.json: the machine, the configuration, and per mode the figures and every reload's timeline. */
+final class Results {
+    private Results() {}
+
+    static Map<String, Object> json(Machine machine, BenchConfig config, List<RunResult> runs) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("machine", machine.json());
+        Map<String, Object> load = new LinkedHashMap<>();
+        load.put("concurrency", config.concurrency());
+        load.put("newConnectionThreads", config.concurrency() / 2);
+        load.put("keepAliveThreads", config.concurrency() - config.concurrency() / 2);
+        load.put("ratePerThread", config.ratePerThread());
+        load.put("connectTimeoutMs", LoadGenerator.CONNECT_TIMEOUT.toMillis());
+        load.put("readTimeoutMs", LoadGenerator.READ_TIMEOUT.toMillis());
+        Map<String, Object> setup = new LinkedHashMap<>();
+        setup.put("reloadsPerRun", config.reloads());
+        setup.put("pauseBetweenReloadsMs", config.pause().toMillis());
+        setup.put("warmupMs", config.warmup().toMillis());
+        setup.put("idleWindowMs", config.idle().toMillis());
+        setup.put("load", load);
+        json.put("config", setup);
+        List<Object> list = new ArrayList<>();
+        for (RunResult run : runs) {
+            list.add(run(run, RunSummary.of(run)));
+        }
+        json.put("runs", list);
+        return json;
+    }
+
+    private static Map<String, Object> run(RunResult run, RunSummary summary) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("mode", run.mode().key);
+        json.put("label", run.mode().label);
+        json.put("durationMs", run.durationNanos() / 1_000_000);
+        json.put("reloads", summary.reloadCount());
+        Map<String, Object> requests = new LinkedHashMap<>();
+        requests.put("total", summary.requests());
+        requests.put("ok", summary.ok());
+        requests.put("failed", summary.failed());
+        requests.put("keepAliveRetries", summary.retries());
+        json.put("requests", requests);
+        Map<String, Object> failures = new LinkedHashMap<>();
+        summary.failures().forEach((outcome, count) -> failures.put(outcome.key, count));
+        json.put("failures", failures);
+        Map<String, Object> latency = new LinkedHashMap<>();
+        latency.put("steady", percentiles(summary.steadyLatency()));
+        latency.put("reloadWindows", percentiles(summary.reloadLatency()));
+        json.put("latencyMs", latency);
+        Map<String, Object> reloadMs = new LinkedHashMap<>();
+        reloadMs.put("signalToNewReady", percentiles(summary.signalToReady()));
+        reloadMs.put("signalToOldExited", percentiles(summary.signalToOldExited()));
+        json.put("reloadMs", reloadMs);
+        if (summary.batondSpawn() != null) {
+            Map<String, Object> overhead = new LinkedHashMap<>();
+            overhead.put("signalToChildSpawned", percentiles(summary.batondSpawn()));
+            overhead.put("readyToDrainSignal", percentiles(summary.batondDrain()));
+            json.put("batondOverheadMs", overhead);
+        } else {
+            json.put("batondOverheadMs", null);
+        }
+        json.put("supervisor", run.supervisor().map(Results::supervisor).orElse(null));
+        List<Object> timeline = new ArrayList<>();
+        for (Reload reload : run.reloads()) {
+            Map<String, Object> one = new LinkedHashMap<>();
+            one.put("signalMs", millis(reload.signal()));
+            one.put("newReadyMs", millis(reload.ready()));
+            one.put("oldExitedMs", millis(reload.oldExited()));
+            timeline.add(one);
+        }
+        json.put("reloadTimeline", timeline);
+        return json;
+    }
+
+    private static Map<String, Object> supervisor(RunResult.SupervisorFigures figures) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("pid", figures.pid());
+        json.put("idle", memory(figures.idle()));
+        json.put("afterReloads", memory(figures.afterReloads()));
+        json.put("idleCpuMs", figures.idleCpuMillis());
+        json.put("idleWindowMs", figures.idleWindowMillis());
+        json.put("idleCpuPercent", figures.idleWindowMillis() == 0 ? 0.0
+                : Math.round(figures.idleCpuMillis() * 10000.0 / figures.idleWindowMillis()) / 100.0);
+        return json;
+    }
+
+    private static Map<String, Object> memory(ProcStats.Memory memory) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("rssKb", memory.rssKb());
+        json.put("rssAnonKb", memory.anonKb());
+        json.put("rssFileKb", memory.fileKb());
+        json.put("threads", memory.threads());
+        json.put("fds", memory.fds());
+        return json;
+    }
+
+    private static Map<String, Object> percentiles(Percentiles p) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("count", p.count());
+        json.put("p50", p.p50());
+        json.put("p99", p.p99());
+        json.put("max", p.max());
+        return json;
+    }
+
+    private static double millis(long nanos) {
+        return Math.round(nanos / 1000.0) / 1000.0;
+    }
+}

@@ -1,0 +1,77 @@
+package dev.baton.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import javax.imageio.ImageIO;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Keeps the benchmark from rotting: a short run of each mode (real batond, start_server and
+ * restarts, real load) must produce results.json with sane fields and the chart. It asserts that
+ * the pipeline works, never how fast anything is: the figures belong to bench/run.
+ */
+class BenchSmokeTest {
+    static final Path ROOT = Path.of(System.getProperty("baton.root", "..")).toAbsolutePath().normalize();
+
+    @Test
+    @Timeout(value = 150, unit = TimeUnit.SECONDS) // each step also has its own 60 s limit; teardown is TERM, then KILL
+    void aShortRunOfEachModeWritesResultsAndChart(@TempDir Path out) throws Exception {
+        BenchConfig config = BenchConfig.quick(ROOT, out)
+                .withReloads(2)
+                .withPause(Duration.ofMillis(300))
+                .withWarmup(Duration.ofMillis(500))
+                .withIdle(Duration.ofMillis(300))
+                .withLoad(2, 50);
+
+        List<RunResult> runs = BenchMain.run(config);
+
+        assertEquals(List.of(Mode.BATOND, Mode.START_SERVER, Mode.RESTART), runs.stream().map(RunResult::mode).toList());
+        for (RunResult run : runs) {
+            RunSummary summary = RunSummary.of(run);
+            String mode = run.mode().key;
+            assertEquals(2, summary.reloadCount(), mode);
+            assertTrue(summary.requests() > 0 && summary.ok() > 0, mode + ": no request answered: " + summary);
+            assertEquals(summary.requests(), summary.ok() + summary.failed(), mode);
+            assertTrue(summary.steadyLatency().count() > 0, mode + ": no steady-state latency");
+            for (Reload reload : run.reloads()) {
+                assertTrue(reload.signal() > 0 && reload.ready() > reload.signal() && reload.oldExited() > reload.signal(),
+                        mode + ": reload timeline out of order: " + reload);
+            }
+            assertEquals(run.mode() == Mode.BATOND, summary.batondSpawn() != null, mode + ": batond overhead");
+            assertEquals(run.mode() != Mode.RESTART, run.supervisor().isPresent(), mode + ": supervisor figures");
+            run.supervisor().ifPresent(s -> {
+                assertTrue(s.idle().rssKb() > 0 && s.afterReloads().rssKb() > 0, mode + ": RSS " + s);
+                assertTrue(s.idle().fds() > 0 && s.afterReloads().fds() > 0, mode + ": fds " + s);
+                assertTrue(s.idleCpuMillis() >= 0, mode + ": CPU " + s);
+            });
+        }
+        RunSummary batond = RunSummary.of(runs.get(0));
+        assertTrue(batond.batondSpawn().count() == 2 && batond.batondDrain().count() == 2, batond.toString());
+
+        String json = Files.readString(out.resolve("results.json"));
+        for (String key : List.of("\"machine\"", "\"runs\"", "\"mode\": \"batond\"", "\"mode\": \"start_server\"",
+                "\"mode\": \"restart\"", "\"refused\"", "\"reset\"", "\"timeout\"", "\"non200\"", "\"steady\"",
+                "\"reloadWindows\"", "\"signalToNewReady\"", "\"signalToOldExited\"", "\"signalToChildSpawned\"",
+                "\"readyToDrainSignal\"", "\"rssKb\"", "\"fds\"", "\"idleCpuMs\"", "\"reloadTimeline\"")) {
+            assertTrue(json.contains(key), "results.json lacks " + key + ":\n" + json);
+        }
+        BufferedImage chart = ImageIO.read(out.resolve("latency.png").toFile());
+        assertNotNull(chart, "latency.png is not a readable PNG");
+        assertEquals(LatencyChart.WIDTH, chart.getWidth());
+        assertTrue(chart.getHeight() >= 3 * LatencyChart.PANEL_HEIGHT, "one panel per mode");
+        assertTrue(Files.readString(out.resolve("table.md")).contains("| failed: refused |"));
+        assertTrue(Files.readString(out.resolve("processes.log")).contains("reload requested (SIGUSR2)"));
+    }
+}
