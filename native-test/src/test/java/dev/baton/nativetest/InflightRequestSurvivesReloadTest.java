@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Timeout;
  * which only exits after the answer is out.
  */
 class InflightRequestSurvivesReloadTest {
-    /** Long enough that generation 2 (a fresh JVM) is ready and generation 1 draining before it ends. */
-    private static final int SLEEP_MS = 6000;
+    /** Long enough that generation 2 (a fresh JVM, slow to start on a busy machine) is ready and generation 1 draining before it ends. */
+    private static final int SLEEP_MS = 15_000;
 
     @Test
     @Timeout(120)

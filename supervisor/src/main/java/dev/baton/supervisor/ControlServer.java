@@ -34,12 +34,16 @@ final class ControlServer implements AutoCloseable {
     static final int MAX_REQUEST = 1024;
     /** A client that sends no complete line within this is dropped. */
     static final int READ_TIMEOUT_MS = 5000;
+    /** How long close() waits for answers still being written. */
+    static final int FLUSH_TIMEOUT_MS = 1000;
 
     private final Path path;
     private final UnixServerSocketChannel server;
     private final int ownUid;
     private final Consumer<Event> events;
     private volatile boolean closed;
+    /** Connection threads still answering: close() lets them finish writing (say, stop --wait's answer). */
+    private final java.util.Set<Thread> serving = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private ControlServer(Path path, UnixServerSocketChannel server, int ownUid, Consumer<Event> events) {
         this.path = path;
@@ -99,8 +103,15 @@ final class ControlServer implements AutoCloseable {
                 return;
             }
             if (channel != null) {
-                Thread t = new Thread(() -> serve(channel), "control");
+                Thread t = new Thread(() -> {
+                    try {
+                        serve(channel);
+                    } finally {
+                        serving.remove(Thread.currentThread());
+                    }
+                }, "control");
                 t.setDaemon(true);
+                serving.add(t);
                 t.start();
             }
         }
@@ -204,6 +215,17 @@ final class ControlServer implements AutoCloseable {
             server.close();
         } catch (IOException ignored) {
             // the file is removed below either way
+        }
+        // Answers already given (stop --wait's, a last reload's) reach their client before the JVM
+        // exits; a request that came too late to be answered is not waited for long.
+        long deadline = System.nanoTime() + FLUSH_TIMEOUT_MS * 1_000_000L;
+        for (Thread t : serving) {
+            try {
+                t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
         }
         try {
             Files.deleteIfExists(path);

@@ -335,9 +335,6 @@ final class Supervisor {
         if (!shuttingDown && serving == null && starting == null) {
             startGeneration();
         }
-        if (reloadQueued && serving == null && starting != null) {
-            reloadQueued = false; // the restart is the reload that was asked for
-        }
     }
 
     // --- handoff -------------------------------------------------------------------------
