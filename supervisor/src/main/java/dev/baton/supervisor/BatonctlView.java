@@ -26,7 +26,9 @@ final class BatonctlView {
         b.append("generations:\n");
         b.append(String.format("  %-5s %-8s %-9s %-24s %-24s %9s %10s %5s%n",
                 "gen", "pid", "state", "started", "ready at", "in-flight", "served", "exit"));
-        for (Map<String, Object> g : list(s.get("generations"))) {
+        List<Map<String, Object>> generations = new java.util.ArrayList<>(list(s.get("generations")));
+        generations.sort(java.util.Comparator.comparingLong(g -> ((Number) g.get("generation")).longValue()));
+        for (Map<String, Object> g : generations) {
             b.append(String.format("  %-5s %-8s %-9s %-24s %-24s %9s %10s %5s%n", g.get("generation"), g.get("pid"),
                     g.get("state"), time(g.get("started_at")), time(g.get("ready_at")), count(g.get("inflight")),
                     count(g.get("served")), g.get("exit_code") == null ? "" : g.get("exit_code")));
@@ -34,7 +36,7 @@ final class BatonctlView {
         List<Map<String, Object>> reloads = list(s.get("reloads"));
         b.append("last reloads:").append(reloads.isEmpty() ? " none\n" : "\n");
         for (Map<String, Object> r : reloads) {
-            b.append("  ").append(summary(r)).append('\n');
+            b.append("  ").append(summary(r)).append(details(r)).append('\n');
         }
         return b.toString();
     }
@@ -71,6 +73,26 @@ final class BatonctlView {
             queues.forEach((name, depth) -> b.append(' ').append(name).append('=').append(count(depth)));
         }
         b.append('\n');
+        return b.toString();
+    }
+
+    /** The evidence in one line, for status: {@code ; gen=3 READY in 0.74s; gen=2 in-flight 8 -> 0, ...}. */
+    private static String details(Map<String, Object> r) {
+        StringBuilder b = new StringBuilder();
+        Map<String, Object> fresh = map(r.get("new"));
+        if (fresh.get("ready_ms") != null) {
+            b.append("; gen=").append(fresh.get("generation")).append(" READY in ").append(seconds(fresh.get("ready_ms")));
+        }
+        Map<String, Object> old = map(r.get("old"));
+        if (old.get("exit_code") != null) {
+            b.append("; gen=").append(old.get("generation")).append(" in-flight ").append(count(old.get("inflight_at_drain")))
+                    .append(" -> ").append(count(old.get("inflight_at_exit"))).append(", served ").append(count(old.get("served")))
+                    .append(", exit ").append(old.get("exit_code"));
+        }
+        Map<String, Object> k = map(r.get("kernel"));
+        if ("succeeded".equals(r.get("outcome"))) {
+            b.append("; ListenDrops +").append(count(k.get("listen_drops")));
+        }
         return b.toString();
     }
 
