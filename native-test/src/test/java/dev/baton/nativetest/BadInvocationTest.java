@@ -88,6 +88,17 @@ class BadInvocationTest {
         }
     }
 
+    @Test
+    void controlDirectoryOfAnotherUser() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("baton-foreign-");
+        java.nio.file.Files.setAttribute(dir, "unix:uid", 65534); // as if another user had made it first
+        FinishedRun run = run("BadInvocationTest-foreignControlDir",
+                withHello("--listen", "127.0.0.1:0", "--control", dir.resolve("control").toString()));
+        assertEquals(1, run.code(), run::toString);
+        run.assertOneLineError("belongs to uid 65534, not to batond's uid");
+        assertEquals(0, run.count(BatondLines.ANY_SPAWNED), run::toString);
+    }
+
     private static FinishedRun run(String name, List<String> args) throws InterruptedException {
         return FinishedRun.of(name, BatondLauncher.batond(List.of(), args));
     }

@@ -58,6 +58,13 @@ final class ControlServer implements AutoCloseable {
         if (!Files.isDirectory(parent)) {
             Files.createDirectories(parent, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         }
+        // A directory someone else made (say /tmp/baton-UID, made first by another user) is theirs
+        // to tamper with: refuse it rather than put the control socket there.
+        int owner = ((Number) Files.getAttribute(parent, "unix:uid")).intValue();
+        if (owner != ownUid && owner != 0) {
+            throw new IOException(parent + " belongs to uid " + owner + ", not to batond's uid " + ownUid
+                    + ": give --control a path in a directory of batond's own");
+        }
         if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
             if (answers(path)) {
                 throw new IOException(path + " is in use by another batond: give this one its own --control PATH");
