@@ -76,28 +76,15 @@ public final class Batond {
                     return usageError("--metrics " + Addresses.format(config.metrics()) + ": " + e.getMessage());
                 }
             }
-            List<SocketActivation.Passed> passed;
             try {
-                passed = SocketActivation.fromEnvironment(System.getenv(), pid);
-                listeners.addAll(Listeners.adopt(passed, nat, kernel));
+                listeners.addAll(Listeners.adopt(SocketActivation.fromEnvironment(System.getenv(), pid), nat, kernel));
             } catch (IllegalArgumentException | IOException e) {
                 return usageError("socket activation: " + e.getMessage());
             }
-            for (ListenSpec spec : config.listens()) {
-                Optional<Listener> adopted = listeners.stream().filter(l -> l.name().equals(spec.name())).findFirst();
-                if (adopted.isPresent()) {
-                    Listeners.checkSame(spec, adopted.get());
-                    continue;
-                }
-                try {
-                    listeners.add(Listeners.bind(spec));
-                } catch (IOException e) {
-                    return usageError(e.getMessage());
-                }
-            }
-            if (listeners.isEmpty()) {
-                return usageError("no listeners: give --listen [NAME=]HOST:PORT, or start batond through systemd "
-                        + "socket activation (LISTEN_FDS)");
+            try {
+                Listeners.bindTheRest(config.listens(), listeners);
+            } catch (IOException e) {
+                return usageError(e.getMessage());
             }
             try {
                 handoff = HandoffServer.open(handoffParent(config), nat, loop::post);

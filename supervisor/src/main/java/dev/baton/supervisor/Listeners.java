@@ -53,6 +53,25 @@ final class Listeners {
         return adopted;
     }
 
+    /**
+     * Binds each --listen that no adopted socket of the same name satisfies, adding it to
+     * {@code listeners}; fails when there is no listener at all in the end.
+     */
+    static void bindTheRest(List<ListenSpec> specs, List<Listener> listeners) throws IOException {
+        for (ListenSpec spec : specs) {
+            java.util.Optional<Listener> adopted = listeners.stream().filter(l -> l.name().equals(spec.name())).findFirst();
+            if (adopted.isPresent()) {
+                checkSame(spec, adopted.get());
+            } else {
+                listeners.add(bind(spec));
+            }
+        }
+        if (listeners.isEmpty()) {
+            throw new IOException("no listeners: give --listen [NAME=]HOST:PORT, or start batond through systemd "
+                    + "socket activation (LISTEN_FDS)");
+        }
+    }
+
     /** A --listen whose name systemd also passed: systemd's socket wins; say so if they differ. */
     static void checkSame(ListenSpec spec, Listener adopted) {
         InetSocketAddress want = spec.address();
