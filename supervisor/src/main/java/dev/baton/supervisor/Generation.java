@@ -30,7 +30,6 @@ final class Generation {
     long inflightAtDrain = -1;
     /** Still in flight when it exited: 0 after a clean drain, -1 when unknown. */
     long inflightAtExit = -1;
-    boolean drained;
 
     Generation(int number, String token, long pid, GenerationState initial) {
         this.number = number;

@@ -373,7 +373,6 @@ final class Supervisor {
 
     /** DRAINED=1 SERVED= [INFLIGHT_AT_DRAIN= ABANDONED= DRAIN_MS= CLOSED=]: the child's own account of its drain. */
     private void onDrained(Generation g, Frame frame) {
-        g.drained = true;
         g.served = number(frame.get("SERVED"), g.served);
         g.inflightAtDrain = number(frame.get("INFLIGHT_AT_DRAIN"), g.inflightAtDrain);
         g.inflightAtExit = number(frame.get("ABANDONED"), 0);
@@ -491,9 +490,6 @@ final class Supervisor {
         String after = before instanceof GenerationState.Killing k ? " after its failed start (" + k.reason() + ")" : "";
         g.exitedAt = actions.now();
         g.exitCode = e.code();
-        if (g.drained && g.inflightAtExit < 0) {
-            g.inflightAtExit = 0;
-        }
         g.moveTo(new GenerationState.Exited(g.exitedAt, e.code()), "exited code=" + e.code() + describe(e.code()) + after);
         byConnection.values().removeIf(x -> x == g);
         monitor.exited(g);
