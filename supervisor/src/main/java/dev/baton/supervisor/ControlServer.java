@@ -80,9 +80,7 @@ final class ControlServer implements AutoCloseable {
             throw e;
         }
         ControlServer control = new ControlServer(path, server, ownUid, events);
-        Thread acceptor = new Thread(control::acceptLoop, "control-accept");
-        acceptor.setDaemon(true);
-        acceptor.start();
+        Acceptor.start("control", server, () -> control.closed, control::accepted);
         return control;
     }
 
@@ -98,30 +96,17 @@ final class ControlServer implements AutoCloseable {
         return path;
     }
 
-    private void acceptLoop() {
-        while (!closed) {
-            UnixSocketChannel channel;
+    private void accepted(UnixSocketChannel channel) {
+        Thread t = new Thread(() -> {
             try {
-                channel = server.accept();
-            } catch (IOException e) {
-                if (!closed) {
-                    LOG.error("control accept failed: {}", e.getMessage());
-                }
-                return;
+                serve(channel);
+            } finally {
+                serving.remove(Thread.currentThread());
             }
-            if (channel != null) {
-                Thread t = new Thread(() -> {
-                    try {
-                        serve(channel);
-                    } finally {
-                        serving.remove(Thread.currentThread());
-                    }
-                }, "control");
-                t.setDaemon(true);
-                serving.add(t);
-                t.start();
-            }
-        }
+        }, "control");
+        t.setDaemon(true);
+        serving.add(t);
+        t.start();
     }
 
     private void serve(UnixSocketChannel channel) {

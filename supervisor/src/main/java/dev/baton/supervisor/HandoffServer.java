@@ -59,9 +59,7 @@ final class HandoffServer implements AutoCloseable {
             throw e;
         }
         HandoffServer handoff = new HandoffServer(dir, server, nat, events);
-        Thread acceptor = new Thread(handoff::acceptLoop, "handoff-accept");
-        acceptor.setDaemon(true);
-        acceptor.start();
+        Acceptor.start("handoff", server, () -> handoff.closed, handoff::accepted);
         return handoff;
     }
 
@@ -69,36 +67,22 @@ final class HandoffServer implements AutoCloseable {
         return socketPath;
     }
 
-    private void acceptLoop() {
-        while (!closed) {
-            UnixSocketChannel channel;
-            try {
-                channel = server.accept();
-            } catch (IOException e) {
-                if (!closed) {
-                    LOG.error("handoff accept failed: {}", e.getMessage());
-                }
-                return;
-            }
-            if (channel == null) {
-                continue;
-            }
-            int id = ids.incrementAndGet();
-            connections.put(id, channel);
-            long peerPid = -1;
-            int peerUid = -1;
-            try {
-                Credentials peer = channel.getOption(UnixSocketOptions.SO_PEERCRED);
-                peerPid = peer.getPid();
-                peerUid = peer.getUid();
-            } catch (IOException | RuntimeException e) {
-                LOG.warn("handoff connection {}: cannot read SO_PEERCRED: {}", id, e.getMessage());
-            }
-            events.accept(new Event.HandoffConnected(id, peerPid, peerUid));
-            Thread reader = new Thread(() -> readLoop(id, channel), "handoff-" + id);
-            reader.setDaemon(true);
-            reader.start();
+    private void accepted(UnixSocketChannel channel) {
+        int id = ids.incrementAndGet();
+        connections.put(id, channel);
+        long peerPid = -1;
+        int peerUid = -1;
+        try {
+            Credentials peer = channel.getOption(UnixSocketOptions.SO_PEERCRED);
+            peerPid = peer.getPid();
+            peerUid = peer.getUid();
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("handoff connection {}: cannot read SO_PEERCRED: {}", id, e.getMessage());
         }
+        events.accept(new Event.HandoffConnected(id, peerPid, peerUid));
+        Thread reader = new Thread(() -> readLoop(id, channel), "handoff-" + id);
+        reader.setDaemon(true);
+        reader.start();
     }
 
     private void readLoop(int id, UnixSocketChannel channel) {

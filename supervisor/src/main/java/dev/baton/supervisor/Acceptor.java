@@ -1,0 +1,43 @@
+package dev.baton.supervisor;
+
+import java.io.IOException;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+import jnr.unixsocket.UnixServerSocketChannel;
+import jnr.unixsocket.UnixSocketChannel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The accept loop of batond's Unix sockets (handoff, control) on a daemon thread of its own:
+ * each connection goes to {@code onAccept}; the loop ends when the server socket is closed.
+ */
+final class Acceptor {
+    private static final Logger LOG = LoggerFactory.getLogger("batond");
+
+    private Acceptor() {}
+
+    /** Starts the thread {@code what + "-accept"}; {@code closed} tells a deliberate close from a failure. */
+    static void start(String what, UnixServerSocketChannel server, BooleanSupplier closed,
+                      Consumer<UnixSocketChannel> onAccept) {
+        Thread thread = new Thread(() -> {
+            while (!closed.getAsBoolean()) {
+                UnixSocketChannel channel;
+                try {
+                    channel = server.accept();
+                } catch (IOException e) {
+                    if (!closed.getAsBoolean()) {
+                        LOG.error("{} accept failed: {}", what, e.getMessage());
+                    }
+                    return;
+                }
+                if (channel != null) {
+                    onAccept.accept(channel);
+                }
+            }
+        }, what + "-accept");
+        thread.setDaemon(true);
+        thread.start();
+    }
+}
