@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.regex.Matcher;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -30,12 +29,7 @@ class NioFallbackReloadTest {
             try (LoadClient load = LoadClient.start(batond.port(), 2, 2)) {
                 assertTrue(load.awaitGeneration(1, EVENT), load::toString);
                 for (int generation = 2; generation <= RELOADS + 1; generation++) {
-                    batond.signal("USR2");
-                    Matcher reload = batond.awaitLine(BatondLines.reloadFinished(generation), EVENT);
-                    assertEquals("complete", reload.group(1), reload.group());
-                    Matcher old = batond.awaitLine(BatondLines.exitedOrKilled(generation - 1), EVENT);
-                    assertEquals("exited code=0", old.group(2), old.group());
-                    assertTrue(load.awaitGeneration(generation, EVENT), load::toString);
+                    ReloadStep.within(EVENT).run(batond, load, generation);
                 }
                 load.stop();
                 assertEquals(0, load.report().failures(), load::toString);

@@ -28,15 +28,9 @@ class ReloadUnderLoadTest {
             try (LoadClient load = LoadClient.start(batond.port(), 2, 2)) {
                 assertTrue(load.awaitGeneration(1, SEEN), () -> "no answer from gen=1: " + load.report());
 
+                ReloadStep step = new ReloadStep(RELOAD, OLD_EXIT, SEEN);
                 for (int generation = 2; generation <= RELOADS + 1; generation++) {
-                    batond.signal("USR2");
-                    Matcher reload = batond.awaitLine(BatondLines.reloadFinished(generation), RELOAD);
-                    assertEquals("complete", reload.group(1), reload.group());
-                    Matcher old = batond.awaitLine(BatondLines.exitedOrKilled(generation - 1), OLD_EXIT);
-                    assertEquals("exited code=0", old.group(2), old.group());
-                    int expected = generation;
-                    assertTrue(load.awaitGeneration(generation, SEEN),
-                            () -> "clients never saw gen=" + expected + ": " + load.report());
+                    step.run(batond, load, generation);
                 }
 
                 load.stop();

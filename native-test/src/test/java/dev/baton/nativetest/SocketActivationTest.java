@@ -9,7 +9,6 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -40,11 +39,7 @@ class SocketActivationTest {
                 batond.awaitLine("listener http adopted from systemd: 127\\.0\\.0\\.1:" + port + " fd=3", Duration.ZERO);
                 assertEquals(0, batond.countLines("bound to"), "nothing bound: the socket is systemd's");
                 for (int generation = 2; generation <= RELOADS + 1; generation++) {
-                    batond.signal("USR2");
-                    Matcher reload = batond.awaitLine(BatondLines.reloadFinished(generation), EVENT);
-                    assertEquals("complete", reload.group(1), reload.group());
-                    batond.awaitLine(BatondLines.exited(generation - 1), EVENT);
-                    assertTrue(load.awaitGeneration(generation, EVENT), load::toString);
+                    ReloadStep.within(EVENT).run(batond, load, generation);
                 }
                 load.stop();
                 assertEquals(0, load.report().failures(), load::toString);
