@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * One message of the handoff protocol (version 1): a 4-byte big-endian length, then that
@@ -22,19 +21,31 @@ public record Frame(Map<String, String> fields) {
     /** Larger frames are a protocol error: the connection is closed. */
     public static final int MAX_LENGTH = 64 * 1024;
 
-    private static final Pattern KEY = Pattern.compile("[A-Z][A-Z0-9_]*");
-
     /** Checks every key ({@code [A-Z][A-Z0-9_]*}) and that no value contains a newline. */
     public Frame {
         fields = Collections.unmodifiableMap(new LinkedHashMap<>(fields));
         for (Map.Entry<String, String> e : fields.entrySet()) {
-            if (!KEY.matcher(e.getKey()).matches()) {
+            if (!isKey(e.getKey())) {
                 throw new IllegalArgumentException("bad frame key '" + e.getKey() + "'");
             }
             if (e.getValue().indexOf('\n') >= 0) {
                 throw new IllegalArgumentException("frame value of " + e.getKey() + " contains a newline");
             }
         }
+    }
+
+    /** {@code [A-Z][A-Z0-9_]*}, checked by hand: batond loads no regex engine for it. */
+    static boolean isKey(String key) {
+        if (key.isEmpty() || key.charAt(0) < 'A' || key.charAt(0) > 'Z') {
+            return false;
+        }
+        for (int i = 1; i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (!(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A frame from alternating keys and values, in that order. */
@@ -90,7 +101,7 @@ public record Frame(Map<String, String> fields) {
                 continue;
             }
             int eq = line.indexOf('=');
-            if (eq <= 0 || !KEY.matcher(line.substring(0, eq)).matches()) {
+            if (eq <= 0 || !isKey(line.substring(0, eq))) {
                 throw new FrameException("frame line is not KEY=VALUE: " + abbreviate(line));
             }
             m.put(line.substring(0, eq), line.substring(eq + 1));

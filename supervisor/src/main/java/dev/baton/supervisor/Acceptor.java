@@ -3,9 +3,9 @@ package dev.baton.supervisor;
 import java.io.IOException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 
-import jnr.unixsocket.UnixServerSocketChannel;
-import jnr.unixsocket.UnixSocketChannel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,11 +19,11 @@ final class Acceptor {
     private Acceptor() {}
 
     /** Starts the thread {@code what + "-accept"}; {@code closed} tells a deliberate close from a failure. */
-    static void start(String what, UnixServerSocketChannel server, BooleanSupplier closed,
-                      Consumer<UnixSocketChannel> onAccept) {
+    static void start(String what, ServerSocketChannel server, BooleanSupplier closed,
+                      Consumer<SocketChannel> onAccept) {
         Thread thread = new Thread(() -> {
             while (!closed.getAsBoolean()) {
-                UnixSocketChannel channel;
+                SocketChannel channel;
                 try {
                     channel = server.accept();
                 } catch (IOException e) {

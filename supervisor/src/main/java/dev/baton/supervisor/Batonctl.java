@@ -10,8 +10,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 import com.fasterxml.jackson.jr.ob.JSON;
-import jnr.unixsocket.UnixSocketAddress;
-import jnr.unixsocket.UnixSocketChannel;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -71,9 +69,9 @@ public final class Batonctl implements Callable<Integer> {
     /** Sends one command line, returns the one JSON answer. */
     Map<String, Object> ask(String command) throws IOException {
         Path path = control != null ? control : ControlPath.fromEnvironment(System.getenv());
-        UnixSocketChannel channel;
+        java.nio.channels.SocketChannel channel;
         try {
-            channel = UnixSocketChannel.open(new UnixSocketAddress(path.toFile()));
+            channel = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(path));
         } catch (IOException e) {
             throw new IOException("cannot reach batond at " + path + ": " + e.getMessage()
                     + " (is batond running? is this its --control PATH?)", e);

@@ -52,7 +52,7 @@ public final class Batond {
             return usageError(sr.get());
         }
 
-        Native nat = new PosixNative();
+        Native nat = new LibcNative();
         KernelSockets kernel = new KernelSockets(Path.of("/proc"), nat);
         long pid = ProcessHandle.current().pid();
         // Read by the metrics thread at scrape time, filled here once.
@@ -64,7 +64,7 @@ public final class Batond {
             // Control socket and metrics first: when either fails, nothing else was logged or bound.
             EventLoop loop = new EventLoop();
             try {
-                control = ControlServer.open(config.control(), nat.uid(), loop::post);
+                control = ControlServer.open(config.control(), nat, loop::post);
             } catch (IOException e) {
                 System.err.println("batond: cannot open the control socket " + config.control() + ": " + e.getMessage());
                 return 1;
@@ -82,7 +82,7 @@ public final class Batond {
                 return usageError("socket activation: " + e.getMessage());
             }
             try {
-                Listeners.bindTheRest(config.listens(), listeners);
+                Listeners.bindTheRest(config.listens(), listeners, nat);
             } catch (IOException e) {
                 return usageError(e.getMessage());
             }
@@ -100,11 +100,12 @@ public final class Batond {
             }
             Optional<java.time.Duration> watchdog = Watchdog.period(System.getenv(), pid);
             watchdog.ifPresent(period -> actions.repeat(period, new Event.WatchdogDue()));
-            Supervisor supervisor = new Supervisor(config, actions, nat.uid(), metrics != null ? metrics : Monitor.NONE);
+            Supervisor supervisor = new Supervisor(config, actions, nat.uid(),
+                    new IdleCompaction(metrics != null ? metrics : Monitor.NONE));
             installSignals(loop);
             LOG.info("batond pid={} handoff={} control={}{}{} ready-timeout={} drain-timeout={} child: {}",
                     pid, handoff.socketPath(), control.path(),
-                    metrics != null ? " metrics=http://" + Addresses.format(config.metrics()).replaceFirst(":0$", ":" + metrics.port()) + "/metrics" : "",
+                    metrics != null ? " metrics=http://" + Addresses.format(new java.net.InetSocketAddress(config.metrics().getAddress(), metrics.port())) + "/metrics" : "",
                     watchdog.map(p -> " watchdog every " + DurationParser.format(p)).orElse(""),
                     DurationParser.format(config.readyTimeout()),
                     DurationParser.format(config.drainTimeout()), String.join(" ", config.command()));

@@ -2,7 +2,11 @@ package dev.baton.supervisor;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -10,14 +14,14 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import com.fasterxml.jackson.jr.ob.JSON;
-import jnr.unixsocket.Credentials;
-import jnr.unixsocket.UnixServerSocketChannel;
-import jnr.unixsocket.UnixSocketAddress;
-import jnr.unixsocket.UnixSocketChannel;
-import jnr.unixsocket.UnixSocketOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,22 +42,31 @@ final class ControlServer implements AutoCloseable {
     static final int FLUSH_TIMEOUT_MS = 1000;
 
     private final Path path;
-    private final UnixServerSocketChannel server;
+    private final ServerSocketChannel server;
     private final int ownUid;
+    private final Native nat;
     private final Consumer<Event> events;
+    /** Ends reads that take too long: the JDK's blocking channels have no read timeout of their own. */
+    private final ScheduledExecutorService timeouts = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "control-timeouts");
+        t.setDaemon(true);
+        return t;
+    });
     private volatile boolean closed;
     /** Connection threads still answering: close() lets them finish writing (say, stop --wait's answer). */
     private final java.util.Set<Thread> serving = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    private ControlServer(Path path, UnixServerSocketChannel server, int ownUid, Consumer<Event> events) {
+    private ControlServer(Path path, ServerSocketChannel server, Native nat, Consumer<Event> events) {
         this.path = path;
         this.server = server;
-        this.ownUid = ownUid;
+        this.ownUid = nat.uid();
+        this.nat = nat;
         this.events = events;
     }
 
     /** Binds the socket; a stale one left by a dead batond is replaced, a live one is an error. */
-    static ControlServer open(Path path, int ownUid, Consumer<Event> events) throws IOException {
+    static ControlServer open(Path path, Native nat, Consumer<Event> events) throws IOException {
+        int ownUid = nat.uid();
         Path parent = path.toAbsolutePath().getParent();
         if (!Files.isDirectory(parent)) {
             Files.createDirectories(parent, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
@@ -71,21 +84,21 @@ final class ControlServer implements AutoCloseable {
             }
             Files.delete(path); // left behind by a batond that was killed
         }
-        UnixServerSocketChannel server = UnixServerSocketChannel.open();
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
-            server.socket().bind(new UnixSocketAddress(path.toFile()));
+            server.bind(UnixDomainSocketAddress.of(path));
             Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
         } catch (IOException e) {
             server.close();
             throw e;
         }
-        ControlServer control = new ControlServer(path, server, ownUid, events);
+        ControlServer control = new ControlServer(path, server, nat, events);
         Acceptor.start("control", server, () -> control.closed, control::accepted);
         return control;
     }
 
     private static boolean answers(Path path) {
-        try (UnixSocketChannel probe = UnixSocketChannel.open(new UnixSocketAddress(path.toFile()))) {
+        try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
             return probe.isConnected();
         } catch (IOException e) {
             return false;
@@ -96,7 +109,7 @@ final class ControlServer implements AutoCloseable {
         return path;
     }
 
-    private void accepted(UnixSocketChannel channel) {
+    private void accepted(SocketChannel channel) {
         Thread t = new Thread(() -> {
             try {
                 serve(channel);
@@ -109,17 +122,18 @@ final class ControlServer implements AutoCloseable {
         t.start();
     }
 
-    private void serve(UnixSocketChannel channel) {
+    private void serve(SocketChannel channel) {
         try {
-            Credentials peer = channel.getOption(UnixSocketOptions.SO_PEERCRED);
-            if (peer.getUid() != ownUid && peer.getUid() != 0) {
+            Native.Peer peer = nat.peer(ChannelFd.of(channel));
+            if (peer.uid() != ownUid && peer.uid() != 0) {
                 LOG.warn("control connection refused: pid={} runs as uid {}, not batond's uid {}",
-                        peer.getPid(), peer.getUid(), ownUid);
-                reply(channel, ControlResponses.error("refused: uid " + peer.getUid() + " may not control this batond"));
+                        peer.pid(), peer.uid(), ownUid);
+                reply(channel, ControlResponses.error("refused: uid " + peer.uid() + " may not control this batond"));
                 return;
             }
-            channel.setOption(UnixSocketOptions.SO_RCVTIMEO, READ_TIMEOUT_MS);
+            Future<?> timeout = endInputAfter(channel, READ_TIMEOUT_MS);
             String request = readLine(channel);
+            timeout.cancel(false);
             if (request == null) {
                 reply(channel, ControlResponses.error("malformed request: send one line of at most "
                         + MAX_REQUEST + " bytes of text, e.g. 'status'"));
@@ -138,7 +152,7 @@ final class ControlServer implements AutoCloseable {
     }
 
     /** One line, UTF-8 without control characters; null when it is anything else. */
-    private static String readLine(UnixSocketChannel channel) throws IOException {
+    private static String readLine(SocketChannel channel) throws IOException {
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         ByteBuffer buffer = ByteBuffer.allocate(256);
         while (line.size() <= MAX_REQUEST) {
@@ -159,7 +173,24 @@ final class ControlServer implements AutoCloseable {
         return null;
     }
 
-    private static void reply(UnixSocketChannel channel, Map<String, Object> response) {
+    /** Shuts the channel's input after {@code ms}: a read blocked on it then returns end of stream. */
+    private Future<?> endInputAfter(SocketChannel channel, int ms) {
+        Runnable endInput = () -> {
+            try {
+                channel.shutdownInput();
+            } catch (IOException ignored) {
+                // closed meanwhile: the read has ended anyway
+            }
+        };
+        try {
+            return timeouts.schedule(endInput, ms, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            endInput.run(); // batond is closing: no more waiting for clients
+            return CompletableFuture.completedFuture(null);
+        }
+    }
+
+    private void reply(SocketChannel channel, Map<String, Object> response) {
         try {
             byte[] bytes = (JSON.std.asString(response) + "\n").getBytes(StandardCharsets.UTF_8);
             ByteBuffer buffer = ByteBuffer.wrap(bytes);
@@ -180,19 +211,23 @@ final class ControlServer implements AutoCloseable {
      * a Unix socket with unread data resets the connection, and the client would see
      * "Connection reset" instead of our answer.
      */
-    private static void discardInput(UnixSocketChannel channel) throws IOException {
-        channel.setOption(UnixSocketOptions.SO_RCVTIMEO, 1000);
-        ByteBuffer sink = ByteBuffer.allocate(4096);
-        for (int total = 0; total < 64 * 1024; ) {
-            int n = channel.read(sink.clear());
-            if (n <= 0) {
-                return;
+    private void discardInput(SocketChannel channel) throws IOException {
+        Future<?> timeout = endInputAfter(channel, 1000);
+        try {
+            ByteBuffer sink = ByteBuffer.allocate(4096);
+            for (int total = 0; total < 64 * 1024; ) {
+                int n = channel.read(sink.clear());
+                if (n <= 0) {
+                    return;
+                }
+                total += n;
             }
-            total += n;
+        } finally {
+            timeout.cancel(false);
         }
     }
 
-    private static void close(UnixSocketChannel channel) {
+    private static void close(SocketChannel channel) {
         try {
             channel.close();
         } catch (IOException ignored) {
@@ -219,6 +254,7 @@ final class ControlServer implements AutoCloseable {
                 break;
             }
         }
+        timeouts.shutdownNow();
         try {
             Files.deleteIfExists(path);
         } catch (IOException e) {

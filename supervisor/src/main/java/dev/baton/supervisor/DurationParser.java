@@ -1,27 +1,38 @@
 package dev.baton.supervisor;
 
 import java.time.Duration;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** Durations on the command line: {@code 500ms}, {@code 30s}, {@code 2m}, {@code 1h}. */
 final class DurationParser {
-    private static final Pattern FORM = Pattern.compile("(\\d+)(ms|s|m|h)");
-
     private DurationParser() {}
 
     static Duration parse(String text) {
-        Matcher m = FORM.matcher(text.trim());
-        if (!m.matches()) {
+        String t = text.trim();
+        int digits = 0;
+        while (digits < t.length() && t.charAt(digits) >= '0' && t.charAt(digits) <= '9') {
+            digits++;
+        }
+        String unit = t.substring(digits);
+        if (digits == 0 || digits > 18 || !(unit.equals("ms") || unit.equals("s") || unit.equals("m") || unit.equals("h"))) {
             throw new IllegalArgumentException("'" + text + "' is not a duration like 500ms, 30s, 2m or 1h");
         }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
+        long n = Long.parseLong(t.substring(0, digits));
+        return switch (unit) {
             case "ms" -> Duration.ofMillis(n);
             case "s" -> Duration.ofSeconds(n);
             case "m" -> Duration.ofMinutes(n);
             default -> Duration.ofHours(n);
         };
+    }
+
+    /** Seconds with two decimals, {@code 1.08s}; "?" for null. */
+    static String seconds(Duration d) {
+        if (d == null) {
+            return "?";
+        }
+        long hundredths = (d.toMillis() + 5) / 10;
+        long rest = hundredths % 100;
+        return hundredths / 100 + "." + (rest < 10 ? "0" : "") + rest + "s";
     }
 
     static String format(Duration d) {

@@ -2,7 +2,11 @@ package dev.baton.supervisor;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -13,11 +17,6 @@ import java.util.function.Consumer;
 
 import dev.baton.child.Frame;
 import dev.baton.child.FrameException;
-import jnr.unixsocket.Credentials;
-import jnr.unixsocket.UnixServerSocketChannel;
-import jnr.unixsocket.UnixSocketAddress;
-import jnr.unixsocket.UnixSocketChannel;
-import jnr.unixsocket.UnixSocketOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,14 +30,14 @@ final class HandoffServer implements AutoCloseable {
 
     private final Path directory;
     private final Path socketPath;
-    private final UnixServerSocketChannel server;
+    private final ServerSocketChannel server;
     private final Native nat;
     private final Consumer<Event> events;
-    private final Map<Integer, UnixSocketChannel> connections = new ConcurrentHashMap<>();
+    private final Map<Integer, SocketChannel> connections = new ConcurrentHashMap<>();
     private final AtomicInteger ids = new AtomicInteger();
     private volatile boolean closed;
 
-    private HandoffServer(Path directory, UnixServerSocketChannel server, Native nat, Consumer<Event> events) {
+    private HandoffServer(Path directory, ServerSocketChannel server, Native nat, Consumer<Event> events) {
         this.directory = directory;
         this.socketPath = directory.resolve("handoff.sock");
         this.server = server;
@@ -48,11 +47,10 @@ final class HandoffServer implements AutoCloseable {
 
     /** Creates {@code parent/baton-PID-XXXX/handoff.sock}, the directory mode 0700. */
     static HandoffServer open(Path parent, Native nat, Consumer<Event> events) throws IOException {
-        Path dir = Files.createTempDirectory(parent, "baton-" + ProcessHandle.current().pid() + "-",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        UnixServerSocketChannel server = UnixServerSocketChannel.open();
+        Path dir = privateDirectory(parent);
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
-            server.socket().bind(new UnixSocketAddress(dir.resolve("handoff.sock").toFile()));
+            server.bind(UnixDomainSocketAddress.of(dir.resolve("handoff.sock")));
         } catch (IOException e) {
             server.close();
             Files.deleteIfExists(dir);
@@ -63,19 +61,39 @@ final class HandoffServer implements AutoCloseable {
         return handoff;
     }
 
+    /**
+     * Makes {@code parent/baton-PID-N}, mode 0700. mkdir fails on any name that exists (a
+     * symlink included), so a name someone guessed and took first is skipped, never used.
+     * (Not Files.createTempDirectory: its SecureRandom costs batond megabytes of memory.)
+     */
+    static Path privateDirectory(Path parent) throws IOException {
+        String prefix = "baton-" + ProcessHandle.current().pid() + "-";
+        long n = System.nanoTime() & 0xffffff;
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return Files.createDirectory(parent.resolve(prefix + Long.toString(n + attempt, 36)),
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                if (attempt == 100) {
+                    throw e;
+                }
+            }
+        }
+    }
+
     Path socketPath() {
         return socketPath;
     }
 
-    private void accepted(UnixSocketChannel channel) {
+    private void accepted(SocketChannel channel) {
         int id = ids.incrementAndGet();
         connections.put(id, channel);
         long peerPid = -1;
         int peerUid = -1;
         try {
-            Credentials peer = channel.getOption(UnixSocketOptions.SO_PEERCRED);
-            peerPid = peer.getPid();
-            peerUid = peer.getUid();
+            Native.Peer peer = nat.peer(ChannelFd.of(channel));
+            peerPid = peer.pid();
+            peerUid = peer.uid();
         } catch (IOException | RuntimeException e) {
             LOG.warn("handoff connection {}: cannot read SO_PEERCRED: {}", id, e.getMessage());
         }
@@ -85,7 +103,7 @@ final class HandoffServer implements AutoCloseable {
         reader.start();
     }
 
-    private void readLoop(int id, UnixSocketChannel channel) {
+    private void readLoop(int id, SocketChannel channel) {
         InputStream in = new InputStream() {
             @Override
             public int read() throws IOException {
@@ -119,16 +137,16 @@ final class HandoffServer implements AutoCloseable {
     }
 
     void send(int connection, Frame frame, int[] fds) throws IOException {
-        UnixSocketChannel channel = connections.get(connection);
+        SocketChannel channel = connections.get(connection);
         if (channel == null) {
             throw new IOException("handoff connection " + connection + " is closed");
         }
-        nat.sendWithFds(channel.getFD(), frame.encode(), fds);
+        nat.sendWithFds(ChannelFd.of(channel), frame.encode(), fds);
     }
 
     /** Closes one connection; its reader thread then ends. Idempotent. */
     void close(int connection) {
-        UnixSocketChannel channel = connections.remove(connection);
+        SocketChannel channel = connections.remove(connection);
         if (channel != null) {
             try {
                 channel.shutdownInput(); // wakes a reader blocked in read()

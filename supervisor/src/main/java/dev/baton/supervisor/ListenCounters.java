@@ -24,8 +24,8 @@ record ListenCounters(long overflows, long drops) {
         // Pairs of lines: "TcpExt: Name1 Name2 ..." then "TcpExt: value1 value2 ...".
         for (int i = 0; i + 1 < lines.size(); i++) {
             if (lines.get(i).startsWith("TcpExt:") && lines.get(i + 1).startsWith("TcpExt:")) {
-                String[] names = lines.get(i).split("\\s+");
-                String[] values = lines.get(i + 1).split("\\s+");
+                String[] names = Words.of(lines.get(i)).toArray(new String[0]);
+                String[] values = Words.of(lines.get(i + 1)).toArray(new String[0]);
                 return new ListenCounters(value(names, values, "ListenOverflows"), value(names, values, "ListenDrops"));
             }
         }

@@ -1,7 +1,6 @@
 package dev.baton.supervisor;
 
 import java.net.InetSocketAddress;
-import java.util.regex.Pattern;
 
 import dev.baton.child.Addresses;
 
@@ -10,8 +9,6 @@ import dev.baton.child.Addresses;
  * address as written, e.g. {@code 127.0.0.1:8080}.
  */
 public record ListenSpec(String name, InetSocketAddress address) {
-    private static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]*");
-
     public static ListenSpec parse(String text) {
         String name = text;
         String address = text;
@@ -19,7 +16,7 @@ public record ListenSpec(String name, InetSocketAddress address) {
         if (eq >= 0) {
             name = text.substring(0, eq);
             address = text.substring(eq + 1);
-            if (!NAME.matcher(name).matches()) {
+            if (!validName(name)) {
                 throw new IllegalArgumentException("--listen '" + text + "': listener name '" + name
                         + "' must be letters, digits, '_', '.' or '-'");
             }
@@ -29,5 +26,23 @@ public record ListenSpec(String name, InetSocketAddress address) {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--listen " + e.getMessage());
         }
+    }
+
+    /** A letter, then letters, digits, '_', '.' or '-'. */
+    static boolean validName(String name) {
+        if (name.isEmpty() || !isAsciiLetter(name.charAt(0))) {
+            return false;
+        }
+        for (int i = 1; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (!(isAsciiLetter(c) || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isAsciiLetter(char c) {
+        return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z';
     }
 }

@@ -5,10 +5,10 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 
+import java.nio.channels.ServerSocketChannel;
+
 import dev.baton.child.Addresses;
 import dev.baton.child.Sockets;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.unix.Socket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,18 +16,32 @@ import org.slf4j.LoggerFactory;
 final class Listeners {
     private static final Logger LOG = LoggerFactory.getLogger("batond");
 
+    /** The JDK channels behind bound listeners: kept reachable so that nothing ever closes them. */
+    private static final List<ServerSocketChannel> BOUND = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     private Listeners() {}
 
-    static Listener bind(ListenSpec spec) throws IOException {
-        Sockets.Bound bound;
+    /**
+     * Binds with the JDK (SO_REUSEADDR; dual-stack where the host has IPv6, as the JDK and Netty
+     * both do by default) and marks the descriptor close-on-exec.
+     */
+    static Listener bind(ListenSpec spec, Native nat) throws IOException {
+        ServerSocketChannel channel = ServerSocketChannel.open();
+        InetSocketAddress address;
+        int fd;
         try {
-            bound = Sockets.listen(spec.address());
+            channel.bind(spec.address(), Sockets.BACKLOG);
+            address = (InetSocketAddress) channel.getLocalAddress();
+            fd = ChannelFd.of(channel);
+            nat.setCloseOnExec(fd);
         } catch (IOException e) {
+            channel.close();
             throw new IOException("cannot listen on " + Addresses.format(spec.address()) + ": " + e.getMessage()
                     + (e.getMessage() != null && e.getMessage().contains("in use")
                     ? " (another process holds the port)" : ""), e);
         }
-        Listener l = new Listener(spec.name(), bound.address(), bound.fd());
+        BOUND.add(channel);
+        Listener l = new Listener(spec.name(), address, fd);
         LOG.info("listener {} bound to {} fd={}", l.name(), Addresses.format(l.address()), l.fd());
         return l;
     }
@@ -37,14 +51,13 @@ final class Listeners {
         if (passed.isEmpty()) {
             return List.of();
         }
-        Epoll.ensureAvailability(); // loads Netty's native library, which Socket.localAddress needs
         List<Listener> adopted = new ArrayList<>();
         for (SocketActivation.Passed p : passed) {
             if (!kernel.isListening(p.fd())) {
                 throw new IOException("fd " + p.fd() + " (" + p.name() + ") is not a listening TCP socket: "
                         + "batond adopts ListenStream= sockets only, without Accept=yes");
             }
-            InetSocketAddress address = new Socket(p.fd()).localAddress();
+            InetSocketAddress address = nat.localAddress(p.fd());
             nat.setCloseOnExec(p.fd());
             Listener l = new Listener(p.name(), address, p.fd());
             LOG.info("listener {} adopted from systemd: {} fd={}", l.name(), Addresses.format(address), l.fd());
@@ -57,13 +70,13 @@ final class Listeners {
      * Binds each --listen that no adopted socket of the same name satisfies, adding it to
      * {@code listeners}; fails when there is no listener at all in the end.
      */
-    static void bindTheRest(List<ListenSpec> specs, List<Listener> listeners) throws IOException {
+    static void bindTheRest(List<ListenSpec> specs, List<Listener> listeners, Native nat) throws IOException {
         for (ListenSpec spec : specs) {
             java.util.Optional<Listener> adopted = listeners.stream().filter(l -> l.name().equals(spec.name())).findFirst();
             if (adopted.isPresent()) {
                 checkSame(spec, adopted.get());
             } else {
-                listeners.add(bind(spec));
+                listeners.add(bind(spec, nat));
             }
         }
         if (listeners.isEmpty()) {

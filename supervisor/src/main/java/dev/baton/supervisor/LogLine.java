@@ -1,8 +1,6 @@
 package dev.baton.supervisor;
 
 import java.io.PrintStream;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
 import org.slf4j.Marker;
@@ -12,13 +10,12 @@ import org.slf4j.helpers.MessageFormatter;
 
 /**
  * batond's logger: one line per event on stderr (the journal under systemd), as
- * {@code 2026-11-26T02:17:34.740Z INFO  batond: message}. A few dozen lines instead of logback
+ * {@code 2026-11-26T02:17:34.740Z INFO  batond: message} (UTC). A few dozen lines instead of logback
  * and its XML configuration, several hundred classes that batond, resident for months, would
  * carry in memory for nothing. The level is {@code $BATOND_LOG_LEVEL} (default INFO);
  * third-party loggers (io.netty, ...) log warnings and errors only.
  */
 final class LogLine extends LegacyAbstractLogger {
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
     static final Level THRESHOLD = threshold(System.getenv("BATOND_LOG_LEVEL"));
 
     private final transient PrintStream out;
@@ -80,7 +77,8 @@ final class LogLine extends LegacyAbstractLogger {
     protected void handleNormalizedLoggingCall(Level level, Marker marker, String pattern, Object[] arguments,
                                                Throwable throwable) {
         String message = MessageFormatter.basicArrayFormat(pattern, arguments);
-        String line = OffsetDateTime.now().format(TIME) + " " + String.format("%-5s", level) + " batond: " + message;
+        String label = level.toString();
+        String line = UtcTime.now() + " " + label + " ".repeat(Math.max(1, 6 - label.length())) + "batond: " + message;
         // One println per event, so that lines from different threads never interleave.
         synchronized (out) {
             out.println(line);

@@ -48,7 +48,7 @@ final class MemoryCheck {
     private static long fieldKb(Path file, String key) {
         try (Stream<String> lines = Files.lines(file)) {
             return lines.filter(l -> l.startsWith(key))
-                    .map(l -> l.substring(key.length()).trim().split("\\s+")[0])
+                    .map(l -> Words.of(l.substring(key.length())).get(0))
                     .mapToLong(Long::parseLong).findFirst().orElse(-1);
         } catch (IOException | RuntimeException e) {
             return -1;

@@ -2,7 +2,7 @@ package dev.baton.supervisor;
 
 import java.io.IOException;
 
-/** batond's native calls, kept behind one small interface; {@link PosixNative} is the real one. */
+/** batond's native calls, kept behind one small interface; {@link LibcNative} is the real one. */
 interface Native {
     /** Writes all of {@code bytes} on a connected Unix socket, the descriptors riding on the first byte. */
     void sendWithFds(int socket, byte[] bytes, int[] fds) throws IOException;
@@ -29,6 +29,15 @@ interface Native {
             return state == LISTEN;
         }
     }
+
+    /** The process at the other end of a connected Unix socket (SO_PEERCRED). */
+    Peer peer(int socket) throws IOException;
+
+    /** Who connected: pid and uid as the kernel saw them at connect(). */
+    record Peer(long pid, int uid) {}
+
+    /** Where a TCP socket is bound (getsockname). */
+    java.net.InetSocketAddress localAddress(int fd) throws IOException;
 
     /** FD_CLOEXEC on a descriptor batond inherited (socket activation), so no exec'd process keeps it. */
     void setCloseOnExec(int fd) throws IOException;

@@ -78,7 +78,7 @@ final class ReloadEvidence {
     }
 
     private static String format(Duration d) {
-        return d == null ? "?" : String.format("%.2fs", d.toMillis() / 1000.0);
+        return DurationParser.seconds(d);
     }
 
     private static String count(long n) {

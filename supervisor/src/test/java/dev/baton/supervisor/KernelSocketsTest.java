@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** TCP_INFO and /proc/net/netstat on real sockets: what status, evidence and metrics report. */
 class KernelSocketsTest {
-    final PosixNative nat = new PosixNative();
+    final LibcNative nat = new LibcNative();
     final KernelSockets kernel = new KernelSockets(Path.of("/proc"), nat);
 
     @Test
