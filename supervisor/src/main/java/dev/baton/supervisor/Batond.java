@@ -1,7 +1,6 @@
 package dev.baton.supervisor;
 
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -10,7 +9,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import dev.baton.child.Addresses;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 import sun.misc.Signal;
 
 /**
@@ -31,21 +29,14 @@ public final class Batond {
     }
 
     static int run(String[] args) {
-        CommandLine cl = new CommandLine(new Options());
         Config config;
         try {
-            config = Options.parse(cl, args);
-        } catch (CommandLine.ParameterException | IllegalArgumentException e) {
+            config = Options.parse(args, System.out);
+        } catch (IllegalArgumentException e) {
             return usageError(e.getMessage());
         }
         if (config == null) {
-            PrintWriter out = new PrintWriter(System.out, true);
-            if (cl.isVersionHelpRequested()) {
-                cl.printVersionHelp(out);
-            } else {
-                cl.usage(out);
-            }
-            return 0;
+            return 0; // --help or --version, answered
         }
         Optional<String> sr = SrSignal.problem(System.getenv("_JAVA_SR_SIGNUM"));
         if (sr.isPresent()) {
