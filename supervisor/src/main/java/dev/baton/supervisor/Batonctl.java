@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
  * error, 3 when a reload succeeded but the old generation did not drain cleanly.
  */
 @Command(name = "batonctl", mixinStandardHelpOptions = true, usageHelpWidth = 100,
-        versionProvider = Options.Version.class,
+        versionProvider = Batonctl.Version.class,
         description = "Controls a running batond through its control socket.",
         footer = {"", "Exit status: 0 done (a reload: the new generation serves, the old one drained cleanly);",
             "1 not done (reload rolled back, refused or aborted; batond unreachable); 2 usage error;",
@@ -154,6 +154,14 @@ public final class Batonctl implements Callable<Integer> {
         public Integer call() throws IOException {
             Map<String, Object> answer = ctl.ask(await ? "stop --wait" : "stop");
             return ctl.print(answer, answer.get("message") + "\n");
+        }
+    }
+
+    /** The same version line as batond's. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {BatondHelp.version()};
         }
     }
 }

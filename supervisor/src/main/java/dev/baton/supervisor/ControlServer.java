@@ -21,7 +21,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
-import com.fasterxml.jackson.jr.ob.JSON;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -192,7 +191,7 @@ final class ControlServer implements AutoCloseable {
 
     private void reply(SocketChannel channel, Map<String, Object> response) {
         try {
-            byte[] bytes = (JSON.std.asString(response) + "\n").getBytes(StandardCharsets.UTF_8);
+            byte[] bytes = (JsonWriter.write(response) + "\n").getBytes(StandardCharsets.UTF_8);
             ByteBuffer buffer = ByteBuffer.wrap(bytes);
             while (buffer.hasRemaining()) {
                 channel.write(buffer);

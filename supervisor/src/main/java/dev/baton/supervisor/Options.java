@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.baton.child.Addresses;
-import picocli.CommandLine;
 
 /**
  * batond's command line: its options, their defaults, and the checks that turn them into a
@@ -129,16 +128,5 @@ final class Options {
     private static IllegalArgumentException invalid(OptionSpec option, String text, String what) {
         return new IllegalArgumentException(
                 "Invalid value for option '" + option.name() + "': '" + text + "' is not " + what);
-    }
-
-    /**
-     * batonctl's --version: batonctl still uses picocli, and its @Command names this class. A
-     * nested class is loaded only when used, so batond itself never loads picocli through it.
-     */
-    static final class Version implements CommandLine.IVersionProvider {
-        @Override
-        public String[] getVersion() {
-            return new String[] {BatondHelp.version()};
-        }
     }
 }

@@ -22,7 +22,7 @@ final class ReloadEvidence {
         if (!r.reason.isEmpty()) {
             m.put("reason", r.reason);
         }
-        m.put("requested_at", r.requestedAt.toString());
+        m.put("requested_at", UtcTime.format(r.requestedAt));
         m.put("duration_ms", millis(r.duration()));
         if (r.fresh != null) {
             Map<String, Object> fresh = new LinkedHashMap<>();

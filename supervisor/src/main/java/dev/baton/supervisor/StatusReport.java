@@ -22,7 +22,7 @@ final class StatusReport {
         m.put("ok", true);
         m.put("pid", ProcessHandle.current().pid());
         m.put("state", shuttingDown ? "stopping" : serving != null ? "serving" : "starting");
-        m.put("started_at", startedAt.toString());
+        m.put("started_at", UtcTime.format(startedAt));
         m.put("uptime_ms", Duration.between(startedAt, now).toMillis());
         m.put("serving_generation", serving != null ? serving.number : null);
         m.put("child_restarts", restarts);
@@ -63,16 +63,16 @@ final class StatusReport {
         m.put("generation", g.number);
         m.put("pid", g.pid);
         m.put("state", g.phase().name().toLowerCase());
-        m.put("started_at", g.spawnedAt.toString());
-        m.put("ready_at", g.readyAt != null ? g.readyAt.toString() : null);
+        m.put("started_at", UtcTime.format(g.spawnedAt));
+        m.put("ready_at", g.readyAt != null ? UtcTime.format(g.readyAt) : null);
         m.put("inflight", g.inflight);
         m.put("served", g.served);
         if (g.drainStartedAt != null) {
-            m.put("drain_started_at", g.drainStartedAt.toString());
+            m.put("drain_started_at", UtcTime.format(g.drainStartedAt));
         }
         if (g.exitCode != null) {
             m.put("exit_code", g.exitCode);
-            m.put("exited_at", g.exitedAt.toString());
+            m.put("exited_at", UtcTime.format(g.exitedAt));
         }
         return m;
     }

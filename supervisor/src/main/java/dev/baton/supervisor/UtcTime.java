@@ -12,6 +12,11 @@ final class UtcTime {
         return format(System.currentTimeMillis());
     }
 
+    /** As {@link #format(long)}; {@code Instant.toString} would load java.time's formatters. */
+    static String format(java.time.Instant instant) {
+        return format(instant.toEpochMilli());
+    }
+
     /** ISO 8601 in UTC with milliseconds, for epoch milliseconds {@code ms}. */
     static String format(long ms) {
         long days = Math.floorDiv(ms, 86_400_000L);
