@@ -72,9 +72,9 @@ final class Listeners {
      */
     static void bindTheRest(List<ListenSpec> specs, List<Listener> listeners, Native nat) throws IOException {
         for (ListenSpec spec : specs) {
-            java.util.Optional<Listener> adopted = listeners.stream().filter(l -> l.name().equals(spec.name())).findFirst();
-            if (adopted.isPresent()) {
-                checkSame(spec, adopted.get());
+            Listener adopted = named(listeners, spec.name());
+            if (adopted != null) {
+                checkSame(spec, adopted);
             } else {
                 listeners.add(bind(spec, nat));
             }
@@ -83,6 +83,15 @@ final class Listeners {
             throw new IOException("no listeners: give --listen [NAME=]HOST:PORT, or start batond through systemd "
                     + "socket activation (LISTEN_FDS)");
         }
+    }
+
+    private static Listener named(List<Listener> listeners, String name) {
+        for (Listener l : listeners) {
+            if (l.name().equals(name)) {
+                return l;
+            }
+        }
+        return null;
     }
 
     /** A --listen whose name systemd also passed: systemd's socket wins; say so if they differ. */

@@ -60,9 +60,10 @@ final class Options {
                     "no child command: put it after --, e.g. batond --listen 127.0.0.1:8080 -- java -jar app.jar");
         }
         List<ListenSpec> specs = new ArrayList<>();
+        java.util.Set<String> names = new java.util.HashSet<>();
         for (String text : cl.values(LISTEN)) {
             ListenSpec spec = ListenSpec.parse(text);
-            if (specs.stream().anyMatch(s -> s.name().equals(spec.name()))) {
+            if (!names.add(spec.name())) {
                 throw new IllegalArgumentException("--listen: two listeners named '" + spec.name() + "'");
             }
             specs.add(spec);

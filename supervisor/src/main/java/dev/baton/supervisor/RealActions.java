@@ -13,7 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
+import java.util.StringJoiner;
 
 import dev.baton.child.Addresses;
 import dev.baton.child.Frame;
@@ -104,11 +104,19 @@ final class RealActions implements Actions {
 
     @Override
     public String sendListeners(int connection, int generation) throws IOException {
-        String names = listeners.stream().map(Listener::name).collect(Collectors.joining(","));
-        String addresses = listeners.stream().map(l -> Addresses.format(l.address())).collect(Collectors.joining(","));
-        Frame frame = Frame.of("GENERATION", Integer.toString(generation), "LISTENERS", names, "ADDRESSES", addresses);
-        handoff.send(connection, frame, listeners.stream().mapToInt(Listener::fd).toArray());
-        return names;
+        StringJoiner names = new StringJoiner(",");
+        StringJoiner addresses = new StringJoiner(",");
+        int[] fds = new int[listeners.size()];
+        for (int i = 0; i < fds.length; i++) {
+            Listener l = listeners.get(i);
+            names.add(l.name());
+            addresses.add(Addresses.format(l.address()));
+            fds[i] = l.fd();
+        }
+        Frame frame = Frame.of("GENERATION", Integer.toString(generation), "LISTENERS", names.toString(),
+                "ADDRESSES", addresses.toString());
+        handoff.send(connection, frame, fds);
+        return names.toString();
     }
 
     @Override
