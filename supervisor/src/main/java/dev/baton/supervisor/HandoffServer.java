@@ -47,7 +47,8 @@ final class HandoffServer implements AutoCloseable {
 
     /** Creates {@code parent/baton-PID-XXXX/handoff.sock}, the directory mode 0700. */
     static HandoffServer open(Path parent, Native nat, Consumer<Event> events) throws IOException {
-        Path dir = privateDirectory(parent);
+        Path dir = Files.createTempDirectory(parent, "baton-" + ProcessHandle.current().pid() + "-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
             server.bind(UnixDomainSocketAddress.of(dir.resolve("handoff.sock")));
@@ -59,26 +60,6 @@ final class HandoffServer implements AutoCloseable {
         HandoffServer handoff = new HandoffServer(dir, server, nat, events);
         Acceptor.start("handoff", server, () -> handoff.closed, handoff::accepted);
         return handoff;
-    }
-
-    /**
-     * Makes {@code parent/baton-PID-N}, mode 0700. mkdir fails on any name that exists (a
-     * symlink included), so a name someone guessed and took first is skipped, never used.
-     * (Not Files.createTempDirectory: its SecureRandom costs batond megabytes of memory.)
-     */
-    static Path privateDirectory(Path parent) throws IOException {
-        String prefix = "baton-" + ProcessHandle.current().pid() + "-";
-        long n = System.nanoTime() & 0xffffff;
-        for (int attempt = 0; ; attempt++) {
-            try {
-                return Files.createDirectory(parent.resolve(prefix + Long.toString(n + attempt, 36)),
-                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            } catch (java.nio.file.FileAlreadyExistsException e) {
-                if (attempt == 100) {
-                    throw e;
-                }
-            }
-        }
     }
 
     Path socketPath() {

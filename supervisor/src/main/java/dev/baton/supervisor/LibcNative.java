@@ -35,7 +35,12 @@ final class LibcNative implements Native {
     static final int FD_CLOEXEC = 1;
     /** waitpid: return at once when the process has not exited. */
     static final int WNOHANG = 1;
+    static final int AF_UNIX = 1;
     static final int AF_INET = 2;
+    static final int SOCK_DGRAM = 2;
+    static final int SOCK_CLOEXEC = 0x80000;
+    /** struct sockaddr_un: sa_family, then sun_path[108]. */
+    static final int SUN_PATH_MAX = 108;
     static final int AF_INET6 = 10;
 
     /** Linux: getsockopt level and option for struct tcp_info. */
@@ -65,6 +70,9 @@ final class LibcNative implements Native {
     private static final Function GETSOCKOPT =
             Function.of("getsockopt", Type.SINT, Type.SINT, Type.SINT, Type.SINT, Type.POINTER, Type.POINTER);
     private static final Function GETSOCKNAME = Function.of("getsockname", Type.SINT, Type.SINT, Type.POINTER, Type.POINTER);
+    private static final Function SOCKET = Function.of("socket", Type.SINT, Type.SINT, Type.SINT, Type.SINT);
+    private static final Function SENDTO =
+            Function.of("sendto", Type.SLONG, Type.SINT, Type.POINTER, Type.SLONG, Type.SINT, Type.POINTER, Type.SINT);
     private static final Function STRERROR = Function.of("strerror", Type.POINTER, Type.SINT);
 
     /** One libc function: its address and call signature; errno is saved after every call. */
@@ -98,6 +106,7 @@ final class LibcNative implements Native {
                 case 3 -> invoker.invokeN3(context, address, args[0], args[1], args[2]);
                 case 4 -> invoker.invokeN4(context, address, args[0], args[1], args[2], args[3]);
                 case 5 -> invoker.invokeN5(context, address, args[0], args[1], args[2], args[3], args[4]);
+                case 6 -> invoker.invokeN6(context, address, args[0], args[1], args[2], args[3], args[4], args[5]);
                 default -> throw new IllegalArgumentException(name + ": too many arguments");
             };
         }
@@ -252,6 +261,36 @@ final class LibcNative implements Native {
                 throw new IOException("fd " + fd + " is not an IPv4 or IPv6 socket (family " + family + ")");
             }
             return new InetSocketAddress(InetAddress.getByAddress(ip), port);
+        }
+    }
+
+    @Override
+    public void sendDatagram(String socketPath, byte[] message) throws IOException {
+        // A leading '@' names an abstract socket: its address starts with a NUL byte instead.
+        boolean isAbstract = socketPath.startsWith("@");
+        byte[] path = (isAbstract ? socketPath.substring(1) : socketPath).getBytes(StandardCharsets.UTF_8);
+        if (path.length + 1 > SUN_PATH_MAX) {
+            throw new IOException("socket path too long (" + path.length + " bytes): " + socketPath);
+        }
+        int fd = SOCKET.callInt(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fd < 0) {
+            throw failure("socket(AF_UNIX, SOCK_DGRAM)");
+        }
+        try (Memory address = new Memory(2 + SUN_PATH_MAX); Memory payload = new Memory(Math.max(1, message.length))) {
+            MEMORY.putShort(address.address, (short) AF_UNIX);
+            MEMORY.putByteArray(address.address + 2 + (isAbstract ? 1 : 0), path, 0, path.length);
+            // Abstract names are exactly as long as given; a path ends at its NUL.
+            int length = 2 + 1 + path.length;
+            MEMORY.putByteArray(payload.address, message, 0, message.length);
+            long n;
+            do {
+                n = SENDTO.call(fd, payload.address, message.length, MSG_NOSIGNAL, address.address, length);
+            } while (n < 0 && errno() == EINTR);
+            if (n < 0) {
+                throw failure("sendto(" + socketPath + ")");
+            }
+        } finally {
+            CLOSE.callInt(fd);
         }
     }
 

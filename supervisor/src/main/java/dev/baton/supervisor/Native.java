@@ -39,6 +39,9 @@ interface Native {
     /** Where a TCP socket is bound (getsockname). */
     java.net.InetSocketAddress localAddress(int fd) throws IOException;
 
+    /** One datagram to a Unix datagram socket; a leading '@' in the path names an abstract socket. */
+    void sendDatagram(String socketPath, byte[] message) throws IOException;
+
     /** FD_CLOEXEC on a descriptor batond inherited (socket activation), so no exec'd process keeps it. */
     void setCloseOnExec(int fd) throws IOException;
 }

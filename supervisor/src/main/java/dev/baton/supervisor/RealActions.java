@@ -17,7 +17,6 @@ import java.util.StringJoiner;
 
 import dev.baton.child.Addresses;
 import dev.baton.child.Frame;
-import dev.baton.child.SdNotify;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +36,7 @@ final class RealActions implements Actions {
     private final MemoryCheck memory;
     private final OrphanReaper reaper;
     private final KernelSockets kernel;
+    private final SdNotifier serviceManager;
     private final Map<Long, Process> processes = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -46,7 +46,8 @@ final class RealActions implements Actions {
     });
 
     RealActions(Config config, List<Listener> listeners, HandoffServer handoff, EventLoop loop,
-                MemoryCheck memory, OrphanReaper reaper, KernelSockets kernel) {
+                MemoryCheck memory, OrphanReaper reaper, KernelSockets kernel, SdNotifier serviceManager) {
+        this.serviceManager = serviceManager;
         this.config = config;
         this.listeners = listeners;
         this.handoff = handoff;
@@ -171,7 +172,7 @@ final class RealActions implements Actions {
     @Override
     public void notifyServiceManager(String state) {
         try {
-            SdNotify.notify(state);
+            serviceManager.notify(state);
         } catch (IOException e) {
             LOG.warn("sd_notify failed: {}", e.getMessage());
         }

@@ -14,6 +14,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,6 +25,8 @@ import jnr.posix.CmsgHdr;
 import jnr.posix.MsgHdr;
 import jnr.posix.POSIX;
 import jnr.posix.POSIXFactory;
+import jnr.unixsocket.UnixDatagramChannel;
+import jnr.unixsocket.UnixSocketAddress;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -120,6 +123,24 @@ class LibcNativeTest {
                 nat.close(got.get(i));
             }
         }
+    }
+
+    @Test
+    void datagramsReachPathAndAbstractSockets(@TempDir Path dir) throws IOException {
+        String abstractName = "baton-test-" + ProcessHandle.current().pid();
+        for (String address : List.of(dir.resolve("notify").toString(), "@" + abstractName)) {
+            try (UnixDatagramChannel receiver = UnixDatagramChannel.open()) {
+                receiver.bind(new UnixSocketAddress(address.startsWith("@") ? "\0" + abstractName : address));
+                nat.sendDatagram(address, "READY=1\nSTATUS=gen 1".getBytes(StandardCharsets.UTF_8));
+                ByteBuffer got = ByteBuffer.allocate(256);
+                receiver.receive(got);
+                assertEquals("READY=1\nSTATUS=gen 1", new String(got.array(), 0, got.position(), StandardCharsets.UTF_8));
+            }
+        }
+        IOException e = assertThrows(IOException.class,
+                () -> nat.sendDatagram(dir.resolve("nobody").toString(), new byte[] {1}));
+        assertTrue(e.getMessage().startsWith("sendto(") && e.getMessage().endsWith("failed: No such file or directory"),
+                e.getMessage());
     }
 
     @Test
