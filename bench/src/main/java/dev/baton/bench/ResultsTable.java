@@ -36,7 +36,7 @@ final class ResultsTable {
                 s -> s.batondSpawn() == null ? "-" : spread(s.batondSpawn()));
         row(rows, summaries, "batond: READY to drain signal p50 / max (ms)",
                 s -> s.batondDrain() == null ? "-" : spread(s.batondDrain()));
-        supervisorRow(rows, runs, "supervisor RSS idle / after reloads (MB)",
+        supervisorRow(rows, runs, "supervisor RSS idle / after reloads (MiB)",
                 f -> mb(f.idle().rssKb()) + " / " + mb(f.afterReloads().rssKb()));
         supervisorRow(rows, runs, "supervisor open fds idle / after reloads",
                 f -> f.idle().fds() + " / " + f.afterReloads().fds());
