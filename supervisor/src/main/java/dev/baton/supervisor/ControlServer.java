@@ -55,10 +55,10 @@ final class ControlServer implements AutoCloseable {
     /** Connection threads still answering: close() lets them finish writing (say, stop --wait's answer). */
     private final java.util.Set<Thread> serving = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    private ControlServer(Path path, ServerSocketChannel server, Native nat, Consumer<Event> events) {
+    private ControlServer(Path path, ServerSocketChannel server, int ownUid, Native nat, Consumer<Event> events) {
         this.path = path;
         this.server = server;
-        this.ownUid = nat.uid();
+        this.ownUid = ownUid;
         this.nat = nat;
         this.events = events;
     }
@@ -91,7 +91,7 @@ final class ControlServer implements AutoCloseable {
             server.close();
             throw e;
         }
-        ControlServer control = new ControlServer(path, server, nat, events);
+        ControlServer control = new ControlServer(path, server, ownUid, nat, events);
         Acceptor.start("control", server, () -> control.closed, control::accepted);
         return control;
     }
