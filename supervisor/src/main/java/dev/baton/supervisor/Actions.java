@@ -18,7 +18,11 @@ interface Actions {
     /** Starts a child; its end comes back as {@link Event.ChildExited}. Returns its pid. */
     long spawn(int generation, String token) throws IOException;
 
-    void signal(long pid, Sig signal);
+    /**
+     * Signals the child's whole process group (a wrapper script and everything it started);
+     * returns how many processes the group had, 0 when it is gone.
+     */
+    int signal(long pid, Sig signal);
 
     /** Sends LISTENERS with the descriptors attached; returns the listener names sent. */
     String sendListeners(int connection, int generation) throws IOException;

@@ -153,7 +153,9 @@ public final class Batonctl implements Callable<Integer> {
         @Override
         public Integer call() throws IOException {
             Map<String, Object> answer = ctl.ask(await ? "stop --wait" : "stop");
-            return ctl.print(answer, answer.get("message") + "\n");
+            int code = ctl.print(answer, answer.get("message") + "\n");
+            // stop --wait: a generation had to be killed, or ended badly
+            return code == 0 && Boolean.FALSE.equals(answer.get("clean")) ? UNCLEAN : code;
         }
     }
 

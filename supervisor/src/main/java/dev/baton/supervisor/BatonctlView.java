@@ -15,6 +15,14 @@ final class BatonctlView {
         }
         b.append(", up ").append(seconds(s.get("uptime_ms"))).append(", child restarts ").append(s.get("child_restarts")).append('\n');
         b.append("command: ").append(s.get("command")).append('\n');
+        if (s.get("last_failure") != null) {
+            b.append("not serving: ").append(s.get("last_failure")).append(" (failure ").append(s.get("failures_in_a_row"))
+                    .append(" in a row)");
+            if (s.get("next_attempt_at") != null) {
+                b.append("; next attempt at ").append(time(s.get("next_attempt_at")));
+            }
+            b.append('\n');
+        }
         b.append("listeners:\n");
         for (Map<String, Object> l : list(s.get("listeners"))) {
             b.append(String.format("  %-12s %-24s fd=%-4s accept queue %s%n", l.get("name"), l.get("address"), l.get("fd"),
@@ -55,12 +63,20 @@ final class BatonctlView {
         Map<String, Object> old = map(r.get("old"));
         if (!old.isEmpty()) {
             b.append("  old generation  gen=").append(old.get("generation")).append(" pid=").append(old.get("pid"));
+            if (old.get("service_pid") != null) {
+                b.append(" (service pid=").append(old.get("service_pid")).append(')');
+            }
+            long killed = old.get("killed_processes") instanceof Number n ? n.longValue() : 0;
             if (old.get("exit_code") != null) {
                 b.append(", in-flight ").append(count(old.get("inflight_at_drain"))).append(" -> ")
                         .append(count(old.get("inflight_at_exit"))).append(", served ").append(count(old.get("served")))
-                        .append(", exit code ").append(old.get("exit_code")).append(", drained in ").append(seconds(old.get("drain_ms")));
-            } else {
+                        .append(", exit code ").append(old.get("exit_code"));
+                b.append(killed > 0 ? ", killed (SIGKILL to " + killed + (killed == 1 ? " process" : " processes") + ") after "
+                        : ", drained in ").append(seconds(old.get("drain_ms")));
+            } else if ("serving".equals(old.get("state"))) {
                 b.append(", keeps serving");
+            } else if (old.get("state") != null) {
+                b.append(", ").append(old.get("state")); // say, draining because batond is shutting down
             }
             b.append('\n');
         }

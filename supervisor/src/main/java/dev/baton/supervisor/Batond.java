@@ -85,7 +85,7 @@ public final class Batond {
             }
             RealActions actions = new RealActions(config, listeners, handoff, loop,
                     new MemoryCheck(Path.of("/proc"), config.memoryHeadroom()), new OrphanReaper(Path.of("/proc"), nat), kernel,
-                    new SdNotifier(System.getenv("NOTIFY_SOCKET"), nat));
+                    new SdNotifier(System.getenv("NOTIFY_SOCKET"), nat), nat);
             if (pid == 1) {
                 // PID 1 of a pid namespace inherits every orphan there; reap them.
                 actions.repeat(ORPHAN_SCAN, new Event.ReapOrphans());

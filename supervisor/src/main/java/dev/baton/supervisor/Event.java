@@ -13,7 +13,10 @@ sealed interface Event {
     /** SIGTERM or SIGINT. */
     record ShutdownRequested(String source) implements Event {}
 
-    /** A child process ended; code is 128+N when signal N killed it. */
+    /**
+     * A generation ended: its leader exited and no process of its group is left. code is the
+     * leader's exit code, 128+N when signal N ended it.
+     */
     record ChildExited(int generation, long pid, int code) implements Event {}
 
     /** A process connected to the handoff socket. */

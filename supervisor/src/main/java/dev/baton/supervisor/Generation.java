@@ -30,6 +30,24 @@ final class Generation {
     long inflightAtDrain = -1;
     /** Still in flight when it exited: 0 after a clean drain, -1 when unknown. */
     long inflightAtExit = -1;
+    /** The process that said HELLO: the leader itself, or a process a wrapper script started. */
+    long servicePid = -1;
+    /** The child sent DRAINED: its own account of a finished drain. */
+    boolean drainReported;
+    /** Processes of its group that got SIGKILL: 0 when it ended on its own. */
+    int killedProcesses;
+
+    /**
+     * Ended without SIGKILL and with nothing cut off: exit code 0, or, behind a wrapper script
+     * whose own code says little (a shell ended by SIGTERM reports 143), the service's DRAINED.
+     */
+    boolean drainedCleanly() {
+        if (killedProcesses > 0 || exitCode == null || inflightAtExit > 0) {
+            return false;
+        }
+        boolean behindWrapper = servicePid > 0 && servicePid != pid;
+        return exitCode == 0 || behindWrapper && drainReported && inflightAtExit == 0;
+    }
 
     Generation(int number, String token, long pid, GenerationState initial) {
         this.number = number;

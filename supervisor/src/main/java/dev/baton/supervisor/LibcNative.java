@@ -74,6 +74,38 @@ final class LibcNative implements Native {
     private static final Function SENDTO =
             Function.of("sendto", Type.SLONG, Type.SINT, Type.POINTER, Type.SLONG, Type.SINT, Type.POINTER, Type.SINT);
     private static final Function STRERROR = Function.of("strerror", Type.POINTER, Type.SINT);
+    private static final Function KILL = Function.of("kill", Type.SINT, Type.SINT, Type.SINT);
+    private static final Function POSIX_SPAWNP = Function.of("posix_spawnp", Type.SINT,
+            Type.POINTER, Type.POINTER, Type.POINTER, Type.POINTER, Type.POINTER, Type.POINTER);
+    private static final Function SPAWNATTR_INIT = Function.of("posix_spawnattr_init", Type.SINT, Type.POINTER);
+    private static final Function SPAWNATTR_DESTROY = Function.of("posix_spawnattr_destroy", Type.SINT, Type.POINTER);
+    private static final Function SPAWNATTR_SETFLAGS =
+            Function.of("posix_spawnattr_setflags", Type.SINT, Type.POINTER, Type.SSHORT);
+    private static final Function SPAWNATTR_SETSIGMASK =
+            Function.of("posix_spawnattr_setsigmask", Type.SINT, Type.POINTER, Type.POINTER);
+    private static final Function SPAWNATTR_SETSIGDEFAULT =
+            Function.of("posix_spawnattr_setsigdefault", Type.SINT, Type.POINTER, Type.POINTER);
+    private static final Function SIGFILLSET = Function.of("sigfillset", Type.SINT, Type.POINTER);
+    private static final Function SIGEMPTYSET = Function.of("sigemptyset", Type.SINT, Type.POINTER);
+    private static final Function FILE_ACTIONS_INIT =
+            Function.of("posix_spawn_file_actions_init", Type.SINT, Type.POINTER);
+    private static final Function FILE_ACTIONS_DESTROY =
+            Function.of("posix_spawn_file_actions_destroy", Type.SINT, Type.POINTER);
+    private static final Function FILE_ACTIONS_ADDCLOSE =
+            Function.of("posix_spawn_file_actions_addclose", Type.SINT, Type.POINTER, Type.SINT);
+    /** glibc 2.34 and later; older ones get one close action per open descriptor instead. */
+    private static final Function FILE_ACTIONS_ADDCLOSEFROM = Function.optional(
+            "posix_spawn_file_actions_addclosefrom_np", Type.SINT, Type.POINTER, Type.SINT);
+
+    /** posix_spawnattr_setflags: the child calls setsid(), so it leads a new session and process group. */
+    static final int POSIX_SPAWN_SETSID = 0x80;
+    static final int POSIX_SPAWN_SETSIGDEF = 0x04;
+    static final int POSIX_SPAWN_SETSIGMASK = 0x08;
+    /** glibc's posix_spawnattr_t is 336 bytes, posix_spawn_file_actions_t 80, sigset_t 128: room to spare. */
+    static final int SPAWN_STRUCT_SPACE = 512;
+    static final int SIGSET_SIZE = 128;
+    static final int ESRCH = 3;
+    static final int EPERM = 1;
 
     /** One libc function: its address and call signature; errno is saved after every call. */
     private record Function(String name, long address, CallContext context) {
@@ -86,6 +118,13 @@ final class LibcNative implements Native {
         static Function variadic(String name, int fixed, Type result, Type... params) {
             return new Function(name, address(name),
                     CallContext.getCallContext(result, fixed, params, CallingConvention.DEFAULT, true));
+        }
+
+        /** A function libc may lack (newer than the oldest glibc batond runs on): null then. */
+        static Function optional(String name, Type result, Type... params) {
+            long address = Library.getDefault().getSymbolAddress(name);
+            return address == 0 ? null : new Function(name, address,
+                    CallContext.getCallContext(result, params, CallingConvention.DEFAULT, true));
         }
 
         private static long address(String name) {
@@ -299,6 +338,136 @@ final class LibcNative implements Native {
         int flags = FCNTL.callInt(fd, F_GETFD, 0);
         if (flags < 0 || FCNTL.callInt(fd, F_SETFD, flags | FD_CLOEXEC) < 0) {
             throw failure("fcntl(" + fd + ", F_SETFD, FD_CLOEXEC)");
+        }
+    }
+
+    @Override
+    public long spawn(java.util.List<String> argv, java.util.List<String> env) throws IOException {
+        if (argv.isEmpty()) {
+            throw new IllegalArgumentException("spawn: empty command");
+        }
+        try (Strings args = new Strings(argv); Strings environment = new Strings(env);
+             Memory attr = new Memory(SPAWN_STRUCT_SPACE); Memory actions = new Memory(SPAWN_STRUCT_SPACE);
+             Memory mask = new Memory(SIGSET_SIZE); Memory defaults = new Memory(SIGSET_SIZE);
+             Memory pid = new Memory(Integer.BYTES)) {
+            check(SPAWNATTR_INIT.callInt(attr.address), "posix_spawnattr_init");
+            check(FILE_ACTIONS_INIT.callInt(actions.address), "posix_spawn_file_actions_init");
+            try {
+                // A thread of the JVM may block signals, and the JVM ignores some: the child starts clean.
+                SIGEMPTYSET.callInt(mask.address);
+                SIGFILLSET.callInt(defaults.address);
+                check(SPAWNATTR_SETSIGMASK.callInt(attr.address, mask.address), "posix_spawnattr_setsigmask");
+                check(SPAWNATTR_SETSIGDEFAULT.callInt(attr.address, defaults.address), "posix_spawnattr_setsigdefault");
+                check(SPAWNATTR_SETFLAGS.callInt(attr.address, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK),
+                        "posix_spawnattr_setflags");
+                // The JVM opens most descriptors without close-on-exec (the JDK's own launcher closes
+                // them in the child): the child gets 0, 1 and 2 and nothing else of batond's.
+                if (FILE_ACTIONS_ADDCLOSEFROM != null) {
+                    check(FILE_ACTIONS_ADDCLOSEFROM.callInt(actions.address, 3), "posix_spawn_file_actions_addclosefrom_np");
+                } else {
+                    for (int fd : openDescriptors()) {
+                        if (fd > 2) {
+                            check(FILE_ACTIONS_ADDCLOSE.callInt(actions.address, fd), "posix_spawn_file_actions_addclose");
+                        }
+                    }
+                }
+                // posix_spawnp returns the error (glibc reports a failed exec too) instead of setting errno.
+                int rc = POSIX_SPAWNP.callInt(pid.address, args.pointer(0), actions.address, attr.address,
+                        args.array(), environment.array());
+                if (rc != 0) {
+                    throw new IOException(strerror(rc));
+                }
+                return MEMORY.getInt(pid.address);
+            } finally {
+                FILE_ACTIONS_DESTROY.callInt(actions.address);
+                SPAWNATTR_DESTROY.callInt(attr.address);
+            }
+        }
+    }
+
+    private static void check(int rc, String call) throws IOException {
+        if (rc != 0) {
+            throw new IOException(call + " failed: " + strerror(rc));
+        }
+    }
+
+    /** The descriptors open in batond now, from /proc/self/fd (for libcs without closefrom). */
+    private static int[] openDescriptors() throws IOException {
+        try (java.util.stream.Stream<java.nio.file.Path> entries = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
+            return entries.mapToInt(p -> Integer.parseInt(p.getFileName().toString())).toArray();
+        }
+    }
+
+    @Override
+    public int awaitExit(long pid) throws IOException {
+        try (Memory status = new Memory(Integer.BYTES)) {
+            int rc;
+            do {
+                rc = WAITPID.callInt(pid, status.address, 0);
+            } while (rc < 0 && errno() == EINTR);
+            if (rc < 0) {
+                throw failure("waitpid(" + pid + ")");
+            }
+            int s = MEMORY.getInt(status.address);
+            int signal = s & 0x7f;
+            return signal == 0 ? (s >> 8) & 0xff : 128 + signal;
+        }
+    }
+
+    @Override
+    public boolean signalGroup(long pgid, int signal) throws IOException {
+        if (pgid <= 1) {
+            throw new IllegalArgumentException("not a process group of batond's: " + pgid); // kill(-1) is everyone
+        }
+        if (KILL.callInt(-pgid, signal) == 0) {
+            return true;
+        }
+        int error = errno();
+        if (error == ESRCH) {
+            return false;
+        }
+        throw new IOException("kill(-" + pgid + ", " + signal + ") failed: " + strerror(error));
+    }
+
+    /** NUL-terminated strings in native memory and the NULL-terminated array of pointers to them. */
+    private static final class Strings implements AutoCloseable {
+        private final Memory block;
+        private final Memory pointers;
+
+        Strings(java.util.List<String> strings) {
+            byte[][] bytes = new byte[strings.size()][];
+            long total = 1;
+            for (int i = 0; i < bytes.length; i++) {
+                bytes[i] = strings.get(i).getBytes(StandardCharsets.UTF_8);
+                for (byte b : bytes[i]) {
+                    if (b == 0) {
+                        throw new IllegalArgumentException("a NUL byte in an argument or variable: " + strings.get(i));
+                    }
+                }
+                total += bytes[i].length + 1;
+            }
+            block = new Memory(total);
+            pointers = new Memory((long) (bytes.length + 1) * Long.BYTES);
+            long at = block.address;
+            for (int i = 0; i < bytes.length; i++) {
+                MEMORY.putByteArray(at, bytes[i], 0, bytes[i].length); // the zeroed memory ends it
+                MEMORY.putAddress(pointers.address + (long) i * Long.BYTES, at);
+                at += bytes[i].length + 1;
+            }
+        }
+
+        long array() {
+            return pointers.address;
+        }
+
+        long pointer(int i) {
+            return MEMORY.getAddress(pointers.address + (long) i * Long.BYTES);
+        }
+
+        @Override
+        public void close() {
+            pointers.close();
+            block.close();
         }
     }
 }

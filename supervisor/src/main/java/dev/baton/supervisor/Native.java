@@ -44,4 +44,20 @@ interface Native {
 
     /** FD_CLOEXEC on a descriptor batond inherited (socket activation), so no exec'd process keeps it. */
     void setCloseOnExec(int fd) throws IOException;
+
+    /**
+     * Starts {@code argv} (searched on PATH) with exactly {@code env}, as the leader of a session and
+     * process group of its own, with batond's stdin, stdout and stderr and no other descriptor, every
+     * signal at its default and none blocked. Returns its pid, which is also its process group id.
+     */
+    long spawn(java.util.List<String> argv, java.util.List<String> env) throws IOException;
+
+    /**
+     * Blocks until the child {@code pid} exits and reaps it: its exit code, or 128+N when signal N
+     * ended it (as a shell reports it).
+     */
+    int awaitExit(long pid) throws IOException;
+
+    /** kill(-pgid, signal): every process of the group; false when the group has no process left. */
+    boolean signalGroup(long pgid, int signal) throws IOException;
 }

@@ -1,6 +1,7 @@
 package dev.baton.supervisor;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -37,16 +37,18 @@ final class RealActions implements Actions {
     private final OrphanReaper reaper;
     private final KernelSockets kernel;
     private final SdNotifier serviceManager;
-    private final Map<Long, Process> processes = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "timers");
         t.setDaemon(true);
         return t;
     });
+    private final ChildProcesses children;
 
     RealActions(Config config, List<Listener> listeners, HandoffServer handoff, EventLoop loop,
-                MemoryCheck memory, OrphanReaper reaper, KernelSockets kernel, SdNotifier serviceManager) {
+                MemoryCheck memory, OrphanReaper reaper, KernelSockets kernel, SdNotifier serviceManager,
+                Native nat) {
+        this.children = new ChildProcesses(nat, Path.of("/proc"), timers, loop::post);
         this.serviceManager = serviceManager;
         this.config = config;
         this.listeners = listeners;
@@ -71,36 +73,21 @@ final class RealActions implements Actions {
 
     @Override
     public long spawn(int generation, String token) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(config.command()).inheritIO();
-        Map<String, String> env = pb.environment();
+        Map<String, String> env = new java.util.TreeMap<>(System.getenv());
         NOT_INHERITED.forEach(env::remove);
         env.put("BATON_SOCKET", handoff.socketPath().toString());
         env.put("BATON_TOKEN", token);
         env.put("BATON_GENERATION", Integer.toString(generation));
         env.put("BATON_DRAIN_TIMEOUT_MS", Long.toString(config.drainTimeout().toMillis()));
-        Process process = pb.start();
-        long pid = process.pid();
-        processes.put(pid, process);
-        // The JDK reaps the child (waitpid on its pid) and completes onExit.
-        process.onExit().thenAccept(p -> {
-            processes.remove(pid);
-            loop.post(new Event.ChildExited(generation, pid, p.exitValue()));
-        });
-        return pid;
+        List<String> variables = new java.util.ArrayList<>(env.size());
+        env.forEach((name, value) -> variables.add(name + "=" + value));
+        return children.spawn(generation, config.command(), variables);
     }
 
     @Override
-    public void signal(long pid, Sig signal) {
-        // Through the JDK's Process: it checks the process start time, so a pid the kernel has
-        // already reused for another process is never signalled.
-        Process process = processes.get(pid);
-        if (process == null) {
-            return; // already exited and reaped
-        }
-        switch (signal) {
-            case TERM -> process.destroy();
-            case KILL -> process.destroyForcibly();
-        }
+    public int signal(long pid, Sig signal) {
+        // To the whole process group: a wrapper script and what it started drain, or die, together.
+        return children.signal(pid, signal);
     }
 
     @Override

@@ -43,10 +43,9 @@ final class Reload {
         return outcome != Outcome.IN_PROGRESS;
     }
 
-    /** Succeeded, and the old generation drained with nothing cut off. */
+    /** Succeeded, and the old generation drained with nothing cut off and nothing killed. */
     boolean clean() {
-        return outcome == Outcome.SUCCEEDED
-                && (old == null || (Integer.valueOf(0).equals(old.exitCode) && old.inflightAtExit <= 0));
+        return outcome == Outcome.SUCCEEDED && (old == null || old.drainedCleanly());
     }
 
     Duration duration() {

@@ -39,6 +39,11 @@ final class ReloadEvidence {
             old.put("inflight_at_exit", r.old.inflightAtExit);
             old.put("served", r.old.served);
             old.put("exit_code", r.old.exitCode);
+            old.put("state", r.old.phase().name().toLowerCase());
+            if (r.old.servicePid > 0 && r.old.servicePid != r.old.pid) {
+                old.put("service_pid", r.old.servicePid);
+            }
+            old.put("killed_processes", r.old.killedProcesses);
             old.put("drain_ms", millis(r.drainDuration()));
             m.put("old", old);
         }
@@ -64,7 +69,13 @@ final class ReloadEvidence {
         if (r.old != null) {
             b.append("; gen=").append(r.old.number).append(" in-flight ").append(count(r.old.inflightAtDrain))
                     .append(" -> ").append(count(r.old.inflightAtExit)).append(", served ").append(count(r.old.served))
-                    .append(", exit code ").append(r.old.exitCode).append(", drained in ").append(format(r.drainDuration()));
+                    .append(", exit code ").append(r.old.exitCode);
+            if (r.old.killedProcesses > 0) {
+                b.append(", killed (SIGKILL to ").append(r.old.killedProcesses).append(" process")
+                        .append(r.old.killedProcesses == 1 ? "" : "es").append(") after ").append(format(r.drainDuration()));
+            } else {
+                b.append(", drained in ").append(format(r.drainDuration()));
+            }
         }
         ListenCounters delta = r.countersAfter.since(r.countersBefore);
         b.append("; kernel ListenOverflows +").append(count(delta.overflows()))

@@ -43,10 +43,13 @@ final class Reloads {
         waitingForNext.add(waiter);
     }
 
-    /** Ends the reload once; its waiters hear the outcome. */
-    void end(Reload reload, Reload.Outcome outcome, String reason, Instant now) {
+    /** Ends the reload once, with the kernel's counters now; its waiters hear the outcome. */
+    void end(Reload reload, Reload.Outcome outcome, String reason, Instant now, ListenCounters counters) {
         if (reload.ended()) {
             return;
+        }
+        if (reload.countersAfter == ListenCounters.UNKNOWN) {
+            reload.countersAfter = counters;
         }
         reload.outcome = outcome;
         reload.reason = reason;
@@ -59,12 +62,14 @@ final class Reloads {
     }
 
     /** batond is shutting down: every reload under way or waited for ends as ABORTED. */
-    void abortAll(String reason, Instant now) {
+    void abortAll(String reason, Instant now, ListenCounters counters) {
         for (Reload r : List.copyOf(history)) {
-            end(r, Reload.Outcome.ABORTED, reason, now);
+            end(r, Reload.Outcome.ABORTED, reason, now, counters);
         }
         if (!waitingForNext.isEmpty()) {
-            end(open("queued", now), Reload.Outcome.ABORTED, reason, now);
+            Reload queued = open("queued", now);
+            queued.countersBefore = counters;
+            end(queued, Reload.Outcome.ABORTED, reason, now, counters);
         }
     }
 

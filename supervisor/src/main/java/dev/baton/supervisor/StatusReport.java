@@ -14,9 +14,12 @@ import dev.baton.child.Addresses;
 final class StatusReport {
     private StatusReport() {}
 
+    /** Why nothing serves yet: the last failure, how many in a row, when the next attempt is due. */
+    record Failing(String lastFailure, int failuresInARow, Instant nextAttemptAt) {}
+
     static Map<String, Object> build(Actions actions, Config config, Instant startedAt, Generation serving,
                                      Collection<Generation> alive, Collection<Generation> exited,
-                                     List<Reload> reloads, int restarts, boolean shuttingDown) {
+                                     List<Reload> reloads, int restarts, boolean shuttingDown, Failing failing) {
         Instant now = actions.now();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("ok", true);
@@ -27,6 +30,11 @@ final class StatusReport {
         m.put("serving_generation", serving != null ? serving.number : null);
         m.put("child_restarts", restarts);
         m.put("command", String.join(" ", config.command()));
+        if (failing != null && failing.lastFailure() != null) {
+            m.put("last_failure", failing.lastFailure());
+            m.put("failures_in_a_row", failing.failuresInARow());
+            m.put("next_attempt_at", failing.nextAttemptAt() != null ? UtcTime.format(failing.nextAttemptAt()) : null);
+        }
 
         Map<String, Long> queues = actions.acceptQueues();
         List<Object> listeners = new ArrayList<>();
@@ -69,6 +77,12 @@ final class StatusReport {
         m.put("served", g.served);
         if (g.drainStartedAt != null) {
             m.put("drain_started_at", UtcTime.format(g.drainStartedAt));
+        }
+        if (g.servicePid > 0 && g.servicePid != g.pid) {
+            m.put("service_pid", g.servicePid); // the process behind a wrapper script
+        }
+        if (g.killedProcesses > 0) {
+            m.put("killed_processes", g.killedProcesses);
         }
         if (g.exitCode != null) {
             m.put("exit_code", g.exitCode);

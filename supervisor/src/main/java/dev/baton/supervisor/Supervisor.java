@@ -46,6 +46,12 @@ final class Supervisor {
     private final Map<Integer, Reload> reloadByOldGeneration = new HashMap<>();
     private String queuedSource;
     private int restarts;
+    /** Why the last start or reload failed, until a generation serves long enough to forget it. */
+    private String lastFailure;
+    /** When the restart after a failure is due; null when none is scheduled. */
+    private Instant nextAttemptAt;
+    /** Every generation alive when the shutdown began: what stop --wait reports. */
+    private final java.util.List<Generation> stoppedGenerations = new java.util.ArrayList<>();
 
     private final Map<Integer, Generation> alive = new LinkedHashMap<>();
     private final Map<Integer, Generation> byConnection = new HashMap<>();
@@ -131,11 +137,10 @@ final class Supervisor {
     /** Replaces the serving generation; without one (it died, a restart is pending) this is a plain start. */
     private void startReload(String source) {
         if (serving == null) {
-            Reload reload = reloads.open(source, actions.now());
-            reload.countersBefore = actions.listenCounters();
+            Reload reload = openReload(source);
             Generation g = startGeneration();
             if (g == null) {
-                reloads.end(reload, Reload.Outcome.FAILED, "cannot start " + config.command().get(0), actions.now());
+                endReload(reload, Reload.Outcome.FAILED, "cannot start " + config.command().get(0));
             } else {
                 reload.fresh = g;
                 reloadStarting = reload;
@@ -152,28 +157,39 @@ final class Supervisor {
             }
             return;
         }
-        Reload reload = reloads.open(source, actions.now());
+        Reload reload = openReload(source);
         reload.old = serving;
         if (config.memoryCheck()) {
             Optional<String> shortfall = actions.memoryShortfall(serving.pid);
             if (shortfall.isPresent()) {
                 LOG.warn("reload refused: {} (--no-memory-check turns this check off)", shortfall.get());
-                reloads.end(reload, Reload.Outcome.REFUSED, shortfall.get(), actions.now());
+                endReload(reload, Reload.Outcome.REFUSED, shortfall.get());
                 return;
             }
         }
-        reload.countersBefore = actions.listenCounters();
         actions.notifyServiceManager("RELOADING=1\nMONOTONIC_USEC=" + actions.monotonicMicros()
                 + "\nSTATUS=reloading: starting gen=" + nextGeneration + ", gen=" + serving.number + " serves");
         Generation g = startGeneration();
         if (g == null) {
             String reason = "cannot start " + config.command().get(0);
-            reloads.end(reload, Reload.Outcome.FAILED, reason, actions.now());
+            endReload(reload, Reload.Outcome.FAILED, reason);
             notifyServing("last reload failed: " + reason);
             return;
         }
         reload.fresh = g;
         reloadStarting = reload;
+    }
+
+    /** A reload begins: the kernel's drop counters are read now, so its evidence always has a before. */
+    private Reload openReload(String source) {
+        Reload reload = reloads.open(source, actions.now());
+        reload.countersBefore = actions.listenCounters();
+        return reload;
+    }
+
+    /** Every way a reload ends reads the counters again: failed and aborted ones show their delta too. */
+    private void endReload(Reload reload, Reload.Outcome outcome, String reason) {
+        reloads.end(reload, outcome, reason, actions.now(), actions.listenCounters());
     }
 
     /** Spawns the next generation; null when it could not even be started. */
@@ -186,6 +202,7 @@ final class Supervisor {
         } catch (IOException e) {
             LOG.error("{} of gen={} failed: cannot start {}: {}", serving != null ? "reload" : "start",
                     number, config.command().get(0), e.getMessage());
+            lastFailure = "gen=" + number + ": cannot start " + config.command().get(0) + ": " + e.getMessage();
             if (serving == null) {
                 scheduleRestart();
             }
@@ -207,14 +224,14 @@ final class Supervisor {
     /** The new generation will not serve: stop it and keep the serving one. */
     private void failStart(Generation g, String reason) {
         LOG.warn("{} to gen={} failed: {}", serving != null ? "reload" : "start", g.number, reason);
+        lastFailure = "gen=" + g.number + " " + reason;
         if (starting == g) {
             starting = null;
         }
         if (reloadStarting != null && reloadStarting.fresh == g) {
             Reload reload = reloadStarting;
             reloadStarting = null;
-            reload.countersAfter = actions.listenCounters();
-            reloads.end(reload, Reload.Outcome.FAILED, reason, actions.now());
+            endReload(reload, Reload.Outcome.FAILED, reason);
             if (serving != null) {
                 notifyServing("last reload (gen=" + g.number + ") failed: " + reason);
             }
@@ -260,6 +277,7 @@ final class Supervisor {
         Reload reload = reloadStarting != null && reloadStarting.fresh == g ? reloadStarting : null;
         reloadStarting = null;
         if (previous != null) {
+            resetBackoffIfServedLong(previous);
             drain(previous, "replaced by gen=" + g.number);
             LOG.info("reload to gen={} complete", g.number);
             if (reload != null) {
@@ -283,9 +301,8 @@ final class Supervisor {
     }
 
     private void endSucceeded(Reload reload) {
-        reload.countersAfter = actions.listenCounters();
         reload.acceptQueuesAfter = actions.acceptQueues();
-        reloads.end(reload, Reload.Outcome.SUCCEEDED, "", actions.now());
+        endReload(reload, Reload.Outcome.SUCCEEDED, "");
         LOG.info("{} evidence: {}", reload, ReloadEvidence.oneLine(reload));
         if (reload.old != null && serving != null && !shuttingDown) {
             actions.notifyServiceManager("STATUS=serving gen=" + serving.number + " pid=" + serving.pid
@@ -317,8 +334,24 @@ final class Supervisor {
         monitor.childRestarted();
         Duration delay = deaths == 1 ? Duration.ZERO : backoff(deaths - 1);
         restartScheduled = true;
+        nextAttemptAt = actions.now().plus(delay);
         LOG.info("starting a new generation in {} (failure {} in a row)", DurationParser.format(delay), deaths);
         actions.schedule(delay, new Event.RestartDue());
+    }
+
+    /**
+     * A generation that served longer than --restart-backoff-max ends any crash loop before it:
+     * whether it then dies or is replaced by a reload, the next failure starts again from no wait.
+     */
+    private void resetBackoffIfServedLong(Generation g) {
+        if (g.readyAt != null && Duration.between(g.readyAt, actions.now()).compareTo(config.restartBackoffMax()) >= 0) {
+            if (deaths > 0) {
+                LOG.info("{} served {}: the restart backoff starts again from 0", g,
+                        DurationParser.format(Duration.between(g.readyAt, actions.now())));
+            }
+            deaths = 0;
+            lastFailure = null;
+        }
     }
 
     /** min, 2*min, 4*min ... capped at max. */
@@ -332,6 +365,7 @@ final class Supervisor {
 
     private void onRestartDue() {
         restartScheduled = false;
+        nextAttemptAt = null;
         if (!shuttingDown && serving == null && starting == null) {
             startGeneration();
         }
@@ -356,6 +390,10 @@ final class Supervisor {
         if ("1".equals(frame.get("READY"))) {
             if (g == starting && g.state() instanceof GenerationState.Connected) {
                 becomeServing(g, connection);
+            } else if (shuttingDown) {
+                LOG.info("{} said READY while batond shuts down: ignored, it drains", g);
+            } else if (g.phase() == Phase.KILLING) {
+                LOG.info("{} said READY after its start failed: ignored, it is being stopped", g);
             } else {
                 LOG.info("{} said READY again in phase {}: ignored", g, g.phase());
             }
@@ -384,6 +422,7 @@ final class Supervisor {
                 facts.append(' ').append(key.toLowerCase()).append('=').append(frame.get(key));
             }
         }
+        g.drainReported = true;
         LOG.info("{} drained {}", g, facts);
     }
 
@@ -400,7 +439,14 @@ final class Supervisor {
 
     private void onHello(int connection, Frame frame) {
         if (!"1".equals(frame.get("BATON")) || frame.get("TOKEN") == null) {
-            refuse(connection, "first frame is not a HELLO (BATON=1 TOKEN=...)");
+            if (frame.has("INFLIGHT") || frame.has("SERVED") || frame.has("READY") || frame.has("DRAINED")) {
+                // A child's own frames on a connection that never said HELLO here: a child of
+                // another batond (one that died, say), reaching this socket.
+                refuse(connection, "a child's " + frame.fields().keySet() + " frame without a HELLO first: "
+                        + "not a child of this batond (an orphan of an earlier one?)");
+            } else {
+                refuse(connection, "first frame is not a HELLO (BATON=1 TOKEN=...)");
+            }
             return;
         }
         String token = frame.get("TOKEN");
@@ -408,6 +454,7 @@ final class Supervisor {
         for (Generation g : alive.values()) {
             if (tokenEquals(g.token, token)) {
                 if (g == starting && g.state() instanceof GenerationState.Starting s) {
+                    g.servicePid = number(pid, -1);
                     accept(g, connection, s, pid);
                 } else {
                     refuse(connection, "token of " + g + " already used (process pid=" + pid + ")");
@@ -477,8 +524,9 @@ final class Supervisor {
     }
 
     private void kill(Generation g, String why) {
-        actions.signal(g.pid, Sig.KILL);
-        LOG.warn("{} killed (SIGKILL): {}", g, why);
+        int processes = actions.signal(g.pid, Sig.KILL);
+        g.killedProcesses += processes;
+        LOG.warn("{} killed (SIGKILL to {} process{}): {}", g, processes, processes == 1 ? "" : "es", why);
     }
 
     private void onChildExited(Event.ChildExited e) {
@@ -487,7 +535,10 @@ final class Supervisor {
             return;
         }
         GenerationState before = g.state();
-        String after = before instanceof GenerationState.Killing k ? " after its failed start (" + k.reason() + ")" : "";
+        String after = before instanceof GenerationState.Killing k ? " after its failed start (" + k.reason() + ")"
+                : g.killedProcesses > 0 ? " after SIGKILL"
+                : g.servicePid > 0 && g.servicePid != g.pid && g.drainReported ? "; its service pid=" + g.servicePid + " drained"
+                : "";
         g.exitedAt = actions.now();
         g.exitCode = e.code();
         g.moveTo(new GenerationState.Exited(g.exitedAt, e.code()), "exited code=" + e.code() + describe(e.code()) + after);
@@ -509,10 +560,7 @@ final class Supervisor {
             }
             case SERVING -> {
                 serving = null;
-                Instant since = ((GenerationState.Serving) before).since();
-                if (Duration.between(since, actions.now()).compareTo(config.restartBackoffMax()) >= 0) {
-                    deaths = 0; // it served a good while: this is a new failure, not a crash loop
-                }
+                resetBackoffIfServedLong(g);
                 if (!shuttingDown) {
                     LOG.warn("serving {} died with code {}; the listener stays open, connections wait for the next generation",
                             g, e.code());
@@ -552,16 +600,18 @@ final class Supervisor {
         shuttingDown = true;
         reloadQueued = false;
         LOG.info("shutdown requested ({}): draining {} generation(s)", source, alive.size());
-        reloads.abortAll("batond is shutting down (" + source + ")", actions.now());
-        reloadStarting = null;
-        reloadByOldGeneration.clear();
         actions.notifyServiceManager("STOPPING=1\nSTATUS=stopping: draining " + alive.size() + " generation(s)"
                 + "\nEXTEND_TIMEOUT_USEC=" + config.drainTimeout().plus(FAILED_START_GRACE).toNanos() / 1000);
+        stoppedGenerations.addAll(alive.values());
         for (Generation g : alive.values()) {
             if (g.phase() == Phase.SERVING || g.phase() == Phase.STARTING || g.phase() == Phase.CONNECTED) {
                 drain(g, "shutdown");
             }
         }
+        // After the drains, so the aborted reloads' evidence shows the old generation draining.
+        reloads.abortAll("batond is shutting down (" + source + ")", actions.now(), actions.listenCounters());
+        reloadStarting = null;
+        reloadByOldGeneration.clear();
         starting = null;
         serving = null;
         if (alive.isEmpty()) {
@@ -571,7 +621,8 @@ final class Supervisor {
 
     private void finish() {
         exited = true;
-        stopWaiters.forEach(w -> w.send(ControlResponses.ok("batond stopped: every generation drained")));
+        Map<String, Object> answer = ShutdownReport.answer(stoppedGenerations);
+        stopWaiters.forEach(w -> w.send(answer));
         stopWaiters.clear();
         LOG.info("batond exiting code=0");
         actions.exit(0);
@@ -613,7 +664,8 @@ final class Supervisor {
     /** Everything {@code batonctl status} shows. */
     Map<String, Object> status() {
         return StatusReport.build(actions, config, startedAt, serving, alive.values(), exitedRecently,
-                reloads.recent(), restarts, shuttingDown);
+                reloads.recent(), restarts, shuttingDown,
+                serving == null ? new StatusReport.Failing(lastFailure, deaths, nextAttemptAt) : null);
     }
 
     // --- small helpers -------------------------------------------------------------------

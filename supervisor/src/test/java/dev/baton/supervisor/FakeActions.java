@@ -47,9 +47,13 @@ final class FakeActions implements Actions {
     }
 
     @Override
-    public void signal(long pid, Sig signal) {
+    public int signal(long pid, Sig signal) {
         signals.add(new Signal(pid, signal));
+        return processesPerGroup;
     }
+
+    /** How many processes each child's group has, as signal() reports it. */
+    int processesPerGroup = 1;
 
     @Override
     public String sendListeners(int connection, int generation) {

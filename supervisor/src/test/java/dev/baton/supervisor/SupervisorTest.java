@@ -212,4 +212,144 @@ class SupervisorTest {
     static <T> T last(List<T> list) {
         return list.get(list.size() - 1);
     }
+
+    @Test
+    void backoffStartsAgainAfterAGenerationServedLongAndWasReplacedByAReload() {
+        sup.start();
+        // An early crash loop: failures 1, 2, 3 (the restart after the first is immediate).
+        sup.handle(new Event.ChildExited(1, 1000, 1));
+        sup.handle(new Event.RestartDue());
+        sup.handle(new Event.ChildExited(2, 1001, 1));
+        sup.handle(new Event.RestartDue());
+        sup.handle(new Event.ChildExited(3, 1002, 1));
+        assertEquals(Duration.ofSeconds(2), last(os.scheduled).delay());
+        sup.handle(new Event.RestartDue());
+        bringUpLatest(4);
+        os.now = os.now.plus(Duration.ofHours(1)); // gen 4 serves well, far beyond --restart-backoff-max (8s)
+        sup.handle(new Event.ReloadRequested("deploy"));
+        bringUpLatest(5);
+        sup.handle(new Event.ChildExited(4, 1003, 0));
+        os.now = os.now.plus(Duration.ofSeconds(2));
+        sup.handle(new Event.ChildExited(5, 1004, 137)); // the new version crashes soon after
+        assertEquals(new FakeActions.Scheduled(Duration.ZERO, new Event.RestartDue()), last(os.scheduled),
+                "a first failure after a long good run restarts at once, not after the maximum");
+    }
+
+    @Test
+    void stopWaitSaysWhoWasKilledInsteadOfEveryGenerationDrained() {
+        sup.start();
+        bringUpLatest(1);
+        List<java.util.Map<String, Object>> answers = new java.util.ArrayList<>();
+        sup.handle(new Event.ControlRequest("stop --wait", answers::add));
+        os.processesPerGroup = 2; // a wrapper script and its JVM
+        sup.handle(new Event.Deadline(1, Event.Deadline.Kind.DRAIN));
+        assertEquals(new FakeActions.Signal(1000, Sig.KILL), last(os.signals));
+        sup.handle(new Event.ChildExited(1, 1000, 137));
+        assertEquals(1, answers.size());
+        assertEquals(false, answers.get(0).get("clean"), answers.toString());
+        String message = (String) answers.get(0).get("message");
+        assertTrue(message.contains("gen=1 pid=1000 was killed (SIGKILL to 2 processes)"), message);
+        assertTrue(!message.contains("every generation drained"), message);
+    }
+
+    @Test
+    void stopWaitAfterACleanDrainSaysSo() {
+        sup.start();
+        int conn = bringUpLatest(1);
+        List<java.util.Map<String, Object>> answers = new java.util.ArrayList<>();
+        sup.handle(new Event.ControlRequest("stop --wait", answers::add));
+        sup.handle(new Event.FrameReceived(conn, Frame.of("DRAINED", "1", "SERVED", "5", "ABANDONED", "0")));
+        sup.handle(new Event.ChildExited(1, 1000, 0));
+        assertEquals(true, answers.get(0).get("clean"), answers.toString());
+        assertEquals("batond stopped: every generation drained", answers.get(0).get("message"));
+    }
+
+    @Test
+    void aWrapperEndedBySigtermDrainedCleanlyWhenItsServiceSaysDrained() {
+        sup.start();
+        long wrapper = os.lastPid();
+        int conn1 = connect(os.lastToken(), 4242); // HELLO from the JVM the wrapper started
+        sup.handle(new Event.FrameReceived(conn1, Frame.of("READY", "1")));
+        List<java.util.Map<String, Object>> answers = new java.util.ArrayList<>();
+        sup.handle(new Event.ControlRequest("reload --wait", answers::add));
+        bringUpLatest(2);
+        sup.handle(new Event.FrameReceived(conn1, Frame.of("DRAINED", "1", "SERVED", "9", "ABANDONED", "0")));
+        sup.handle(new Event.ChildExited(1, wrapper, 143)); // sh ended by the group's SIGTERM
+        assertEquals(true, answers.get(0).get("clean"), answers.toString());
+        @SuppressWarnings("unchecked")
+        java.util.Map<String, Object> old = (java.util.Map<String, Object>) answers.get(0).get("old");
+        assertEquals(4242L, old.get("service_pid"));
+        assertEquals(0, old.get("killed_processes"));
+    }
+
+    @Test
+    void readyDuringShutdownIsNotCalledReadyAgain() {
+        sup.start();
+        int conn = connect(os.lastToken(), os.lastPid());
+        sup.handle(new Event.ShutdownRequested("SIGTERM"));
+        sup.handle(new Event.FrameReceived(conn, Frame.of("READY", "1")));
+        assertEquals(1, os.spawned.size());
+        assertNull(os.exitCode);
+        assertTrue(os.notified.stream().noneMatch(n -> n.startsWith("READY=1")), "no READY=1 to systemd while stopping");
+    }
+
+    @Test
+    void abortedReloadHasKernelCountersBeforeAndAfter() {
+        sup.start();
+        bringUpLatest(1);
+        List<java.util.Map<String, Object>> answers = new java.util.ArrayList<>();
+        sup.handle(new Event.ControlRequest("reload --wait", answers::add));
+        os.counters = new ListenCounters(3, 4);
+        sup.handle(new Event.ShutdownRequested("SIGTERM"));
+        @SuppressWarnings("unchecked")
+        java.util.Map<String, Object> kernel = (java.util.Map<String, Object>) answers.get(0).get("kernel");
+        assertEquals("aborted", answers.get(0).get("outcome"));
+        assertEquals(3L, kernel.get("listen_overflows"));
+        assertEquals(4L, kernel.get("listen_drops"));
+        @SuppressWarnings("unchecked")
+        java.util.Map<String, Object> old = (java.util.Map<String, Object>) answers.get(0).get("old");
+        assertEquals("draining", old.get("state"), "the old generation drains for the shutdown, it does not keep serving");
+    }
+
+    @Test
+    void failedReloadHasKernelCountersAfter() {
+        sup.start();
+        bringUpLatest(1);
+        List<java.util.Map<String, Object>> answers = new java.util.ArrayList<>();
+        sup.handle(new Event.ControlRequest("reload --wait", answers::add));
+        sup.handle(new Event.ChildExited(2, 1001, 1));
+        assertEquals("failed", answers.get(0).get("outcome"));
+        @SuppressWarnings("unchecked")
+        java.util.Map<String, Object> kernel = (java.util.Map<String, Object>) answers.get(0).get("kernel");
+        assertEquals(0L, kernel.get("listen_drops"));
+    }
+
+    @Test
+    void firstStartThatKeepsFailingShowsTheLastFailureAndTheNextAttempt() {
+        os.spawnFails = true;
+        sup.start();
+        sup.handle(new Event.RestartDue());
+        sup.handle(new Event.RestartDue());
+        java.util.Map<String, Object> status = sup.status();
+        assertEquals("starting", status.get("state"));
+        assertEquals(3, status.get("failures_in_a_row"));
+        assertTrue(((String) status.get("last_failure")).contains("cannot start app: No such file or directory"),
+                status.toString());
+        assertEquals(UtcTime.format(os.now.plus(Duration.ofSeconds(2))), status.get("next_attempt_at"));
+        os.spawnFails = false;
+        sup.handle(new Event.RestartDue());
+        bringUpLatest(4);
+        assertEquals("serving", sup.status().get("state"));
+        assertNull(sup.status().get("last_failure"));
+    }
+
+    @Test
+    void statsFromAProcessThatNeverSaidHelloAreNamedAsSuch() {
+        sup.start();
+        bringUpLatest(1);
+        int stranger = ++connections;
+        sup.handle(new Event.HandoffConnected(stranger, 777, UID));
+        sup.handle(new Event.FrameReceived(stranger, Frame.of("INFLIGHT", "0", "SERVED", "12")));
+        assertTrue(os.closedConnections.contains(stranger));
+    }
 }
