@@ -57,7 +57,7 @@ final class BatondLines {
 
     /** Group 1 pid, group 2 the reason. */
     static Pattern killed(int generation) {
-        return Pattern.compile("gen=" + generation + " pid=(\\d+) killed \\(SIGKILL\\): (.*)");
+        return Pattern.compile("gen=" + generation + " pid=(\\d+) killed \\(SIGKILL to \\d+ process(?:es)?\\): (.*)");
     }
 
     /** The serving child died on its own: group 1 pid, group 2 the exit code. */

@@ -44,4 +44,24 @@ class DrainTimeoutTest {
             assertTrue(batond.isAlive());
         }
     }
+
+    @Test
+    @Timeout(120)
+    void stopWaitSaysAGenerationWasKilledAndExitsThree() throws Exception {
+        FaultFile faults = FaultFile.create("DrainTimeoutTest-stop", "ignore-term");
+        ProcessBuilder command = faults.batond(List.of(
+                "--listen", "127.0.0.1:0", "--ready-timeout", "30s", "--drain-timeout", "3s"));
+        try (BatondProcess batond = BatondProcess.start("DrainTimeoutTest-stop", command)) {
+            java.nio.file.Path control = java.nio.file.Path.of(batond.awaitLine(BatondLines.STARTED, BatondProcess.STARTUP).group(3));
+            long gen1 = Long.parseLong(batond.awaitLine(BatondLines.ready(1), BatondProcess.STARTUP).group(1));
+            batond.awaitLine("faulty-child gen=1 mode=ignore-term", EVENT);
+
+            BatonctlCommand.Result stop = BatonctlCommand.run(control, "stop", "--wait");
+            assertEquals(3, stop.exitCode(), () -> "stop --wait after a SIGKILL is not a clean stop: " + stop);
+            assertTrue(stop.stdout().contains("gen=1 pid=" + gen1 + " was killed (SIGKILL to 1 process) after --drain-timeout"),
+                    stop::toString);
+            assertTrue(!stop.stdout().contains("every generation drained"), stop::toString);
+            assertEquals(0, batond.waitFor(EVENT), () -> batond.output().tail(30));
+        }
+    }
 }

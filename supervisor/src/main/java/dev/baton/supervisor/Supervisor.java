@@ -456,6 +456,10 @@ final class Supervisor {
                 if (g == starting && g.state() instanceof GenerationState.Starting s) {
                     g.servicePid = number(pid, -1);
                     accept(g, connection, s, pid);
+                } else if (g.state() instanceof GenerationState.Killing k) {
+                    refuse(connection, g + " connected too late: its start had failed (" + k.reason() + ")");
+                } else if (shuttingDown && g.phase() == Phase.DRAINING && g.readyAt == null) {
+                    refuse(connection, g + " connected while batond shuts down: it is being stopped");
                 } else {
                     refuse(connection, "token of " + g + " already used (process pid=" + pid + ")");
                 }
