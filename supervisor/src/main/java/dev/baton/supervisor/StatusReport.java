@@ -26,6 +26,8 @@ final class StatusReport {
         m.put("uptime_ms", Duration.between(startedAt, now).toMillis());
         m.put("serving_generation", serving != null ? serving.number : null);
         m.put("child_restarts", restarts);
+        // Lines batond's log output could not take in time (a stalled reader): dropped, never waited for.
+        m.put("log_lines_dropped", LogOutput.dropped());
         m.put("command", String.join(" ", config.command()));
 
         Map<String, Long> queues = actions.acceptQueues();
