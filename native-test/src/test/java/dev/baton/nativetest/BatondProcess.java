@@ -81,6 +81,20 @@ final class BatondProcess implements AutoCloseable {
         return start(name, builder, true);
     }
 
+    /**
+     * A command whose output {@code builder} sends elsewhere (say a pipe with a reader of the test's
+     * own), followed through {@code output} instead of batond's stdout.
+     */
+    static BatondProcess start(String name, ProcessBuilder builder, OutputLog output) {
+        try {
+            Process process = builder.start();
+            process.getOutputStream().close();
+            return new BatondProcess(name, process, output, false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + builder.command(), e);
+        }
+    }
+
     private static BatondProcess start(String name, ProcessBuilder builder, boolean ownPidNamespace) {
         try {
             Process process = builder.start();

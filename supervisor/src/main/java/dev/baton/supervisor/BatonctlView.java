@@ -31,6 +31,9 @@ final class BatonctlView {
         Map<String, Object> kernel = map(s.get("kernel"));
         b.append("kernel: ListenOverflows ").append(count(kernel.get("listen_overflows")))
                 .append(", ListenDrops ").append(count(kernel.get("listen_drops"))).append('\n');
+        if (s.get("log_lines_dropped") instanceof Number dropped && dropped.longValue() > 0) {
+            b.append("log: ").append(dropped).append(" line(s) dropped: batond's log output stalled or failed\n");
+        }
         b.append("generations:\n");
         b.append(String.format("  %-5s %-8s %-9s %-24s %-24s %9s %10s %5s%n",
                 "gen", "pid", "state", "started", "ready at", "in-flight", "served", "exit"));

@@ -1,6 +1,7 @@
 package dev.baton.supervisor;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.util.Locale;
 
 import org.slf4j.Marker;
@@ -14,14 +15,17 @@ import org.slf4j.helpers.MessageFormatter;
  * and its XML configuration, several hundred classes that batond, resident for months, would
  * carry in memory for nothing. The level is {@code $BATOND_LOG_LEVEL} (default INFO);
  * third-party loggers (io.netty, ...) log warnings and errors only.
+ *
+ * <p>A line is made (and timestamped) when the event happens, by the thread that logs it, and handed
+ * to a {@link LogOutput}, which never makes that thread wait: see there for a stalled output.
  */
 final class LogLine extends LegacyAbstractLogger {
     static final Level THRESHOLD = threshold(System.getenv("BATOND_LOG_LEVEL"));
 
-    private final transient PrintStream out;
+    private final transient LogOutput out;
     private final Level threshold;
 
-    LogLine(String name, PrintStream out) {
+    LogLine(String name, LogOutput out) {
         this.name = name;
         this.out = out;
         // batond's own loggers are named "batond"; anything else is a library's.
@@ -76,15 +80,22 @@ final class LogLine extends LegacyAbstractLogger {
     @Override
     protected void handleNormalizedLoggingCall(Level level, Marker marker, String pattern, Object[] arguments,
                                                Throwable throwable) {
-        String message = MessageFormatter.basicArrayFormat(pattern, arguments);
-        String label = level.toString();
-        String line = UtcTime.now() + " " + label + " ".repeat(Math.max(1, 6 - label.length())) + "batond: " + message;
-        // One println per event, so that lines from different threads never interleave.
-        synchronized (out) {
-            out.println(line);
-            if (throwable != null) {
-                throwable.printStackTrace(out);
-            }
+        String line = format(level.toString(), MessageFormatter.basicArrayFormat(pattern, arguments));
+        if (throwable == null) {
+            out.write(line + "\n");
+            return;
         }
+        // The stack trace travels with its line, as one entry: lines from other threads never interleave.
+        StringWriter trace = new StringWriter();
+        trace.append(line).append('\n');
+        try (PrintWriter w = new PrintWriter(trace)) {
+            throwable.printStackTrace(w);
+        }
+        out.write(trace.toString());
+    }
+
+    /** {@code 2026-11-26T02:17:34.740Z INFO  batond: message}, timestamped now, without a newline. */
+    static String format(String level, String message) {
+        return UtcTime.now() + " " + level + " ".repeat(Math.max(1, 6 - level.length())) + "batond: " + message;
     }
 }

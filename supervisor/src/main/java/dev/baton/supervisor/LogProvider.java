@@ -14,10 +14,11 @@ import org.slf4j.spi.SLF4JServiceProvider;
 /**
  * The SLF4J provider inside batond.jar, registered only in the shaded jar (src/shade), so that
  * tests and other programs with batond's classes on their class path keep their own logging.
+ * Every logger writes through {@link LogOutput#stderr()}: a bounded queue that never blocks.
  */
 public final class LogProvider implements SLF4JServiceProvider {
     private final Map<String, Logger> loggers = new ConcurrentHashMap<>();
-    private final ILoggerFactory factory = name -> loggers.computeIfAbsent(name, n -> new LogLine(n, System.err));
+    private final ILoggerFactory factory = name -> loggers.computeIfAbsent(name, n -> new LogLine(n, LogOutput.stderr()));
     private final IMarkerFactory markers = new BasicMarkerFactory();
     private final MDCAdapter mdc = new NOPMDCAdapter();
 

@@ -29,6 +29,8 @@ final class StatusReport {
         m.put("uptime_ms", Duration.between(startedAt, now).toMillis());
         m.put("serving_generation", serving != null ? serving.number : null);
         m.put("child_restarts", restarts);
+        // Lines batond's log output could not take in time (a stalled reader): dropped, never waited for.
+        m.put("log_lines_dropped", LogOutput.dropped());
         m.put("command", String.join(" ", config.command()));
         if (failing != null && failing.lastFailure() != null) {
             m.put("last_failure", failing.lastFailure());
