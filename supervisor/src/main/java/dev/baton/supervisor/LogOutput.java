@@ -46,8 +46,8 @@ final class LogOutput {
     private final AtomicLong stalledSince = new AtomicLong();
     private final Thread writer;
 
-    // The writer thread's own state.
-    private long reported;
+    // The writer thread's own state (reported is read by flush() too).
+    private volatile long reported;
     private long stalledNanos;
     // Guarded by this: entries accepted and entries written, for flush().
     private long accepted;
@@ -116,14 +116,16 @@ final class LogOutput {
     }
 
     /**
-     * Waits until everything queued so far is written, at most {@code timeoutMs}; returns whether
-     * it was. Never blocks longer, even if the writer is stuck in a write.
+     * Waits until everything queued so far is written, and the notice of lines dropped so far, at
+     * most {@code timeoutMs}; returns whether it was. Never blocks longer, even if the writer is
+     * stuck in a write.
      */
     boolean flush(long timeoutMs) {
         long deadline = System.nanoTime() + timeoutMs * 1_000_000;
         synchronized (this) {
             long target = accepted;
-            while (written < target) {
+            long droppedSoFar = dropped.get();
+            while (written < target || reported < droppedSoFar) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return false;
@@ -170,11 +172,14 @@ final class LogOutput {
             return;
         }
         long count = droppedUpTo - reported;
-        reported = droppedUpTo;
         long stalledMs = stalledNanos / 1_000_000;
         stalledNanos = 0;
         put(LogLine.format("WARN", count + " log line(s) dropped: the log output was stalled for "
                 + stalledMs / 1000 + "." + stalledMs / 100 % 10 + "s") + "\n");
+        synchronized (this) {
+            reported = droppedUpTo; // after the write: flush() waits for the notice to be out
+            notifyAll(); // a flush() may wait for this notice
+        }
     }
 
     /** One write to the sink; false if it failed. */
