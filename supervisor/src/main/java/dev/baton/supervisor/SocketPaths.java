@@ -107,7 +107,8 @@ final class SocketPaths {
         int bytes = bytes(text);
         if (bytes > MAX_HANDOFF_DIR) {
             return Optional.of(named + "too long (" + bytes + " bytes, at most " + MAX_HANDOFF_DIR
-                    + "): the handoff socket DIR" + HANDOFF_SOCKET_IN_DIR + " must fit a Unix socket's " + MAX_SOCKET_PATH);
+                    + "): the handoff socket DIR" + HANDOFF_SOCKET_IN_DIR + " must fit the " + MAX_SOCKET_PATH
+                    + " bytes of a Unix socket path");
         }
         if (!Files.exists(dir)) {
             return Optional.of(named + "no such directory");
