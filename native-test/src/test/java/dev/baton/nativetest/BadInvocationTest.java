@@ -132,12 +132,12 @@ class BadInvocationTest {
                 Arguments.of("--max-draining", "0", "from 1 to 64"),
                 Arguments.of("--max-draining", "99999999999", "from 1 to 64"),
                 Arguments.of("--max-draining", "NaN", "from 1 to 64"),
-                Arguments.of("--memory-headroom", "Infinity", "more than 0, at most 100"),
-                Arguments.of("--memory-headroom", "1e400", "more than 0, at most 100"),
-                Arguments.of("--memory-headroom", "NaN", "more than 0, at most 100"),
-                Arguments.of("--memory-headroom", "-1", "more than 0, at most 100"),
-                Arguments.of("--memory-headroom", "0", "more than 0, at most 100"),
-                Arguments.of("--memory-headroom", "101", "more than 0, at most 100"));
+                Arguments.of("--memory-headroom", "Infinity", "more than 0, at most 100000"),
+                Arguments.of("--memory-headroom", "1e400", "more than 0, at most 100000"),
+                Arguments.of("--memory-headroom", "NaN", "more than 0, at most 100000"),
+                Arguments.of("--memory-headroom", "-1", "more than 0, at most 100000"),
+                Arguments.of("--memory-headroom", "0", "more than 0, at most 100000"),
+                Arguments.of("--memory-headroom", "100001", "more than 0, at most 100000"));
     }
 
     @ParameterizedTest(name = "{0}={1}")

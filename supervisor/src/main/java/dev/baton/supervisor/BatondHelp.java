@@ -36,7 +36,8 @@ final class BatondHelp {
                                           beyond waits (default: 1).
                   --memory-headroom=FACTOR
                                         A reload starts only if available memory is at least FACTOR times what
-                                          the serving child uses now; more than 0, at most 100 (default: 1.0).
+                                          the serving child uses now; more than 0, at most 100000 (default:
+                                          1.0).
                   --no-memory-check     Start a new generation even when available memory looks too small for
                                           two children.
                   --handoff-dir=DIR     Parent directory of the private handoff socket directory: an existing

@@ -46,8 +46,11 @@ final class Options {
     static final Duration MAX_BACKOFF = Duration.ofHours(1);
     /** Most generations --max-draining lets drain at once: each is a whole JVM. */
     static final int MAX_DRAINING_LIMIT = 64;
-    /** Largest --memory-headroom: a factor beyond it would refuse every reload. */
-    static final double MAX_HEADROOM = 100;
+    /**
+     * Largest --memory-headroom: no machine has this many times a child's memory available, so a
+     * larger factor could only ever refuse every reload (MemoryHeadroomTest uses it for that).
+     */
+    static final double MAX_HEADROOM = 100_000;
 
     /**
      * Parses and validates. For --help and --version, prints the answer to {@code out} and returns

@@ -180,7 +180,7 @@ class OptionsTest {
         assertError("--max-draining: '1.5' is not a whole number (from 1 to 64)", "--max-draining=1.5", "--", "a");
         assertError("--max-draining: '' is not a whole number (from 1 to 64)", "--max-draining=", "--", "a");
         assertError("--max-draining: '0x10' is not a whole number (from 1 to 64)", "--max-draining", "0x10", "--", "a");
-        assertError("--memory-headroom: 'abc' is not a number like 1.5 (more than 0, at most 100)",
+        assertError("--memory-headroom: 'abc' is not a number like 1.5 (more than 0, at most 100000)",
                 "--memory-headroom=abc", "--", "a");
         // Reported first, as picocli did while parsing: even before a missing command.
         assertError("--max-draining: 'x' is not a whole number (from 1 to 64)", "--max-draining", "x");
@@ -189,7 +189,7 @@ class OptionsTest {
     @Test
     void valuesAreChecked() {
         assertError("--max-draining: '0' is out of range: from 1 to 64", "--max-draining", "0", "--", "a");
-        assertError("--memory-headroom: '0' is out of range: more than 0, at most 100", "--memory-headroom", "0", "--", "a");
+        assertError("--memory-headroom: '0' is out of range: more than 0, at most 100000", "--memory-headroom", "0", "--", "a");
         assertError("--ready-timeout: '0s' is out of range: from 1ms to 24h", "--ready-timeout", "0s", "--", "a");
         assertError("--drain-timeout: 'soon' is not a duration like 500ms, 30s, 2m or 1h (from 1ms to 24h)",
                 "--drain-timeout", "soon", "--", "a");
@@ -279,14 +279,14 @@ class OptionsTest {
     }
 
     @Test
-    void memoryHeadroomIsAFiniteNumberAboveZeroAndAtMost100() {
-        assertEquals(100.0, parse("--memory-headroom", "100", "--", "a").memoryHeadroom());
-        assertEquals(100.0, parse("--memory-headroom", "100.000", "--", "a").memoryHeadroom());
+    void memoryHeadroomIsAFiniteNumberAboveZeroAndAtMost100000() {
+        assertEquals(100000.0, parse("--memory-headroom", "100000", "--", "a").memoryHeadroom());
+        assertEquals(100000.0, parse("--memory-headroom", "100000.000", "--", "a").memoryHeadroom());
         assertEquals(0.001, parse("--memory-headroom", "0.001", "--", "a").memoryHeadroom());
         assertEquals(0.5, parse("--memory-headroom", ".5", "--", "a").memoryHeadroom());
         assertEquals(2.0, parse("--memory-headroom", "2.", "--", "a").memoryHeadroom());
-        String range = "more than 0, at most 100";
-        for (String beyond : List.of("100.0001", "101", "0", "0.0", "-0", "-1", "-0.5",
+        String range = "more than 0, at most 100000";
+        for (String beyond : List.of("100000.0001", "100001", "0", "0.0", "-0", "-1", "-0.5",
                 "1" + "0".repeat(400), "0." + "0".repeat(400))) {
             assertError("--memory-headroom: '" + beyond + "' is out of range: " + range,
                     "--memory-headroom", beyond, "--", "a");
@@ -305,7 +305,7 @@ class OptionsTest {
         assertError("--drain-timeout: '3\\\\n0s' is not a duration like 500ms, 30s, 2m or 1h (from 1ms to 24h)",
                 "--drain-timeout", "3\\n0s", "--", "a");
         assertError("--max-draining: '1\\x1b[2J' is not a whole number (from 1 to 64)", "--max-draining", "1\u001b[2J", "--", "a");
-        assertError("--memory-headroom: '1\\u20282' is not a number like 1.5 (more than 0, at most 100)",
+        assertError("--memory-headroom: '1\\u20282' is not a number like 1.5 (more than 0, at most 100000)",
                 "--memory-headroom", "1\u20282", "--", "a");
     }
 
@@ -325,7 +325,7 @@ class OptionsTest {
         assertTrue(help.contains("--restart-backoff-max; 1ms to 1h\n"), help);
         assertTrue(help.contains("keeps dying; 1ms to 1h\n"), help);
         assertTrue(help.contains("drain at once, 1 to 64;"), help);
-        assertTrue(help.contains("more than 0, at most 100 (default: 1.0)"), help);
+        assertTrue(help.contains("more than 0, at most 100000 (default:\n"), help);
         assertTrue(help.contains("at most 59 bytes long"), help);
         assertTrue(help.contains("at most 107 bytes long"), help);
         assertTrue(help.contains("DURATION is a whole number and a unit: 500ms, 30s, 2m or 1h."), help);
@@ -333,7 +333,7 @@ class OptionsTest {
         assertEquals(Duration.ofHours(24), Options.MAX_TIMEOUT);
         assertEquals(Duration.ofHours(1), Options.MAX_BACKOFF);
         assertEquals(64, Options.MAX_DRAINING_LIMIT);
-        assertEquals(100.0, Options.MAX_HEADROOM);
+        assertEquals(100_000.0, Options.MAX_HEADROOM);
         assertEquals(59, SocketPaths.MAX_HANDOFF_DIR);
         assertEquals(107, SocketPaths.MAX_SOCKET_PATH);
     }
