@@ -35,6 +35,9 @@ public final class Baton {
      */
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(25);
 
+    /** The longest {@code BATON_DRAIN_TIMEOUT_MS} taken: batond's longest --drain-timeout. */
+    public static final Duration MAX_DRAIN_TIMEOUT = Duration.ofHours(24);
+
     /** How long {@link #ready()} waits for the readiness checks: batond's default --ready-timeout. */
     public static final Duration DEFAULT_READY_WAIT = Duration.ofSeconds(60);
 
@@ -142,22 +145,58 @@ public final class Baton {
     /**
      * The drain's overall deadline. {@code BATON_DRAIN_TIMEOUT_MS} is when batond sends SIGKILL:
      * the drain ends a tenth earlier, so the process still reports DRAINED and exits on its own.
+     * batond's --drain-timeout is at most {@link #MAX_DRAIN_TIMEOUT}: a larger value (one set by
+     * hand, say) is taken as that, and one that is not a positive number of milliseconds as unset,
+     * each with a warning, so that SIGTERM always drains and ends.
      */
     static Duration drainTimeout(Map<String, String> env) {
         String millis = env.get("BATON_DRAIN_TIMEOUT_MS");
         if (millis == null) {
             return DEFAULT_DRAIN_TIMEOUT;
         }
+        String text = millis.trim();
+        boolean digits = !text.isEmpty();
+        for (int i = 0; i < text.length() && digits; i++) {
+            digits = text.charAt(i) >= '0' && text.charAt(i) <= '9';
+        }
+        long max = MAX_DRAIN_TIMEOUT.toMillis();
         long value;
-        try {
-            value = Long.parseLong(millis.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalStateException("BATON_DRAIN_TIMEOUT_MS='" + millis + "' is not a number of milliseconds");
+        if (!digits) {
+            value = 0;
+        } else {
+            int start = 0;
+            while (start < text.length() - 1 && text.charAt(start) == '0') {
+                start++;
+            }
+            String significant = text.substring(start);
+            // More digits than a long holds: beyond the bound too.
+            value = significant.length() > 18 ? Long.MAX_VALUE : Long.parseLong(significant);
         }
         if (value <= 0) {
-            throw new IllegalStateException("BATON_DRAIN_TIMEOUT_MS=" + value + " must be positive");
+            LOG.log(Level.WARNING, "baton: BATON_DRAIN_TIMEOUT_MS='" + printable(millis)
+                    + "' is not a positive number of milliseconds: draining for at most "
+                    + DEFAULT_DRAIN_TIMEOUT.toSeconds() + "s, the default");
+            return DEFAULT_DRAIN_TIMEOUT;
+        }
+        if (value > max) {
+            LOG.log(Level.WARNING, "baton: BATON_DRAIN_TIMEOUT_MS=" + printable(text) + " is more than "
+                    + max + " (24h), the longest batond allows: taken as " + max);
+            value = max;
         }
         return Duration.ofMillis(value - value / 10);
+    }
+
+    /** {@code text} with control characters escaped and at most 40 characters shown: a warning stays one line. */
+    private static String printable(String text) {
+        StringBuilder b = new StringBuilder(48);
+        for (char c : (text.length() > 40 ? text.substring(0, 40) : text).toCharArray()) {
+            if (Character.isISOControl(c)) {
+                b.append(String.format("\\x%02x", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        return text.length() > 40 ? b + "..." : b.toString();
     }
 
     /** The drain's overall deadline: {@link #DEFAULT_DRAIN_TIMEOUT}, or derived from batond's. */

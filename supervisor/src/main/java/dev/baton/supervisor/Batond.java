@@ -43,6 +43,18 @@ public final class Batond {
             return usageError(sr.get());
         }
 
+        // Paths before anything is opened: a bad one is one line and exit 2, with nothing bound or created.
+        Optional<String> badPath = SocketPaths.controlProblem(
+                config.control().equals(ControlPath.fromEnvironment(System.getenv())) ? "control socket" : "--control",
+                config.control());
+        if (badPath.isEmpty()) {
+            badPath = SocketPaths.handoffDirProblem(
+                    config.handoffDir() != null ? "--handoff-dir" : "handoff directory", handoffParent(config));
+        }
+        if (badPath.isPresent()) {
+            return usageError(badPath.get());
+        }
+
         Native nat = new LibcNative();
         KernelSockets kernel = new KernelSockets(Path.of("/proc"), nat);
         long pid = ProcessHandle.current().pid();
@@ -57,7 +69,8 @@ public final class Batond {
             try {
                 control = ControlServer.open(config.control(), nat, loop::post);
             } catch (IOException e) {
-                System.err.println("batond: cannot open the control socket " + config.control() + ": " + e.getMessage());
+                System.err.println("batond: cannot open the control socket " + SocketPaths.shown(config.control().toString())
+                        + ": " + SocketPaths.describe(e));
                 return 1;
             }
             if (config.metrics() != null) {
@@ -80,7 +93,8 @@ public final class Batond {
             try {
                 handoff = HandoffServer.open(handoffParent(config), nat, loop::post);
             } catch (IOException e) {
-                System.err.println("batond: cannot create the handoff socket: " + e.getMessage());
+                System.err.println("batond: cannot create the handoff socket in "
+                        + SocketPaths.shown(handoffParent(config).toString()) + ": " + SocketPaths.describe(e));
                 return 1;
             }
             RealActions actions = new RealActions(config, listeners, handoff, loop,

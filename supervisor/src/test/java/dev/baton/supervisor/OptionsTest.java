@@ -115,7 +115,7 @@ class OptionsTest {
     @Test
     void anOptionValueMayStartWithADash() {
         assertError("--listen '-x' is not HOST:PORT (for IPv6 write [::1]:8080)", "--listen", "-x", "--", "a");
-        assertError("--max-draining must be at least 1", "--max-draining", "-3", "--", "a");
+        assertError("--max-draining: '-3' is out of range: from 1 to 64", "--max-draining", "-3", "--", "a");
     }
 
     @Test
@@ -175,29 +175,167 @@ class OptionsTest {
     }
 
     @Test
-    void badNumbersNameTheOption() {
-        assertError("Invalid value for option '--max-draining': 'x' is not an int", "--max-draining", "x", "--", "a");
-        assertError("Invalid value for option '--max-draining': '1.5' is not an int", "--max-draining=1.5", "--", "a");
-        assertError("Invalid value for option '--max-draining': '99999999999' is not an int",
-                "--max-draining", "99999999999", "--", "a");
-        assertError("Invalid value for option '--memory-headroom': 'abc' is not a double",
+    void badNumbersNameTheOptionTheValueAndTheRange() {
+        assertError("--max-draining: 'x' is not a whole number (from 1 to 64)", "--max-draining", "x", "--", "a");
+        assertError("--max-draining: '1.5' is not a whole number (from 1 to 64)", "--max-draining=1.5", "--", "a");
+        assertError("--max-draining: '' is not a whole number (from 1 to 64)", "--max-draining=", "--", "a");
+        assertError("--max-draining: '0x10' is not a whole number (from 1 to 64)", "--max-draining", "0x10", "--", "a");
+        assertError("--memory-headroom: 'abc' is not a number like 1.5 (more than 0, at most 100000)",
                 "--memory-headroom=abc", "--", "a");
         // Reported first, as picocli did while parsing: even before a missing command.
-        assertError("Invalid value for option '--max-draining': 'x' is not an int", "--max-draining", "x");
+        assertError("--max-draining: 'x' is not a whole number (from 1 to 64)", "--max-draining", "x");
     }
 
     @Test
     void valuesAreChecked() {
-        assertError("--max-draining must be at least 1", "--max-draining", "0", "--", "a");
-        assertError("--memory-headroom must be more than 0", "--memory-headroom", "0", "--", "a");
-        assertError("--memory-headroom must be more than 0", "--memory-headroom", "NaN", "--", "a");
-        assertError("--ready-timeout: '0s' must be more than zero", "--ready-timeout", "0s", "--", "a");
-        assertError("--drain-timeout: 'soon' is not a duration like 500ms, 30s, 2m or 1h",
+        assertError("--max-draining: '0' is out of range: from 1 to 64", "--max-draining", "0", "--", "a");
+        assertError("--memory-headroom: '0' is out of range: more than 0, at most 100000", "--memory-headroom", "0", "--", "a");
+        assertError("--ready-timeout: '0s' is out of range: from 1ms to 24h", "--ready-timeout", "0s", "--", "a");
+        assertError("--drain-timeout: 'soon' is not a duration like 500ms, 30s, 2m or 1h (from 1ms to 24h)",
                 "--drain-timeout", "soon", "--", "a");
         assertError("--restart-backoff-max must not be below --restart-backoff-min",
                 "--restart-backoff-min", "10s", "--restart-backoff-max", "1s", "--", "a");
         assertError("--metrics 'nonsense' is not HOST:PORT (for IPv6 write [::1]:8080)", "--metrics", "nonsense", "--", "a");
         assertError("--listen 'nonsense' is not HOST:PORT (for IPv6 write [::1]:8080)", "--listen", "nonsense", "--", "a");
+    }
+
+    static Stream<Arguments> durationOptionsAndTheirLongest() {
+        return Stream.of(Arguments.of("--ready-timeout", "24h"), Arguments.of("--drain-timeout", "24h"),
+                Arguments.of("--restart-backoff-min", "1h"), Arguments.of("--restart-backoff-max", "1h"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("durationOptionsAndTheirLongest")
+    void durationsAreBoundedAtEachEnd(String option, String longest) {
+        Duration max = DurationParser.parse(longest);
+        String range = "from 1ms to " + longest;
+        // At the bounds, in every unit: accepted.
+        assertEquals(Duration.ofMillis(1), durationOf(option, parse(alone(option, option, "1ms"))));
+        assertEquals(max, durationOf(option, parse(alone(option, option, longest))));
+        assertEquals(max, durationOf(option, parse(alone(option, option + "=" + max.toMinutes() + "m"))));
+        assertEquals(max, durationOf(option, parse(alone(option, option + "=" + max.toSeconds() + "s"))));
+        assertEquals(max, durationOf(option, parse(alone(option, option + "=" + max.toMillis() + "ms"))));
+        assertEquals(max, durationOf(option, parse(alone(option, option + "=000" + longest))));
+        // Just beyond, far beyond, and beyond any long: out of range, never an overflow.
+        for (String beyond : List.of(max.toMillis() + 1 + "ms", max.toSeconds() + 1 + "s", max.toMinutes() + 1 + "m",
+                max.toHours() + 1 + "h", "10000000000s", "999999999999999999h", "999999999999999999m",
+                "99999999999999999999999999999999ms", "-5s", "-0s", "0ms", "0h", "000s")) {
+            assertError(option + ": '" + beyond + "' is out of range: " + range, option, beyond, "--", "a");
+        }
+        // Not durations at all.
+        for (String bad : List.of("", " ", "s", "30", "30d", "30S", "1.5s", "1e3s", "3 0s", "30 s", "+30s", "--30s",
+                "Infinity", "NaN", "PT30S", "30s30s", "0x10s", "٣s")) {
+            assertError(option + ": '" + bad + "' is not a duration like 500ms, 30s, 2m or 1h (" + range + ")",
+                    option + "=" + bad, "--", "a");
+        }
+    }
+
+    /** The words, then what keeps the backoffs in order: a min of 1h needs a max as long, a max of 1ms a min as short. */
+    private static String[] alone(String option, String... words) {
+        List<String> args = new ArrayList<>(List.of(words));
+        if (option.equals("--restart-backoff-min")) {
+            args.addAll(List.of("--restart-backoff-max", "1h"));
+        } else if (option.equals("--restart-backoff-max")) {
+            args.addAll(List.of("--restart-backoff-min", "1ms"));
+        }
+        args.addAll(List.of("--", "a"));
+        return args.toArray(String[]::new);
+    }
+
+    private static Duration durationOf(String option, Config c) {
+        return switch (option) {
+            case "--ready-timeout" -> c.readyTimeout();
+            case "--drain-timeout" -> c.drainTimeout();
+            case "--restart-backoff-min" -> c.restartBackoffMin();
+            default -> c.restartBackoffMax();
+        };
+    }
+
+    @Test
+    void theBackoffsMustBeInOrderWithinTheirBound() {
+        Config c = parse("--restart-backoff-min", "1h", "--restart-backoff-max", "60m", "--", "a");
+        assertEquals(Duration.ofHours(1), c.restartBackoffMin());
+        assertError("--restart-backoff-max must not be below --restart-backoff-min",
+                "--restart-backoff-min", "1h", "--restart-backoff-max", "59m", "--", "a");
+    }
+
+    @Test
+    void maxDrainingIsFromOneTo64() {
+        assertEquals(1, parse("--max-draining", "1", "--", "a").maxDraining());
+        assertEquals(64, parse("--max-draining", "64", "--", "a").maxDraining());
+        assertEquals(64, parse("--max-draining", "0064", "--", "a").maxDraining());
+        for (String beyond : List.of("65", "0", "-0", "-1", "2147483648", "99999999999", "-99999999999",
+                "99999999999999999999999999999")) {
+            assertError("--max-draining: '" + beyond + "' is out of range: from 1 to 64", "--max-draining", beyond, "--", "a");
+        }
+        for (String bad : List.of("", "-", "1.0", "1e1", "+3", "three", "Infinity", "NaN", "3 ")) {
+            if (bad.equals("3 ")) {
+                assertEquals(3, parse("--max-draining", bad, "--", "a").maxDraining()); // blanks around are fine
+                continue;
+            }
+            assertError("--max-draining: '" + bad + "' is not a whole number (from 1 to 64)",
+                    "--max-draining=" + bad, "--", "a");
+        }
+    }
+
+    @Test
+    void memoryHeadroomIsAFiniteNumberAboveZeroAndAtMost100000() {
+        assertEquals(100000.0, parse("--memory-headroom", "100000", "--", "a").memoryHeadroom());
+        assertEquals(100000.0, parse("--memory-headroom", "100000.000", "--", "a").memoryHeadroom());
+        assertEquals(0.001, parse("--memory-headroom", "0.001", "--", "a").memoryHeadroom());
+        assertEquals(0.5, parse("--memory-headroom", ".5", "--", "a").memoryHeadroom());
+        assertEquals(2.0, parse("--memory-headroom", "2.", "--", "a").memoryHeadroom());
+        String range = "more than 0, at most 100000";
+        for (String beyond : List.of("100000.0001", "100001", "0", "0.0", "-0", "-1", "-0.5",
+                "1" + "0".repeat(400), "0." + "0".repeat(400))) {
+            assertError("--memory-headroom: '" + beyond + "' is out of range: " + range,
+                    "--memory-headroom", beyond, "--", "a");
+        }
+        for (String bad : List.of("", ".", "-", "NaN", "Infinity", "-Infinity", "1e400", "1e1", "0x1p3", "2d", "2f",
+                "1,5", "1.5.1", "one", "+1")) {
+            assertError("--memory-headroom: '" + bad + "' is not a number like 1.5 (" + range + ")",
+                    "--memory-headroom=" + bad, "--", "a");
+        }
+    }
+
+    @Test
+    void aValueIsShownOnOneLineWhateverItHolds() {
+        assertError("--drain-timeout: '3\\n0s' is not a duration like 500ms, 30s, 2m or 1h (from 1ms to 24h)",
+                "--drain-timeout", "3\n0s", "--", "a");
+        assertError("--drain-timeout: '3\\\\n0s' is not a duration like 500ms, 30s, 2m or 1h (from 1ms to 24h)",
+                "--drain-timeout", "3\\n0s", "--", "a");
+        assertError("--max-draining: '1\\x1b[2J' is not a whole number (from 1 to 64)", "--max-draining", "1\u001b[2J", "--", "a");
+        assertError("--memory-headroom: '1\\u20282' is not a number like 1.5 (more than 0, at most 100000)",
+                "--memory-headroom", "1\u20282", "--", "a");
+    }
+
+    @Test
+    void anEmptyPathIsRefused() {
+        assertError("--control: empty path", "--control=", "--", "a");
+        assertError("--control: empty path", "--control", "", "--", "a");
+        assertError("--handoff-dir: empty path", "--handoff-dir=", "--", "a");
+    }
+
+    @Test
+    void helpShowsEveryBound() {
+        String help = BatondHelp.TEXT;
+        assertTrue(help.contains("--ready-timeout=DURATION\n"
+                + "                            A new generation must say READY within this; 1ms to 24h (default: 60s)."), help);
+        assertTrue(help.contains("SIGKILL; 1ms to 24h\n"), help);
+        assertTrue(help.contains("--restart-backoff-max; 1ms to 1h\n"), help);
+        assertTrue(help.contains("keeps dying; 1ms to 1h\n"), help);
+        assertTrue(help.contains("drain at once, 1 to 64;"), help);
+        assertTrue(help.contains("more than 0, at most 100000 (default:\n"), help);
+        assertTrue(help.contains("at most 59 bytes long"), help);
+        assertTrue(help.contains("at most 107 bytes long"), help);
+        assertTrue(help.contains("DURATION is a whole number and a unit: 500ms, 30s, 2m or 1h."), help);
+        // The numbers in the help are the ones enforced.
+        assertEquals(Duration.ofHours(24), Options.MAX_TIMEOUT);
+        assertEquals(Duration.ofHours(1), Options.MAX_BACKOFF);
+        assertEquals(64, Options.MAX_DRAINING_LIMIT);
+        assertEquals(100_000.0, Options.MAX_HEADROOM);
+        assertEquals(59, SocketPaths.MAX_HANDOFF_DIR);
+        assertEquals(107, SocketPaths.MAX_SOCKET_PATH);
     }
 
     @Test
