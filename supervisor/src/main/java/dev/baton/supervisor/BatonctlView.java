@@ -41,8 +41,8 @@ final class BatonctlView {
         generations.sort(java.util.Comparator.comparingLong(g -> ((Number) g.get("generation")).longValue()));
         for (Map<String, Object> g : generations) {
             b.append(String.format("  %-5s %-8s %-9s %-24s %-24s %9s %10s %5s%n", g.get("generation"), g.get("pid"),
-                    g.get("state"), time(g.get("started_at")), time(g.get("ready_at")), count(g.get("inflight")),
-                    count(g.get("served")), g.get("exit_code") == null ? "" : g.get("exit_code")));
+                    g.get("state"), time(g.get("started_at")), time(g.get("ready_at")), reported(g, "inflight"),
+                    reported(g, "served"), g.get("exit_code") == null ? "" : g.get("exit_code")));
         }
         List<Map<String, Object>> reloads = list(s.get("reloads"));
         b.append("last reloads:").append(reloads.isEmpty() ? " none\n" : "\n");
@@ -142,6 +142,19 @@ final class BatonctlView {
 
     private static String seconds(Object millis) {
         return millis instanceof Number n ? String.format("%.2fs", n.longValue() / 1000.0) : "?";
+    }
+
+    /**
+     * A generation's own count, once it has sent one: "not yet" before its first stats frame
+     * (a child says nothing until it serves, and then at most every second), "-" for one that
+     * ended without ever reporting (a child that does not speak the stats frame).
+     */
+    private static String reported(Map<String, Object> g, String key) {
+        Object n = g.get(key);
+        if (n instanceof Number x && x.longValue() >= 0) {
+            return x.toString();
+        }
+        return g.get("exit_code") == null ? "not yet" : "-";
     }
 
     private static String count(Object n) {

@@ -58,6 +58,11 @@ final class Options {
      * option, the value and the range allowed.
      */
     static Config parse(String[] args, PrintStream out) {
+        return parse(args, out, System.getenv());
+    }
+
+    /** As above, with {@code env} where batond's environment decides a default (the control socket's path). */
+    static Config parse(String[] args, PrintStream out, java.util.Map<String, String> env) {
         CommandLineArgs cl = CommandLineArgs.parse(ALL, args);
         // Numbers first: picocli read them while parsing, so "--max-draining x" is reported before anything else.
         long maxDraining = integer(cl, MAX_DRAINING, "1", MAX_DRAINING_RANGE);
@@ -108,7 +113,7 @@ final class Options {
             }
         }
         Path handoffDir = cl.has(HANDOFF_DIR) ? path(HANDOFF_DIR, cl.value(HANDOFF_DIR, null)) : null;
-        Path control = cl.has(CONTROL) ? path(CONTROL, cl.value(CONTROL, null)) : ControlPath.fromEnvironment(System.getenv());
+        Path control = cl.has(CONTROL) ? path(CONTROL, cl.value(CONTROL, null)) : ControlPath.fromEnvironment(env);
         return new Config(specs, ready, drain, backoffMin, backoffMax, (int) maxDraining, !cl.has(NO_MEMORY_CHECK),
                 memoryHeadroom, handoffDir, control, metrics, cl.command());
     }

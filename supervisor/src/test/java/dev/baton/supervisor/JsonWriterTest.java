@@ -1,6 +1,8 @@
 package dev.baton.supervisor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -36,5 +38,15 @@ class JsonWriterTest {
     void aRealStatusAnswer() throws Exception {
         Map<String, Object> error = ControlResponses.error("refused: uid 1000 may not control this batond");
         assertEquals(JSON.std.asString(error), JsonWriter.write(error));
+    }
+
+    @Test
+    void aTypeItDoesNotKnowIsRefusedNotWrittenAsItsToString() {
+        IllegalArgumentException array = assertThrows(IllegalArgumentException.class,
+                () -> JsonWriter.write(Map.of("pids", new int[] {1, 2})));
+        assertTrue(array.getMessage().contains("cannot write a [I"), array.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> JsonWriter.write(List.of(java.time.Instant.EPOCH)));
+        assertThrows(IllegalArgumentException.class, () -> JsonWriter.write(Map.of(List.of(1), "key of a list")));
+        assertThrows(IllegalArgumentException.class, () -> JsonWriter.write(new Object()));
     }
 }

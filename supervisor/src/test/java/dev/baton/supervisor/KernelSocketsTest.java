@@ -47,7 +47,13 @@ class KernelSocketsTest {
     @Test
     void aConnectedSocketOrAFileIsNotAListener() throws IOException {
         Sockets.Bound bound = Sockets.listen(new InetSocketAddress("127.0.0.1", 0));
-        try (Socket client = new Socket(bound.address().getAddress(), bound.address().getPort())) {
+        try (java.nio.channels.SocketChannel client = java.nio.channels.SocketChannel.open(bound.address())) {
+            int connected = ChannelFd.of(client);
+            Native.TcpInfo info = nat.tcpInfo(connected).orElseThrow(() -> new AssertionError("a TCP socket has TCP_INFO"));
+            assertEquals(1, info.state(), "TCP_ESTABLISHED");
+            assertFalse(info.listening(), "a connected socket is no listener");
+            assertFalse(kernel.isListening(connected));
+            assertTrue(kernel.isListening(bound.fd()), "while the listener is one");
             assertFalse(nat.tcpInfo(0).isPresent() && nat.tcpInfo(0).get().listening(), "stdin is no listener");
             assertEquals(-1L, kernel.acceptQueues(List.of(new Listener("file", bound.address(), 0))).get("file"));
         } finally {

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -36,7 +37,12 @@ class OptionsTest {
         assertTrue(c.memoryCheck());
         assertEquals(1.0, c.memoryHeadroom());
         assertNull(c.handoffDir());
-        assertEquals(ControlPath.fromEnvironment(System.getenv()), c.control());
+        assertEquals(Path.of("/run/hello/control"), withEnv(Map.of("RUNTIME_DIRECTORY", "/run/hello:/run/other"),
+                "--", "java").control(), "systemd's RuntimeDirectory=, the first of several");
+        assertEquals(Path.of("/run/user/1000/baton/control"), withEnv(Map.of("XDG_RUNTIME_DIR", "/run/user/1000"),
+                "--", "java").control());
+        assertEquals(Path.of("/run/x/control"), withEnv(Map.of("RUNTIME_DIRECTORY", "/run/x", "XDG_RUNTIME_DIR", "/run/user/1"),
+                "--", "java").control(), "RUNTIME_DIRECTORY comes first");
         assertNull(c.metrics());
         assertEquals(List.of("java", "-jar", "app.jar"), c.command());
     }
@@ -377,6 +383,10 @@ class OptionsTest {
         assertTrue(BatondHelp.TEXT.startsWith("Usage: batond [-hV] [--no-memory-check]"));
         assertTrue(BatondHelp.TEXT.endsWith("  batond --listen 127.0.0.1:8080 -- java -jar app.jar\n"));
         assertTrue(BatondHelp.TEXT.lines().allMatch(line -> line.length() <= 100 && !line.endsWith(" ")));
+    }
+
+    private static Config withEnv(Map<String, String> env, String... args) {
+        return Options.parse(args, new PrintStream(new ByteArrayOutputStream()), env);
     }
 
     private static Config parse(String... args) {

@@ -174,7 +174,8 @@ class ReloadTrackingTest {
         assertEquals(false, answers.get(0).get("ok"));
         assertTrue(answers.get(0).get("error").toString().startsWith("unknown command 'frobnicate ?'"));
         assertEquals(1, os.spawned.size());
-        assertFalse(os.notified.contains("STOPPING=1"));
+        // A notification is several lines ("STOPPING=1\nSTATUS=..."): look at each line.
+        assertTrue(os.notified.stream().flatMap(String::lines).noneMatch("STOPPING=1"::equals), os.notified::toString);
     }
 
     @Test

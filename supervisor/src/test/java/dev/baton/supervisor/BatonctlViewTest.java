@@ -1,0 +1,63 @@
+package dev.baton.supervisor;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+/** batonctl's human rendering of batond's answers. */
+class BatonctlViewTest {
+
+    @Test
+    void aServingGenerationWithoutStatsYetSaysNotYetRatherThanAQuestionMark() {
+        Map<String, Object> fresh = generation(2, "serving", -1, -1, null);
+        Map<String, Object> old = generation(1, "exited", -1, -1, 0);
+        String text = BatonctlView.status(status(List.of(old, fresh)));
+        String row = text.lines().filter(l -> l.trim().startsWith("2 ")).findFirst().orElseThrow();
+        assertTrue(row.contains("not yet"), row);
+        assertFalse(row.contains("?"), row);
+        String exited = text.lines().filter(l -> l.trim().startsWith("1 ")).findFirst().orElseThrow();
+        assertFalse(exited.contains("not yet"), exited);
+    }
+
+    @Test
+    void reportedCountsAreShownAsTheyAre() {
+        String text = BatonctlView.status(status(List.of(generation(3, "serving", 0, 1234, null))));
+        String row = text.lines().filter(l -> l.trim().startsWith("3 ")).findFirst().orElseThrow();
+        assertTrue(row.matches(".*\\s0\\s+1234\\s*"), row);
+    }
+
+    private static Map<String, Object> generation(int number, String state, long inflight, long served, Integer exit) {
+        Map<String, Object> g = new LinkedHashMap<>();
+        g.put("generation", number);
+        g.put("pid", 100 + number);
+        g.put("state", state);
+        g.put("started_at", "2026-11-30T10:00:00.000Z");
+        g.put("ready_at", "2026-11-30T10:00:01.000Z");
+        g.put("inflight", inflight);
+        g.put("served", served);
+        if (exit != null) {
+            g.put("exit_code", exit);
+        }
+        return g;
+    }
+
+    private static Map<String, Object> status(List<Map<String, Object>> generations) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("ok", true);
+        s.put("pid", 1);
+        s.put("state", "serving");
+        s.put("uptime_ms", 1000);
+        s.put("child_restarts", 0);
+        s.put("command", "java -jar app.jar");
+        s.put("listeners", List.of());
+        s.put("kernel", Map.of("listen_overflows", 0, "listen_drops", 0));
+        s.put("generations", generations);
+        s.put("reloads", List.of());
+        return s;
+    }
+}
