@@ -3,19 +3,8 @@ package dev.baton.nativetest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
@@ -36,6 +25,7 @@ class HandoffFloodTest {
     private static final long RSS_SLACK_KIB = 8 * 1024;
     /** The lines that say why a connection without HELLO was closed, one by one or summed up. */
     private static final Pattern NO_HELLO = Pattern.compile("handoff(:| connection \\d+) .*closed: no HELLO");
+    private static final Pattern SUMMED_UP = Pattern.compile("handoff: \\d+ more connection\\(s\\) closed: no HELLO");
     private static final Pattern TIMED_OUT = Pattern.compile("handoff connection \\d+ closed: no HELLO within 5s");
 
     @Test
@@ -44,18 +34,12 @@ class HandoffFloodTest {
         try (BatondProcess batond = BatondProcess.startWithHello("HandoffFloodTest")) {
             Path socket = Path.of(batond.awaitLine(BatondLines.STARTED, BatondProcess.STARTUP).group(2));
             batond.awaitLine(BatondLines.ready(1), BatondProcess.STARTUP);
-            List<SocketChannel> held = new ArrayList<>();
             try (LoadClient load = LoadClient.start(batond.port(), 2, 2)) {
                 assertTrue(load.awaitGeneration(1, EVENT), load::toString);
                 ProcStatus idle = ProcStatus.of(batond.pid());
                 System.out.println("idle: " + idle);
 
-                try {
-                    for (int i = 0; i < IDLE_CONNECTIONS; i++) {
-                        SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-                        held.add(channel);
-                        channel.connect(UnixDomainSocketAddress.of(socket));
-                    }
+                try (HeldConnections held = HeldConnections.open(socket, IDLE_CONNECTIONS)) {
                     ProcStatus flooded = ProcStatus.of(batond.pid());
                     System.out.println("with " + IDLE_CONNECTIONS + " idle connections: " + flooded);
                     assertTrue(flooded.threads() <= idle.threads() + 5,
@@ -65,11 +49,8 @@ class HandoffFloodTest {
                     ReloadStep.within(EVENT).run(batond, load, 2);
                     assertEquals(0, load.report().failures(), load::toString);
 
-                    awaitEndOfStream(held, ALL_CLOSED, () -> batond.output().tail(20));
-                } finally {
-                    for (SocketChannel channel : held) {
-                        channel.close();
-                    }
+                    long received = held.awaitClosedByPeer(ALL_CLOSED, () -> batond.output().tail(20));
+                    assertEquals(0, received, "batond sent bytes to connections that never said HELLO");
                 }
                 load.stop();
                 assertEquals(0, load.report().failures(), load::toString);
@@ -84,55 +65,18 @@ class HandoffFloodTest {
                         () -> "memory kept: idle " + idle + ", after " + settled);
             }
 
-            // Why they were closed is in the log, in a few lines rather than 3,000.
+            batond.signal("TERM");
+            assertEquals(0, batond.waitFor(EVENT), () -> batond.output().tail(40));
+            batond.output().awaitEnd(Duration.ofSeconds(10));
+
+            // Why they were closed is in the log, in a few lines (summaries included) rather than 3,000.
             int noHello = batond.countLines(NO_HELLO);
             assertTrue(noHello >= 1 && noHello <= 20, () -> noHello + " lines about connections without HELLO:\n"
                     + batond.output().tail(40));
             assertTrue(batond.countLines(TIMED_OUT) >= 1, () -> batond.output().tail(40));
+            assertTrue(batond.countLines(SUMMED_UP) >= 1, () -> batond.output().tail(40));
             assertEquals(0, batond.countLines(BatondLines.STACK_FRAME), () -> batond.output().tail(40));
             assertEquals(0, batond.countLines(BatondLines.REFUSED_ANY), () -> batond.output().tail(40));
-
-            batond.signal("TERM");
-            assertEquals(0, batond.waitFor(EVENT), () -> batond.output().tail(40));
-        }
-    }
-
-    /** Waits until batond has closed every one of {@code channels}: each reads end of stream (or a reset). */
-    private static void awaitEndOfStream(List<SocketChannel> channels, Duration timeout, Supplier<String> log)
-            throws IOException {
-        AtomicInteger open = new AtomicInteger(channels.size());
-        try (Selector selector = Selector.open()) {
-            for (SocketChannel channel : channels) {
-                channel.configureBlocking(false);
-                channel.register(selector, SelectionKey.OP_READ);
-            }
-            ByteBuffer buffer = ByteBuffer.allocate(64);
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (open.get() > 0) {
-                long remaining = (deadline - System.nanoTime()) / 1_000_000;
-                if (remaining <= 0) {
-                    throw new AssertionError(open.get() + " of " + channels.size()
-                            + " idle handoff connections still open after " + timeout + "; batond's log:\n" + log.get());
-                }
-                selector.select(remaining);
-                for (SelectionKey key : selector.selectedKeys()) {
-                    SocketChannel channel = (SocketChannel) key.channel();
-                    int n;
-                    try {
-                        n = channel.read(buffer.clear());
-                    } catch (IOException e) {
-                        n = -1; // a reset is a close as well
-                    }
-                    if (n > 0) {
-                        throw new AssertionError("batond sent " + n + " bytes to a connection that never said HELLO");
-                    }
-                    if (n < 0) {
-                        key.cancel();
-                        open.decrementAndGet();
-                    }
-                }
-                selector.selectedKeys().clear();
-            }
         }
     }
 
