@@ -10,7 +10,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The accept loop of batond's Unix sockets (handoff, control) on a daemon thread of its own:
+ * The accept loop of the control socket on a daemon thread of its own (the handoff socket's
+ * selector thread accepts for itself):
  * each connection goes to {@code onAccept}; the loop ends when the server socket is closed.
  */
 final class Acceptor {
