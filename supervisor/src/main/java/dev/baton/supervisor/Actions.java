@@ -9,7 +9,7 @@ import java.util.Optional;
  * What the lifecycle asks of the world. {@link Supervisor} is plain Java over this
  * interface: unit tests drive it with a fake, batond with {@link RealActions}.
  */
-interface Actions {
+public interface Actions {
     Instant now();
 
     /** A fresh secret for one generation. */
@@ -38,9 +38,6 @@ interface Actions {
     /** Reaps zombies that are not batond's generations (batond as PID 1); returns how many. */
     int reapOrphans(java.util.Set<Long> generations);
 
-    /** CLOCK_MONOTONIC in microseconds, as sd_notify's MONOTONIC_USEC= wants it. */
-    long monotonicMicros();
-
     /** The kernel's listen-queue overflow and drop counters now. */
     ListenCounters listenCounters();
 
@@ -50,8 +47,11 @@ interface Actions {
     /** Connections waiting in each listener's accept queue now, by name. */
     java.util.Map<String, Long> acceptQueues();
 
-    /** sd_notify(3) to systemd when it started batond as Type=notify; otherwise nothing. */
-    void notifyServiceManager(String state);
+    /** The service manager that started batond (systemd), or one that hears nothing. */
+    ServiceManager serviceManager();
+
+    /** Log lines batond dropped because its output stalled, since it started. */
+    long logLinesDropped();
 
     /** Ends batond: closes listeners, removes the handoff socket, exits the JVM. */
     void exit(int code);

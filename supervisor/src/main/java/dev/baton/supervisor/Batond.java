@@ -66,8 +66,10 @@ public final class Batond {
         try {
             // Control socket and metrics first: when either fails, nothing else was logged or bound.
             EventLoop loop = new EventLoop();
+            // Control commands run on the loop, which starts only once the supervisor below exists.
+            java.util.concurrent.atomic.AtomicReference<Supervisor> supervisorRef = new java.util.concurrent.atomic.AtomicReference<>();
             try {
-                control = ControlServer.open(config.control(), nat, loop::post);
+                control = ControlServer.open(config.control(), nat, ControlCommands.onLoop(loop, supervisorRef::get));
             } catch (IOException e) {
                 System.err.println("batond: cannot open the control socket " + SocketPaths.shown(config.control().toString())
                         + ": " + SocketPaths.describe(e));
@@ -106,15 +108,16 @@ public final class Batond {
             }
             Optional<java.time.Duration> watchdog = Watchdog.period(System.getenv(), pid);
             watchdog.ifPresent(period -> actions.repeat(period, new Event.WatchdogDue()));
-            Supervisor supervisor = new Supervisor(config, actions, nat.uid(),
+            Supervisor supervisor = new Supervisor(config.settings(), actions, nat.uid(),
                     new IdleCompaction(metrics != null ? metrics : Monitor.NONE));
+            supervisorRef.set(supervisor);
             installSignals(loop);
             LOG.info("batond pid={} handoff={} control={}{}{} ready-timeout={} drain-timeout={} child: {}",
                     pid, handoff.socketPath(), control.path(),
                     metrics != null ? " metrics=http://" + Addresses.format(new java.net.InetSocketAddress(config.metrics().getAddress(), metrics.port())) + "/metrics" : "",
-                    watchdog.map(p -> " watchdog every " + DurationParser.format(p)).orElse(""),
-                    DurationParser.format(config.readyTimeout()),
-                    DurationParser.format(config.drainTimeout()), String.join(" ", config.command()));
+                    watchdog.map(p -> " watchdog every " + Durations.format(p)).orElse(""),
+                    Durations.format(config.readyTimeout()),
+                    Durations.format(config.drainTimeout()), String.join(" ", config.command()));
             supervisor.start();
             return loop.run(supervisor);
         } catch (InterruptedException e) {

@@ -27,4 +27,9 @@ public record Config(
         listens = List.copyOf(listens);
         command = List.copyOf(command);
     }
+
+    /** What the lifecycle needs of it. */
+    public Settings settings() {
+        return new Settings(readyTimeout, drainTimeout, restartBackoffMin, restartBackoffMax, maxDraining, memoryCheck, command);
+    }
 }

@@ -21,7 +21,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The control socket batonctl talks to: a Unix stream socket, mode 0600, peers of another uid
  * refused. A request is one line of text ({@code status}, {@code reload --wait}, ...); the
- * answer is one line of JSON, after which the connection closes. Commands become events on
+ * answer is one line of JSON, after which the connection closes. Commands run on
  * the loop, which answers; this class only moves bytes, one thread per connection.
  *
  * <p>At most {@link #MAX_CONNECTIONS} connections are served at once, so a crowd of idle clients
@@ -66,7 +66,7 @@ final class ControlServer implements AutoCloseable {
     private final ServerSocketChannel server;
     private final int ownUid;
     private final Native nat;
-    private final Consumer<Event> events;
+    private final BiConsumer<String, ControlReply> requests;
     private final int readTimeoutMs;
     private final int maxConnections;
     /** The connections being served, oldest first; guarded by itself. Written by the accepting thread only. */
@@ -104,13 +104,13 @@ final class ControlServer implements AutoCloseable {
         }
     }
 
-    private ControlServer(Path path, ServerSocketChannel server, int ownUid, Native nat, Consumer<Event> events,
+    private ControlServer(Path path, ServerSocketChannel server, int ownUid, Native nat, BiConsumer<String, ControlReply> requests,
                           int readTimeoutMs, int maxConnections) {
         this.path = path;
         this.server = server;
         this.ownUid = ownUid;
         this.nat = nat;
-        this.events = events;
+        this.requests = requests;
         this.readTimeoutMs = readTimeoutMs;
         this.maxConnections = maxConnections;
         // The summaries of log lines left out, once their window is over.
@@ -123,12 +123,12 @@ final class ControlServer implements AutoCloseable {
     }
 
     /** Binds the socket; a stale one left by a dead batond is replaced, a live one is an error. */
-    static ControlServer open(Path path, Native nat, Consumer<Event> events) throws IOException {
-        return open(path, nat, events, READ_TIMEOUT_MS, MAX_CONNECTIONS);
+    static ControlServer open(Path path, Native nat, BiConsumer<String, ControlReply> requests) throws IOException {
+        return open(path, nat, requests, READ_TIMEOUT_MS, MAX_CONNECTIONS);
     }
 
-    /** As {@link #open(Path, Native, Consumer)}, with the limits tests want smaller. */
-    static ControlServer open(Path path, Native nat, Consumer<Event> events, int readTimeoutMs, int maxConnections)
+    /** As {@link #open(Path, Native, BiConsumer)}, with the limits tests want smaller. */
+    static ControlServer open(Path path, Native nat, BiConsumer<String, ControlReply> requests, int readTimeoutMs, int maxConnections)
             throws IOException {
         int ownUid = nat.uid();
         Path parent = path.toAbsolutePath().getParent();
@@ -156,7 +156,7 @@ final class ControlServer implements AutoCloseable {
             server.close();
             throw e;
         }
-        ControlServer control = new ControlServer(path, server, ownUid, nat, events, readTimeoutMs, maxConnections);
+        ControlServer control = new ControlServer(path, server, ownUid, nat, requests, readTimeoutMs, maxConnections);
         Acceptor.start("control", server, () -> control.closed, control::accepted);
         return control;
     }
@@ -322,7 +322,7 @@ final class ControlServer implements AutoCloseable {
                 return;
             }
             if (request == null && client.timedOut) {
-                String why = "no request within " + DurationParser.format(java.time.Duration.ofMillis(readTimeoutMs));
+                String why = "no request within " + Durations.format(java.time.Duration.ofMillis(readTimeoutMs));
                 if (dropped.allow(System.nanoTime())) {
                     LOG.warn("control connection dropped: {}", why);
                 }
@@ -341,7 +341,7 @@ final class ControlServer implements AutoCloseable {
             // The loop only completes the answer; this connection's thread writes it, so a slow
             // client never holds up the loop.
             CompletableFuture<Map<String, Object>> answer = new CompletableFuture<>();
-            events.accept(new Event.ControlRequest(request.trim(), answer::complete));
+            requests.accept(request.trim(), answer::complete);
             reply(client, answer.join());
         } catch (IOException | RuntimeException e) {
             LOG.warn("control connection failed: {}", e.getMessage());

@@ -49,7 +49,7 @@ final class DurationParser {
     /** "from 1ms to 24h". */
     static String range(Duration max) {
         long ms = max.toMillis();
-        return "from 1ms to " + (ms % 3_600_000 == 0 ? ms / 3_600_000 + "h" : format(max));
+        return "from 1ms to " + (ms % 3_600_000 == 0 ? ms / 3_600_000 + "h" : Durations.format(max));
     }
 
     private static long unitMillis(String unit) {
@@ -60,20 +60,5 @@ final class DurationParser {
             case "h" -> 3_600_000;
             default -> 0;
         };
-    }
-
-    /** Seconds with two decimals, {@code 1.08s}; "?" for null. */
-    static String seconds(Duration d) {
-        if (d == null) {
-            return "?";
-        }
-        long hundredths = (d.toMillis() + 5) / 10;
-        long rest = hundredths % 100;
-        return hundredths / 100 + "." + (rest < 10 ? "0" : "") + rest + "s";
-    }
-
-    static String format(Duration d) {
-        long ms = d.toMillis();
-        return ms % 1000 == 0 ? (ms / 1000) + "s" : ms + "ms";
     }
 }

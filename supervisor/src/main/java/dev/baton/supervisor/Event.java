@@ -1,12 +1,11 @@
 package dev.baton.supervisor;
 
-import dev.baton.child.Frame;
-
 /**
  * Everything that can happen to batond. Signal handlers, child exits, handoff frames and
  * timers only turn into events on the loop's queue; {@link Supervisor} alone acts on them.
+ * A child's frames arrive already read (the handoff package knows the wire format).
  */
-sealed interface Event {
+public sealed interface Event {
     /** SIGUSR2 or SIGHUP. */
     record ReloadRequested(String source) implements Event {}
 
@@ -22,18 +21,28 @@ sealed interface Event {
     /** A process connected to the handoff socket. */
     record HandoffConnected(int connection, long peerPid, int peerUid) implements Event {}
 
-    record FrameReceived(int connection, Frame frame) implements Event {}
+    /** HELLO: a child says who it is; {@code pid} is -1 when it did not say. */
+    record ChildHello(int connection, String token, long pid) implements Event {}
+
+    /** READY: the child serves. */
+    record ChildReady(int connection) implements Event {}
+
+    /** Stats: in flight and served now; -1 for a count the frame did not carry. */
+    record ChildStats(int connection, long inflight, long served) implements Event {}
+
+    /** DRAINED: the child's own account of its drain; {@code facts} as it worded them, for the log. */
+    record ChildDrained(int connection, long served, long inflightAtDrain, long abandoned, String facts) implements Event {}
+
+    /** A frame that is none of the above; {@code keys} names what it carried. */
+    record ChildSentUnknown(int connection, String keys) implements Event {}
 
     /** The handoff connection ended (end of stream, a bad frame, an I/O error); it is closed already. */
     record HandoffClosed(int connection, String reason) implements Event {}
 
     /** A deadline set earlier; stale ones (the generation moved on) are ignored. */
     record Deadline(int generation, Kind kind) implements Event {
-        enum Kind { READY, DRAIN, KILL }
+        public enum Kind { READY, DRAIN, KILL }
     }
-
-    /** A command from batonctl on the control socket; the loop answers through {@code reply}. */
-    record ControlRequest(String command, ControlReply reply) implements Event {}
 
     /** Time to tell systemd's watchdog that batond is alive (WATCHDOG_USEC). */
     record WatchdogDue() implements Event {}

@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
 final class EventLoop {
     private static final Logger LOG = LoggerFactory.getLogger("batond");
 
-    private final BlockingQueue<Event> queue = new LinkedBlockingQueue<>();
+    /** Events for the supervisor, and tasks (a control command) to run on this thread. */
+    private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
     private volatile boolean running = true;
     private volatile int exitCode;
 
@@ -21,15 +22,24 @@ final class EventLoop {
         queue.add(event);
     }
 
+    /** Runs {@code task} on the loop thread, in turn with the events. */
+    void post(Runnable task) {
+        queue.add(task);
+    }
+
     /** Runs on the calling thread until {@link #stop}; returns the exit code. */
     int run(Supervisor supervisor) throws InterruptedException {
         while (running) {
-            Event event = queue.take();
+            Object next = queue.take();
             try {
-                supervisor.handle(event);
+                if (next instanceof Event event) {
+                    supervisor.handle(event);
+                } else {
+                    ((Runnable) next).run();
+                }
             } catch (RuntimeException e) {
                 // A bug, not a user error: say so loudly, keep the listeners and carry on.
-                LOG.error("internal error handling {}", event, e);
+                LOG.error("internal error handling {}", next, e);
             }
         }
         return exitCode;

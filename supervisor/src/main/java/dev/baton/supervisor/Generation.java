@@ -6,8 +6,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One child process and its place in the lifecycle. Its {@link GenerationState} changes only
- * through {@link #moveTo}, which checks the transition and logs it once.
+ * One child process group and its place in the lifecycle. Its {@link GenerationState} changes
+ * only through {@link #moveTo}, which checks the transition and logs it once. Mutable, owned by
+ * the loop; everything outside the lifecycle sees it as a {@link GenerationSnapshot}.
  */
 final class Generation {
     private static final Logger LOG = LoggerFactory.getLogger("batond");
@@ -18,11 +19,13 @@ final class Generation {
     final Instant spawnedAt;
     private GenerationState state;
 
-    // What status and metrics show; set by the supervisor on the loop thread.
+    // The facts of its life, set by the supervisor on the loop thread.
     Instant readyAt;
     Instant drainStartedAt;
-    Instant exitedAt;
-    Integer exitCode;
+    /** Its handoff connection; -1 before HELLO and after the connection closed. */
+    int connection = -1;
+    /** The process that said HELLO: the leader itself, or a process a wrapper script started. */
+    long servicePid = -1;
     /** The child's last INFLIGHT/SERVED report; -1 until it sends one. */
     long inflight = -1;
     long served = -1;
@@ -30,35 +33,17 @@ final class Generation {
     long inflightAtDrain = -1;
     /** Still in flight when it exited: 0 after a clean drain, -1 when unknown. */
     long inflightAtExit = -1;
-    /** The process that said HELLO: the leader itself, or a process a wrapper script started. */
-    long servicePid = -1;
     /** The child sent DRAINED: its own account of a finished drain. */
     boolean drainReported;
     /** Processes of its group that got SIGKILL: 0 when it ended on its own. */
     int killedProcesses;
 
-    /**
-     * Ended without SIGKILL and with nothing cut off: exit code 0, or, behind a wrapper script
-     * whose own code says little (a shell ended by SIGTERM reports 143), the service's DRAINED.
-     */
-    boolean drainedCleanly() {
-        if (killedProcesses > 0 || exitCode == null || inflightAtExit > 0) {
-            return false;
-        }
-        boolean behindWrapper = servicePid > 0 && servicePid != pid;
-        return exitCode == 0 || behindWrapper && drainReported && inflightAtExit == 0;
-    }
-
-    Generation(int number, String token, long pid, GenerationState initial) {
+    Generation(int number, String token, long pid, Instant spawnedAt, GenerationState initial) {
         this.number = number;
         this.token = token;
         this.pid = pid;
+        this.spawnedAt = spawnedAt;
         this.state = initial;
-        this.spawnedAt = since(initial);
-    }
-
-    private static Instant since(GenerationState s) {
-        return s instanceof GenerationState.Starting st ? st.since() : Instant.EPOCH;
     }
 
     GenerationState state() {
@@ -71,6 +56,25 @@ final class Generation {
 
     boolean alive() {
         return state.phase() != Phase.EXITED;
+    }
+
+    /** When its last process ended; null while alive. */
+    Instant exitedAt() {
+        return state instanceof GenerationState.Exited e ? e.at() : null;
+    }
+
+    /** Its leader's exit code; null while alive. */
+    Integer exitCode() {
+        return state instanceof GenerationState.Exited e ? e.code() : null;
+    }
+
+    boolean drainedCleanly() {
+        return snapshot().drainedCleanly();
+    }
+
+    GenerationSnapshot snapshot() {
+        return new GenerationSnapshot(number, pid, servicePid, phase(), spawnedAt, readyAt, drainStartedAt, exitedAt(),
+                exitCode(), inflight, served, inflightAtDrain, inflightAtExit, drainReported, killedProcesses, connection);
     }
 
     /** Moves to the next state, logging {@code gen=N pid=P <what>}. */

@@ -96,7 +96,7 @@ final class HandoffServer implements AutoCloseable {
         this.events = events;
         this.helloTimeout = helloTimeout;
         this.maxWaiting = maxWaiting;
-        String timeout = DurationParser.format(helloTimeout);
+        String timeout = Durations.format(helloTimeout);
         this.timedOut = new LogBudget(LOG, "handoff: {} more connection(s) closed: no HELLO within " + timeout, 3, LOG_WINDOW);
         this.crowded = new LogBudget(LOG, "handoff: {} more connection(s) closed: no HELLO yet, and "
                 + maxWaiting + " newer connections waiting for theirs", 3, LOG_WINDOW);
@@ -261,7 +261,7 @@ final class HandoffServer implements AutoCloseable {
             if (oldest.helloDeadline - now > 0) {
                 return;
             }
-            String why = "no HELLO within " + DurationParser.format(helloTimeout);
+            String why = "no HELLO within " + Durations.format(helloTimeout);
             if (timedOut.allow(now)) {
                 LOG.warn("handoff connection {} closed: {}", oldest.id, why);
             }
@@ -280,7 +280,7 @@ final class HandoffServer implements AutoCloseable {
                 long now = System.nanoTime();
                 if (acceptFailures.allow(now)) {
                     LOG.warn("handoff: accept failed: {}; trying again in {}", e.getMessage(),
-                            DurationParser.format(ACCEPT_PAUSE));
+                            Durations.format(ACCEPT_PAUSE));
                 }
                 acceptPausedUntil = now + ACCEPT_PAUSE.toNanos();
                 acceptKey.interestOps(0);
@@ -383,7 +383,7 @@ final class HandoffServer implements AutoCloseable {
     private void received(HandoffConnection c, Frame frame) {
         waiting.remove(c.id);
         if (!c.isClosing()) {
-            events.accept(new Event.FrameReceived(c.id, frame));
+            events.accept(ChildFrames.event(c.id, frame));
         }
     }
 
@@ -411,7 +411,7 @@ final class HandoffServer implements AutoCloseable {
             }
         }
         if (thread.isAlive()) {
-            LOG.warn("handoff thread did not end within {}", DurationParser.format(CLOSE_WAIT));
+            LOG.warn("handoff thread did not end within {}", Durations.format(CLOSE_WAIT));
         }
         try {
             Files.deleteIfExists(socketPath);

@@ -20,13 +20,13 @@ final class IdleCompaction implements Monitor {
     }
 
     @Override
-    public void reloadEnded(Reload reload) {
+    public void reloadEnded(ReloadSnapshot reload) {
         next.reloadEnded(reload);
         compact();
     }
 
     @Override
-    public void serving(Generation generation) {
+    public void serving(GenerationSnapshot generation) {
         next.serving(generation);
         if (!firstServed) {
             firstServed = true;
@@ -35,12 +35,12 @@ final class IdleCompaction implements Monitor {
     }
 
     @Override
-    public void stats(Generation generation) {
+    public void stats(GenerationSnapshot generation) {
         next.stats(generation);
     }
 
     @Override
-    public void exited(Generation generation) {
+    public void exited(GenerationSnapshot generation) {
         next.exited(generation);
     }
 

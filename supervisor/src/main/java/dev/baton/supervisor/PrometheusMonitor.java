@@ -77,38 +77,38 @@ final class PrometheusMonitor implements Monitor, AutoCloseable {
     }
 
     @Override
-    public void reloadEnded(Reload reload) {
-        reloads.labelValues(reload.outcome.label()).inc();
-        if (reload.outcome == Reload.Outcome.SUCCEEDED && reload.duration() != null) {
+    public void reloadEnded(ReloadSnapshot reload) {
+        reloads.labelValues(reload.outcome().label()).inc();
+        if (reload.succeeded() && reload.duration() != null) {
             reloadDuration.observe(seconds(reload.duration()));
         }
     }
 
     @Override
-    public void serving(Generation g) {
-        generation.set(g.number);
-        if (g.readyAt != null) {
-            timeToReady.observe(seconds(Duration.between(g.spawnedAt, g.readyAt)));
+    public void serving(GenerationSnapshot g) {
+        generation.set(g.number());
+        if (g.readyAt() != null) {
+            timeToReady.observe(seconds(Duration.between(g.spawnedAt(), g.readyAt())));
         }
     }
 
     @Override
-    public void stats(Generation g) {
-        String label = Integer.toString(g.number);
-        if (g.inflight >= 0) {
-            inflight.labelValues(label).set(g.inflight);
+    public void stats(GenerationSnapshot g) {
+        String label = Integer.toString(g.number());
+        if (g.inflight() >= 0) {
+            inflight.labelValues(label).set(g.inflight());
         }
-        if (g.served >= 0) {
-            served.labelValues(label).set(g.served);
+        if (g.served() >= 0) {
+            served.labelValues(label).set(g.served());
         }
     }
 
     @Override
-    public void exited(Generation g) {
-        if (g.drainStartedAt != null && g.exitedAt != null) {
-            drainDuration.observe(seconds(Duration.between(g.drainStartedAt, g.exitedAt)));
+    public void exited(GenerationSnapshot g) {
+        if (g.drainStartedAt() != null && g.exitedAt() != null) {
+            drainDuration.observe(seconds(Duration.between(g.drainStartedAt(), g.exitedAt())));
         }
-        String label = Integer.toString(g.number);
+        String label = Integer.toString(g.number());
         inflight.remove(label);
         served.remove(label);
     }

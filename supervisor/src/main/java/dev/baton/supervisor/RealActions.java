@@ -36,7 +36,7 @@ final class RealActions implements Actions {
     private final MemoryCheck memory;
     private final OrphanReaper reaper;
     private final KernelSockets kernel;
-    private final SdNotifier serviceManager;
+    private final ServiceManager notes;
     private final SecureRandom random = new SecureRandom();
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "timers");
@@ -49,7 +49,7 @@ final class RealActions implements Actions {
                 MemoryCheck memory, OrphanReaper reaper, KernelSockets kernel, SdNotifier serviceManager,
                 Native nat) {
         this.children = new ChildProcesses(nat, Path.of("/proc"), timers, loop::post);
-        this.serviceManager = serviceManager;
+        this.notes = serviceManager.messages();
         this.config = config;
         this.listeners = listeners;
         this.handoff = handoff;
@@ -137,11 +137,6 @@ final class RealActions implements Actions {
     }
 
     @Override
-    public long monotonicMicros() {
-        return System.nanoTime() / 1000; // HotSpot on Linux: clock_gettime(CLOCK_MONOTONIC)
-    }
-
-    @Override
     public ListenCounters listenCounters() {
         return kernel.listenCounters();
     }
@@ -157,12 +152,13 @@ final class RealActions implements Actions {
     }
 
     @Override
-    public void notifyServiceManager(String state) {
-        try {
-            serviceManager.notify(state);
-        } catch (IOException e) {
-            LOG.warn("sd_notify failed: {}", e.getMessage());
-        }
+    public ServiceManager serviceManager() {
+        return notes;
+    }
+
+    @Override
+    public long logLinesDropped() {
+        return LogOutput.dropped();
     }
 
     @Override

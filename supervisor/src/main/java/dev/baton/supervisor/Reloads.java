@@ -19,8 +19,8 @@ final class Reloads {
 
     private final Monitor monitor;
     private final Deque<Reload> history = new ArrayDeque<>();
-    private final List<Consumer<Reload>> waitingForNext = new ArrayList<>();
-    private final Map<Reload, List<Consumer<Reload>>> waiting = new HashMap<>();
+    private final List<Consumer<ReloadSnapshot>> waitingForNext = new ArrayList<>();
+    private final Map<Reload, List<Consumer<ReloadSnapshot>>> waiting = new HashMap<>();
     private int nextId = 1;
 
     Reloads(Monitor monitor) {
@@ -39,7 +39,7 @@ final class Reloads {
         return reload;
     }
 
-    void waitForNext(Consumer<Reload> waiter) {
+    void waitForNext(Consumer<ReloadSnapshot> waiter) {
         waitingForNext.add(waiter);
     }
 
@@ -54,10 +54,11 @@ final class Reloads {
         reload.outcome = outcome;
         reload.reason = reason;
         reload.endedAt = now;
-        monitor.reloadEnded(reload);
-        List<Consumer<Reload>> waiters = waiting.remove(reload);
+        ReloadSnapshot snapshot = reload.snapshot();
+        monitor.reloadEnded(snapshot);
+        List<Consumer<ReloadSnapshot>> waiters = waiting.remove(reload);
         if (waiters != null) {
-            waiters.forEach(w -> w.accept(reload));
+            waiters.forEach(w -> w.accept(snapshot));
         }
     }
 
@@ -74,7 +75,9 @@ final class Reloads {
     }
 
     /** Oldest first. */
-    List<Reload> recent() {
-        return List.copyOf(history);
+    List<ReloadSnapshot> recent() {
+        List<ReloadSnapshot> recent = new ArrayList<>(history.size());
+        history.forEach(r -> recent.add(r.snapshot()));
+        return recent;
     }
 }

@@ -22,4 +22,18 @@ final class SdNotifier {
             nat.sendDatagram(socket, state.getBytes(StandardCharsets.UTF_8));
         }
     }
+
+    /** The lifecycle's news, worded for systemd and sent here; a failed send is logged, never thrown. */
+    ServiceManager messages() {
+        if (socket == null) {
+            return ServiceManager.NONE;
+        }
+        return new SdNotifyMessages(state -> {
+            try {
+                notify(state);
+            } catch (IOException e) {
+                org.slf4j.LoggerFactory.getLogger("batond").warn("sd_notify failed: {}", e.getMessage());
+            }
+        }, () -> System.nanoTime() / 1000); // HotSpot on Linux: clock_gettime(CLOCK_MONOTONIC)
+    }
 }

@@ -1,6 +1,5 @@
 package dev.baton.supervisor;
 
-import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
 
@@ -12,37 +11,17 @@ import java.util.StringJoiner;
 final class ShutdownReport {
     private ShutdownReport() {}
 
-    static Map<String, Object> answer(List<Generation> stopped) {
+    static Map<String, Object> answer(ShutdownOutcome outcome) {
         StringJoiner problems = new StringJoiner("; ");
-        for (Generation g : stopped) {
-            String problem = problem(g);
+        for (GenerationSnapshot g : outcome.stopped()) {
+            String problem = ShutdownOutcome.problem(g);
             if (problem != null) {
                 problems.add(g + " " + problem);
             }
         }
-        if (problems.length() == 0) {
-            Map<String, Object> m = ControlResponses.ok("batond stopped: every generation drained");
-            m.put("clean", true);
-            return m;
-        }
-        Map<String, Object> m = ControlResponses.ok("batond stopped, not cleanly: " + problems);
-        m.put("clean", false);
+        Map<String, Object> m = ControlResponses.ok(outcome.clean() ? "batond stopped: every generation drained"
+                : "batond stopped, not cleanly: " + problems);
+        m.put("clean", outcome.clean());
         return m;
-    }
-
-    /** What went wrong with one generation's end; null when nothing did. */
-    private static String problem(Generation g) {
-        if (g.killedProcesses > 0) {
-            return "was killed (SIGKILL to " + g.killedProcesses + " process" + (g.killedProcesses == 1 ? "" : "es")
-                    + ") after --drain-timeout";
-        }
-        if (g.readyAt == null) {
-            return null; // it never served: stopping it cut nothing off
-        }
-        if (!g.drainedCleanly()) {
-            return "exited with code " + g.exitCode
-                    + (g.inflightAtExit > 0 ? " with " + g.inflightAtExit + " request(s) still in flight" : "");
-        }
-        return null;
     }
 }

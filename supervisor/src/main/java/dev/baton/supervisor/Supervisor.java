@@ -1,17 +1,20 @@
 package dev.baton.supervisor;
 
 import java.io.IOException;
-import java.security.MessageDigest;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Collectors;
+import java.util.Set;
+import java.util.function.Consumer;
 
-import dev.baton.child.Frame;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,119 +23,192 @@ import static dev.baton.supervisor.Event.Deadline.Kind.KILL;
 import static dev.baton.supervisor.Event.Deadline.Kind.READY;
 
 /**
- * The lifecycle of batond's generations. Only the event loop calls {@link #handle}; no locks.
+ * The lifecycle of batond's generations: a state machine driven by {@link Event}s and by the
+ * control commands, on the loop thread only (no locks), acting on the world through
+ * {@link Actions}. It knows no wire format, no JSON and no system call.
  *
- * <p>At most one generation is SERVING and at most one STARTING/CONNECTED (the reload in
- * progress); any number up to {@code --max-draining} are DRAINING. A reload requested while
- * one is under way is remembered once and runs after it.
+ * <p><b>Invariant</b>, kept by {@link #startGeneration} and {@link #startReload}: at most one
+ * generation SERVING ({@link #serving}), at most one STARTING or CONNECTED ({@link #starting}:
+ * the reload or restart in progress), and at most {@code --max-draining} DRAINING: a reload that
+ * would exceed it waits in the {@link ReloadQueue}.
  */
-final class Supervisor {
+public final class Supervisor {
     private static final Logger LOG = LoggerFactory.getLogger("batond");
 
     /** How long a child that failed to become ready gets between SIGTERM and SIGKILL. */
-    static final Duration FAILED_START_GRACE = Duration.ofSeconds(5);
+    public static final Duration FAILED_START_GRACE = Duration.ofSeconds(5);
+    /** How many exited generations status keeps showing. */
+    static final int EXITED_SHOWN = 5;
 
-    private final Config config;
+    private final Settings settings;
     private final Actions actions;
-    private final int ownUid;
     private final Monitor monitor;
     private final Reloads reloads;
-    /** Recently exited generations, newest last, for status. */
-    private final java.util.Deque<Generation> exitedRecently = new java.util.ArrayDeque<>();
-    private final java.util.List<ControlReply> stopWaiters = new java.util.ArrayList<>();
+    private final ReloadQueue queue = new ReloadQueue();
+    private final RestartBackoff backoff;
+    private final ChildSessions sessions;
     private final Instant startedAt;
-    /** The reload whose new generation is starting, and the reloads whose old generation drains. */
-    private Reload reloadStarting;
-    private final Map<Integer, Reload> reloadByOldGeneration = new HashMap<>();
-    private String queuedSource;
-    private int restarts;
-    /** Why the last start or reload failed, until a generation serves long enough to forget it. */
-    private String lastFailure;
-    /** When the restart after a failure is due; null when none is scheduled. */
-    private Instant nextAttemptAt;
-    /** Every generation alive when the shutdown began: what stop --wait reports. */
-    private final java.util.List<Generation> stoppedGenerations = new java.util.ArrayList<>();
 
     private final Map<Integer, Generation> alive = new LinkedHashMap<>();
-    private final Map<Integer, Generation> byConnection = new HashMap<>();
+    /** Recently exited generations, newest last, for status. */
+    private final Deque<Generation> exitedRecently = new ArrayDeque<>();
     private Generation serving;
     private Generation starting;
     private int nextGeneration = 1;
-    private boolean reloadQueued;
-    private boolean restartScheduled;
-    private int deaths;
+    /** The reload whose new generation is starting, and the reloads whose old generation drains. */
+    private Reload reloadStarting;
+    private final Map<Integer, Reload> reloadByOldGeneration = new HashMap<>();
+
     private boolean shuttingDown;
     private boolean exited;
+    /** Every generation alive when the shutdown began: what stop --wait reports. */
+    private final List<Generation> stoppedGenerations = new ArrayList<>();
+    private final List<Consumer<ShutdownOutcome>> stopWaiters = new ArrayList<>();
 
-    Supervisor(Config config, Actions actions, int ownUid) {
-        this(config, actions, ownUid, Monitor.NONE);
+    public Supervisor(Settings settings, Actions actions, int ownUid) {
+        this(settings, actions, ownUid, Monitor.NONE);
     }
 
-    Supervisor(Config config, Actions actions, int ownUid, Monitor monitor) {
-        this.config = config;
+    public Supervisor(Settings settings, Actions actions, int ownUid, Monitor monitor) {
+        this.settings = settings;
         this.actions = actions;
-        this.ownUid = ownUid;
         this.monitor = monitor;
         this.reloads = new Reloads(monitor);
+        this.backoff = new RestartBackoff(settings.restartBackoffMin(), settings.restartBackoffMax());
+        this.sessions = new ChildSessions(ownUid);
         this.startedAt = actions.now();
     }
 
     /** Starts generation 1. */
-    void start() {
+    public void start() {
         startGeneration();
     }
 
-    void handle(Event event) {
+    public void handle(Event event) {
         if (exited) {
             return;
         }
         // Java 17 has no pattern switch outside preview: one instanceof per event kind.
         if (event instanceof Event.ReloadRequested e) {
-            onReload(e.source());
+            reload(e.source());
         } else if (event instanceof Event.ShutdownRequested e) {
-            onShutdown(e.source());
+            stop(e.source());
         } else if (event instanceof Event.ChildExited e) {
             onChildExited(e);
         } else if (event instanceof Event.HandoffConnected e) {
             onConnected(e);
-        } else if (event instanceof Event.FrameReceived e) {
-            onFrame(e.connection(), e.frame());
+        } else if (event instanceof Event.ChildHello e) {
+            onHello(e);
+        } else if (event instanceof Event.ChildReady e) {
+            onReady(e.connection());
+        } else if (event instanceof Event.ChildStats e) {
+            onStats(e);
+        } else if (event instanceof Event.ChildDrained e) {
+            onDrained(e);
+        } else if (event instanceof Event.ChildSentUnknown e) {
+            onUnknownFrame(e);
         } else if (event instanceof Event.HandoffClosed e) {
             onHandoffClosed(e.connection(), e.reason());
         } else if (event instanceof Event.Deadline e) {
             onDeadline(e);
         } else if (event instanceof Event.RestartDue) {
             onRestartDue();
-        } else if (event instanceof Event.ControlRequest e) {
-            onControl(e.command(), e.reply());
         } else if (event instanceof Event.WatchdogDue) {
             if (serving != null && !shuttingDown) {
-                actions.notifyServiceManager("WATCHDOG=1"); // only while a child really serves
+                actions.serviceManager().watchdog(); // only while a child really serves
             }
         } else if (event instanceof Event.ReapOrphans) {
             // On the loop, so no generation can be spawned between listing pids and reaping.
-            actions.reapOrphans(alive.values().stream().map(g -> g.pid).collect(Collectors.toSet()));
+            Set<Long> pids = new HashSet<>();
+            alive.values().forEach(g -> pids.add(g.pid));
+            actions.reapOrphans(pids);
         }
     }
 
-    // --- reloads -------------------------------------------------------------------------
+    // --- what the control commands ask ------------------------------------------------------
 
-    private void onReload(String source) {
+    /** A reload (SIGUSR2, SIGHUP, batonctl): runs now, or once after the one under way. */
+    public void reload(String source) {
         if (shuttingDown) {
             LOG.info("reload requested ({}) ignored: shutting down", source);
             return;
         }
         if (starting != null) {
-            if (!reloadQueued) {
+            if (!queue.add(source)) {
                 LOG.info("reload requested ({}): queued after {} finishes starting", source, starting);
-                queuedSource = source;
             }
-            reloadQueued = true;
             return;
         }
         LOG.info("reload requested ({})", source);
         startReload(source);
     }
+
+    /** As {@link #reload}, and {@code whenEnded} hears how the reload it starts (or joins) ended. */
+    public void reloadAndWait(String source, Consumer<ReloadSnapshot> whenEnded) {
+        reloads.waitForNext(whenEnded);
+        reload(source);
+    }
+
+    /** SIGTERM, SIGINT, batonctl stop: every generation drains, then batond exits 0. */
+    public void stop(String source) {
+        if (shuttingDown) {
+            LOG.info("shutdown requested ({}) again: already shutting down, {} generation(s) left", source, alive.size());
+            return;
+        }
+        shuttingDown = true;
+        queue.clear();
+        LOG.info("shutdown requested ({}): draining {} generation(s)", source, alive.size());
+        actions.serviceManager().stopping("stopping: draining " + alive.size() + " generation(s)",
+                settings.drainTimeout().plus(FAILED_START_GRACE));
+        stoppedGenerations.addAll(alive.values());
+        for (Generation g : alive.values()) {
+            if (g.phase() == Phase.SERVING || g.phase() == Phase.STARTING || g.phase() == Phase.CONNECTED) {
+                drain(g, "shutdown");
+            }
+        }
+        // After the drains, so the aborted reloads' evidence shows the old generation draining.
+        reloads.abortAll("batond is shutting down (" + source + ")", actions.now(), actions.listenCounters());
+        reloadStarting = null;
+        reloadByOldGeneration.clear();
+        starting = null;
+        serving = null;
+        if (alive.isEmpty()) {
+            finish();
+        }
+    }
+
+    /** As {@link #stop}, and {@code whenStopped} hears how every generation ended. */
+    public void stopAndWait(String source, Consumer<ShutdownOutcome> whenStopped) {
+        stopWaiters.add(whenStopped);
+        stop(source);
+    }
+
+    public boolean shuttingDown() {
+        return shuttingDown;
+    }
+
+    public int liveGenerations() {
+        return alive.size();
+    }
+
+    /** Everything {@code batonctl status} shows, as it is now. */
+    public SupervisorSnapshot snapshot() {
+        Map<String, Long> queues = actions.acceptQueues();
+        List<SupervisorSnapshot.ListenerState> listeners = new ArrayList<>();
+        for (Listener l : actions.listeners()) {
+            listeners.add(new SupervisorSnapshot.ListenerState(l.name(), l.address(), l.fd(), queues.getOrDefault(l.name(), -1L)));
+        }
+        List<GenerationSnapshot> generations = new ArrayList<>();
+        exitedRecently.forEach(g -> generations.add(g.snapshot()));
+        alive.values().forEach(g -> generations.add(g.snapshot()));
+        return new SupervisorSnapshot(ProcessHandle.current().pid(), startedAt, actions.now(),
+                shuttingDown ? "stopping" : serving != null ? "serving" : "starting",
+                serving != null ? serving.number : null, backoff.restarts(), settings.command(),
+                serving == null && !shuttingDown ? backoff.failing() : null, listeners, actions.listenCounters(),
+                generations, reloads.recent(), actions.logLinesDropped());
+    }
+
+    // --- reloads -------------------------------------------------------------------------
 
     /** Replaces the serving generation; without one (it died, a restart is pending) this is a plain start. */
     private void startReload(String source) {
@@ -140,7 +216,7 @@ final class Supervisor {
             Reload reload = openReload(source);
             Generation g = startGeneration();
             if (g == null) {
-                endReload(reload, Reload.Outcome.FAILED, "cannot start " + config.command().get(0));
+                endReload(reload, Reload.Outcome.FAILED, "cannot start " + settings.command().get(0));
             } else {
                 reload.fresh = g;
                 reloadStarting = reload;
@@ -148,18 +224,15 @@ final class Supervisor {
             return;
         }
         long draining = alive.values().stream().filter(g -> g.phase() == Phase.DRAINING).count();
-        if (draining >= config.maxDraining()) {
+        if (draining >= settings.maxDraining()) {
             LOG.info("reload waits: {} old generation(s) still draining (--max-draining {})",
-                    draining, config.maxDraining());
-            reloadQueued = true;
-            if (queuedSource == null) {
-                queuedSource = source;
-            }
+                    draining, settings.maxDraining());
+            queue.add(source);
             return;
         }
         Reload reload = openReload(source);
         reload.old = serving;
-        if (config.memoryCheck()) {
+        if (settings.memoryCheck()) {
             Optional<String> shortfall = actions.memoryShortfall(serving.pid);
             if (shortfall.isPresent()) {
                 LOG.warn("reload refused: {} (--no-memory-check turns this check off)", shortfall.get());
@@ -167,11 +240,10 @@ final class Supervisor {
                 return;
             }
         }
-        actions.notifyServiceManager("RELOADING=1\nMONOTONIC_USEC=" + actions.monotonicMicros()
-                + "\nSTATUS=reloading: starting gen=" + nextGeneration + ", gen=" + serving.number + " serves");
+        actions.serviceManager().reloading("reloading: starting gen=" + nextGeneration + ", gen=" + serving.number + " serves");
         Generation g = startGeneration();
         if (g == null) {
-            String reason = "cannot start " + config.command().get(0);
+            String reason = "cannot start " + settings.command().get(0);
             endReload(reload, Reload.Outcome.FAILED, reason);
             notifyServing("last reload failed: " + reason);
             return;
@@ -201,30 +273,28 @@ final class Supervisor {
             pid = actions.spawn(number, token);
         } catch (IOException e) {
             LOG.error("{} of gen={} failed: cannot start {}: {}", serving != null ? "reload" : "start",
-                    number, config.command().get(0), e.getMessage());
-            lastFailure = "gen=" + number + ": cannot start " + config.command().get(0) + ": " + e.getMessage();
+                    number, settings.command().get(0), e.getMessage());
+            backoff.failed("gen=" + number + ": cannot start " + settings.command().get(0) + ": " + e.getMessage());
             if (serving == null) {
                 scheduleRestart();
             }
             return null;
         }
         Instant now = actions.now();
-        Generation g = new Generation(number, token, pid,
-                new GenerationState.Starting(now, now.plus(config.readyTimeout())));
+        Generation g = new Generation(number, token, pid, now, new GenerationState.Starting(now.plus(settings.readyTimeout())));
         alive.put(number, g);
         starting = g;
         LOG.info("{} spawned", g);
-        actions.schedule(config.readyTimeout(), new Event.Deadline(number, READY));
+        actions.schedule(settings.readyTimeout(), new Event.Deadline(number, READY));
         // A slow child may take up to --ready-timeout: let systemd's start/reload timeout wait that long.
-        actions.notifyServiceManager("EXTEND_TIMEOUT_USEC="
-                + config.readyTimeout().plus(FAILED_START_GRACE).toNanos() / 1000);
+        actions.serviceManager().extendTimeout(settings.readyTimeout().plus(FAILED_START_GRACE));
         return g;
     }
 
     /** The new generation will not serve: stop it and keep the serving one. */
     private void failStart(Generation g, String reason) {
         LOG.warn("{} to gen={} failed: {}", serving != null ? "reload" : "start", g.number, reason);
-        lastFailure = "gen=" + g.number + " " + reason;
+        backoff.failed("gen=" + g.number + " " + reason);
         if (starting == g) {
             starting = null;
         }
@@ -239,8 +309,8 @@ final class Supervisor {
         if (g.alive()) {
             Instant now = actions.now();
             actions.signal(g.pid, Sig.TERM);
-            g.moveTo(new GenerationState.Killing(now, now.plus(FAILED_START_GRACE), reason),
-                    "killing: SIGTERM sent, SIGKILL in " + DurationParser.format(FAILED_START_GRACE));
+            g.moveTo(new GenerationState.Killing(now.plus(FAILED_START_GRACE), reason),
+                    "killing: SIGTERM sent, SIGKILL in " + Durations.format(FAILED_START_GRACE));
             actions.schedule(FAILED_START_GRACE, new Event.Deadline(g.number, KILL));
         }
         afterStartEnded();
@@ -253,31 +323,23 @@ final class Supervisor {
         }
         if (serving == null) {
             scheduleRestart();
-        } else if (reloadQueued) {
-            reloadQueued = false;
+        } else if (queue.isQueued()) {
             LOG.info("running the queued reload");
-            startReload(takeQueuedSource());
+            startReload(queue.take());
         }
     }
 
-    private String takeQueuedSource() {
-        String source = queuedSource != null ? queuedSource : "queued";
-        queuedSource = null;
-        return source;
-    }
-
-    private void becomeServing(Generation g, int connection) {
+    private void becomeServing(Generation g) {
         Generation previous = serving;
         g.readyAt = actions.now();
-        g.moveTo(new GenerationState.Serving(g.readyAt, connection), "ready in "
-                + DurationParser.format(java.time.Duration.between(g.spawnedAt, g.readyAt)));
+        g.moveTo(new GenerationState.Serving(), "ready in " + Durations.format(Duration.between(g.spawnedAt, g.readyAt)));
         serving = g;
         starting = null;
-        monitor.serving(g);
+        monitor.serving(g.snapshot());
         Reload reload = reloadStarting != null && reloadStarting.fresh == g ? reloadStarting : null;
         reloadStarting = null;
         if (previous != null) {
-            resetBackoffIfServedLong(previous);
+            forgetFailuresIfServedLong(previous);
             drain(previous, "replaced by gen=" + g.number);
             LOG.info("reload to gen={} complete", g.number);
             if (reload != null) {
@@ -294,20 +356,21 @@ final class Supervisor {
         afterStartEnded();
     }
 
-    /** READY=1 ends systemd's start or reload; STATUS= says who serves now. */
+    /** READY=1 ends systemd's start or reload; its status says who serves now. */
     private void notifyServing(String lastReload) {
-        actions.notifyServiceManager("READY=1\nSTATUS=serving gen=" + serving.number + " pid=" + serving.pid
+        actions.serviceManager().ready("serving gen=" + serving.number + " pid=" + serving.pid
                 + (lastReload != null ? "; " + lastReload : ""));
     }
 
     private void endSucceeded(Reload reload) {
         reload.acceptQueuesAfter = actions.acceptQueues();
         endReload(reload, Reload.Outcome.SUCCEEDED, "");
-        LOG.info("{} evidence: {}", reload, ReloadEvidence.oneLine(reload));
+        ReloadSnapshot evidence = reload.snapshot();
+        LOG.info("{} evidence: {}", reload, evidence.oneLine());
         if (reload.old != null && serving != null && !shuttingDown) {
-            actions.notifyServiceManager("STATUS=serving gen=" + serving.number + " pid=" + serving.pid
+            actions.serviceManager().status("serving gen=" + serving.number + " pid=" + serving.pid
                     + "; last reload: gen=" + reload.fresh.number + " succeeded in "
-                    + DurationParser.format(reload.duration()) + (reload.clean() ? "" : ", old generation not drained cleanly"));
+                    + Durations.format(evidence.duration()) + (evidence.clean() ? "" : ", old generation not drained cleanly"));
         }
     }
 
@@ -318,54 +381,39 @@ final class Supervisor {
             g.inflightAtDrain = g.inflight;
         }
         actions.signal(g.pid, Sig.TERM);
-        g.moveTo(new GenerationState.Draining(now, now.plus(config.drainTimeout())),
-                "draining (" + why + "): SIGTERM sent, SIGKILL in " + DurationParser.format(config.drainTimeout()));
-        actions.schedule(config.drainTimeout(), new Event.Deadline(g.number, DRAIN));
+        g.moveTo(new GenerationState.Draining(now.plus(settings.drainTimeout())),
+                "draining (" + why + "): SIGTERM sent, SIGKILL in " + Durations.format(settings.drainTimeout()));
+        actions.schedule(settings.drainTimeout(), new Event.Deadline(g.number, DRAIN));
     }
 
     // --- the serving child dies ---------------------------------------------------------
 
     private void scheduleRestart() {
-        if (restartScheduled || shuttingDown) {
+        if (shuttingDown) {
             return;
         }
-        deaths++;
-        restarts++;
+        Duration delay = backoff.schedule(actions.now());
+        if (delay == null) {
+            return; // one is scheduled already
+        }
         monitor.childRestarted();
-        Duration delay = deaths == 1 ? Duration.ZERO : backoff(deaths - 1);
-        restartScheduled = true;
-        nextAttemptAt = actions.now().plus(delay);
-        LOG.info("starting a new generation in {} (failure {} in a row)", DurationParser.format(delay), deaths);
+        LOG.info("starting a new generation in {} (failure {} in a row)", Durations.format(delay), backoff.failuresInARow());
         actions.schedule(delay, new Event.RestartDue());
     }
 
-    /**
-     * A generation that served longer than --restart-backoff-max ends any crash loop before it:
-     * whether it then dies or is replaced by a reload, the next failure starts again from no wait.
-     */
-    private void resetBackoffIfServedLong(Generation g) {
-        if (g.readyAt != null && Duration.between(g.readyAt, actions.now()).compareTo(config.restartBackoffMax()) >= 0) {
-            if (deaths > 0) {
-                LOG.info("{} served {}: the restart backoff starts again from 0", g,
-                        DurationParser.format(Duration.between(g.readyAt, actions.now())));
-            }
-            deaths = 0;
-            lastFailure = null;
+    /** A generation that served longer than --restart-backoff-max ends any crash loop before it. */
+    private void forgetFailuresIfServedLong(Generation g) {
+        if (g.readyAt == null) {
+            return;
         }
-    }
-
-    /** min, 2*min, 4*min ... capped at max. */
-    private Duration backoff(int step) {
-        Duration d = config.restartBackoffMin();
-        for (int i = 1; i < step && d.compareTo(config.restartBackoffMax()) < 0; i++) {
-            d = d.multipliedBy(2);
+        Duration served = Duration.between(g.readyAt, actions.now());
+        if (backoff.servedFor(served)) {
+            LOG.info("{} served {}: the restart backoff starts again from 0", g, Durations.format(served));
         }
-        return d.compareTo(config.restartBackoffMax()) > 0 ? config.restartBackoffMax() : d;
     }
 
     private void onRestartDue() {
-        restartScheduled = false;
-        nextAttemptAt = null;
+        backoff.due();
         if (!shuttingDown && serving == null && starting == null) {
             startGeneration();
         }
@@ -374,105 +422,40 @@ final class Supervisor {
     // --- handoff -------------------------------------------------------------------------
 
     private void onConnected(Event.HandoffConnected e) {
-        if (e.peerUid() != ownUid && e.peerUid() != 0) {
-            refuse(e.connection(), "peer pid=" + e.peerPid() + " runs as uid " + e.peerUid() + ", not batond's uid " + ownUid);
+        String refusal = sessions.refusal(e.peerPid(), e.peerUid());
+        if (refusal != null) {
+            refuse(e.connection(), refusal);
             return;
         }
         LOG.debug("handoff connection {} from pid={}", e.connection(), e.peerPid());
     }
 
-    private void onFrame(int connection, Frame frame) {
-        Generation g = byConnection.get(connection);
+    private void onHello(Event.ChildHello e) {
+        int connection = e.connection();
+        if (sessions.of(connection) != null) {
+            LOG.warn("{} said HELLO again: ignored", sessions.of(connection));
+            return;
+        }
+        Generation g = ChildSessions.byToken(alive.values(), e.token());
+        String pid = e.pid() < 0 ? "?" : Long.toString(e.pid());
         if (g == null) {
-            onHello(connection, frame);
-            return;
-        }
-        if ("1".equals(frame.get("READY"))) {
-            if (g == starting && g.state() instanceof GenerationState.Connected) {
-                becomeServing(g, connection);
-            } else if (shuttingDown) {
-                LOG.info("{} said READY while batond shuts down: ignored, it drains", g);
-            } else if (g.phase() == Phase.KILLING) {
-                LOG.info("{} said READY after its start failed: ignored, it is being stopped", g);
-            } else {
-                LOG.info("{} said READY again in phase {}: ignored", g, g.phase());
-            }
-        } else if ("1".equals(frame.get("DRAINED"))) {
-            onDrained(g, frame);
-        } else if (frame.has("INFLIGHT") || frame.has("SERVED")) {
-            g.inflight = number(frame.get("INFLIGHT"), g.inflight);
-            g.served = number(frame.get("SERVED"), g.served);
-            monitor.stats(g);
-            LOG.debug("{} inflight={} served={}", g, frame.get("INFLIGHT"), frame.get("SERVED"));
+            refuse(connection, "wrong token (process pid=" + pid + ")");
+        } else if (g == starting && g.state() instanceof GenerationState.Starting s) {
+            accept(g, connection, s, e.pid());
+        } else if (g.state() instanceof GenerationState.Killing k) {
+            refuse(connection, g + " connected too late: its start had failed (" + k.reason() + ")");
+        } else if (shuttingDown && g.phase() == Phase.DRAINING && g.readyAt == null) {
+            refuse(connection, g + " connected while batond shuts down: it is being stopped");
         } else {
-            LOG.warn("{} sent an unknown frame ({}): ignored", g, frame.fields().keySet());
+            refuse(connection, "token of " + g + " already used (process pid=" + pid + ")");
         }
     }
 
-    /** DRAINED=1 SERVED= [INFLIGHT_AT_DRAIN= ABANDONED= DRAIN_MS= CLOSED=]: the child's own account of its drain. */
-    private void onDrained(Generation g, Frame frame) {
-        g.served = number(frame.get("SERVED"), g.served);
-        g.inflightAtDrain = number(frame.get("INFLIGHT_AT_DRAIN"), g.inflightAtDrain);
-        g.inflightAtExit = number(frame.get("ABANDONED"), 0);
-        g.inflight = g.inflightAtExit;
-        monitor.stats(g);
-        StringBuilder facts = new StringBuilder("served=" + frame.get("SERVED"));
-        for (String key : java.util.List.of("INFLIGHT_AT_DRAIN", "ABANDONED", "DRAIN_MS", "CLOSED")) {
-            if (frame.has(key)) {
-                facts.append(' ').append(key.toLowerCase()).append('=').append(frame.get(key));
-            }
-        }
-        g.drainReported = true;
-        LOG.info("{} drained {}", g, facts);
-    }
-
-    private static long number(String text, long otherwise) {
-        if (text == null) {
-            return otherwise;
-        }
-        try {
-            return Long.parseLong(text.trim());
-        } catch (NumberFormatException e) {
-            return otherwise;
-        }
-    }
-
-    private void onHello(int connection, Frame frame) {
-        if (!"1".equals(frame.get("BATON")) || frame.get("TOKEN") == null) {
-            if (frame.has("INFLIGHT") || frame.has("SERVED") || frame.has("READY") || frame.has("DRAINED")) {
-                // A child's own frames on a connection that never said HELLO here: a child of
-                // another batond (one that died, say), reaching this socket.
-                refuse(connection, "a child's " + frame.fields().keySet() + " frame without a HELLO first: "
-                        + "not a child of this batond (an orphan of an earlier one?)");
-            } else {
-                refuse(connection, "first frame is not a HELLO (BATON=1 TOKEN=...)");
-            }
-            return;
-        }
-        String token = frame.get("TOKEN");
-        String pid = frame.get("PID");
-        for (Generation g : alive.values()) {
-            if (tokenEquals(g.token, token)) {
-                if (g == starting && g.state() instanceof GenerationState.Starting s) {
-                    g.servicePid = number(pid, -1);
-                    accept(g, connection, s, pid);
-                } else if (g.state() instanceof GenerationState.Killing k) {
-                    refuse(connection, g + " connected too late: its start had failed (" + k.reason() + ")");
-                } else if (shuttingDown && g.phase() == Phase.DRAINING && g.readyAt == null) {
-                    refuse(connection, g + " connected while batond shuts down: it is being stopped");
-                } else {
-                    refuse(connection, "token of " + g + " already used (process pid=" + pid + ")");
-                }
-                return;
-            }
-        }
-        refuse(connection, "wrong token (process pid=" + pid + ")");
-    }
-
-    private void accept(Generation g, int connection, GenerationState.Starting s, String peerPid) {
-        byConnection.put(connection, g);
-        g.moveTo(new GenerationState.Connected(actions.now(), s.readyDeadline(), connection),
-                "connected" + (Long.toString(g.pid).equals(peerPid) ? "" : " (through pid=" + peerPid + ")"));
+    private void accept(Generation g, int connection, GenerationState.Starting s, long peerPid) {
+        sessions.attach(connection, g);
+        g.servicePid = peerPid;
+        g.moveTo(new GenerationState.Connected(s.readyDeadline()),
+                "connected" + (peerPid == g.pid || peerPid < 0 ? "" : " (through pid=" + peerPid + ")"));
         try {
             String names = actions.sendListeners(connection, g.number);
             LOG.info("{} fds sent: {}", g, names);
@@ -481,13 +464,86 @@ final class Supervisor {
         }
     }
 
+    /** The frame on a connection that has not said HELLO: only a HELLO is allowed first. */
+    private boolean withoutHello(int connection, String what) {
+        if (sessions.of(connection) != null) {
+            return false;
+        }
+        if (what == null) {
+            refuse(connection, "first frame is not a HELLO (BATON=1 TOKEN=...)");
+        } else {
+            // A child's own frames on a connection that never said HELLO here: a child of
+            // another batond (one that died, say), reaching this socket.
+            refuse(connection, "a child's " + what + " frame without a HELLO first: "
+                    + "not a child of this batond (an orphan of an earlier one?)");
+        }
+        return true;
+    }
+
+    private void onReady(int connection) {
+        if (withoutHello(connection, "READY")) {
+            return;
+        }
+        Generation g = sessions.of(connection);
+        if (g == starting && g.state() instanceof GenerationState.Connected) {
+            becomeServing(g);
+        } else if (shuttingDown) {
+            LOG.info("{} said READY while batond shuts down: ignored, it drains", g);
+        } else if (g.phase() == Phase.KILLING) {
+            LOG.info("{} said READY after its start failed: ignored, it is being stopped", g);
+        } else {
+            LOG.info("{} said READY again in phase {}: ignored", g, g.phase());
+        }
+    }
+
+    private void onStats(Event.ChildStats e) {
+        if (withoutHello(e.connection(), "stats (INFLIGHT, SERVED)")) {
+            return;
+        }
+        Generation g = sessions.of(e.connection());
+        if (e.inflight() >= 0) {
+            g.inflight = e.inflight();
+        }
+        if (e.served() >= 0) {
+            g.served = e.served();
+        }
+        monitor.stats(g.snapshot());
+        LOG.debug("{} inflight={} served={}", g, e.inflight(), e.served());
+    }
+
+    /** DRAINED: the child's own account of its drain. */
+    private void onDrained(Event.ChildDrained e) {
+        if (withoutHello(e.connection(), "DRAINED")) {
+            return;
+        }
+        Generation g = sessions.of(e.connection());
+        if (e.served() >= 0) {
+            g.served = e.served();
+        }
+        if (e.inflightAtDrain() >= 0) {
+            g.inflightAtDrain = e.inflightAtDrain();
+        }
+        g.inflightAtExit = Math.max(0, e.abandoned());
+        g.inflight = g.inflightAtExit;
+        g.drainReported = true;
+        monitor.stats(g.snapshot());
+        LOG.info("{} drained {}", g, e.facts());
+    }
+
+    private void onUnknownFrame(Event.ChildSentUnknown e) {
+        if (withoutHello(e.connection(), null)) {
+            return;
+        }
+        LOG.warn("{} sent an unknown frame ({}): ignored", sessions.of(e.connection()), e.keys());
+    }
+
     private void refuse(int connection, String why) {
         LOG.warn("handoff connection refused: {}", why);
         actions.closeConnection(connection);
     }
 
     private void onHandoffClosed(int connection, String reason) {
-        Generation g = byConnection.remove(connection);
+        Generation g = sessions.detach(connection);
         if (g == null) {
             LOG.debug("handoff connection {} closed: {}", connection, reason);
             return;
@@ -510,18 +566,18 @@ final class Supervisor {
             case READY -> {
                 if (g == starting) {
                     failStart(g, g.phase() == Phase.STARTING
-                            ? "did not connect to the handoff socket within " + DurationParser.format(config.readyTimeout())
-                            : "not READY within " + DurationParser.format(config.readyTimeout()));
+                            ? "did not connect to the handoff socket within " + Durations.format(settings.readyTimeout())
+                            : "not READY within " + Durations.format(settings.readyTimeout()));
                 }
             }
             case DRAIN -> {
                 if (g.phase() == Phase.DRAINING) {
-                    kill(g, "did not exit within --drain-timeout " + DurationParser.format(config.drainTimeout()));
+                    kill(g, "did not exit within --drain-timeout " + Durations.format(settings.drainTimeout()));
                 }
             }
             case KILL -> {
                 if (g.phase() == Phase.KILLING) {
-                    kill(g, "still running " + DurationParser.format(FAILED_START_GRACE) + " after SIGTERM");
+                    kill(g, "still running " + Durations.format(FAILED_START_GRACE) + " after SIGTERM");
                 }
             }
         }
@@ -543,13 +599,11 @@ final class Supervisor {
                 : g.killedProcesses > 0 ? " after SIGKILL"
                 : g.servicePid > 0 && g.servicePid != g.pid && g.drainReported ? "; its service pid=" + g.servicePid + " drained"
                 : "";
-        g.exitedAt = actions.now();
-        g.exitCode = e.code();
-        g.moveTo(new GenerationState.Exited(g.exitedAt, e.code()), "exited code=" + e.code() + describe(e.code()) + after);
-        byConnection.values().removeIf(x -> x == g);
-        monitor.exited(g);
+        g.moveTo(new GenerationState.Exited(actions.now(), e.code()), "exited code=" + e.code() + describe(e.code()) + after);
+        sessions.forget(g);
+        monitor.exited(g.snapshot());
         exitedRecently.addLast(g);
-        while (exitedRecently.size() > 5) {
+        while (exitedRecently.size() > EXITED_SHOWN) {
             exitedRecently.removeFirst();
         }
         Reload replaced = reloadByOldGeneration.remove(g.number);
@@ -564,19 +618,19 @@ final class Supervisor {
             }
             case SERVING -> {
                 serving = null;
-                resetBackoffIfServedLong(g);
+                forgetFailuresIfServedLong(g);
                 if (!shuttingDown) {
                     LOG.warn("serving {} died with code {}; the listener stays open, connections wait for the next generation",
                             g, e.code());
+                    backoff.failed(g + " died with code " + e.code() + " while serving");
                     if (starting == null) {
                         scheduleRestart();
                     }
                 }
             }
             case DRAINING, KILLING, EXITED -> {
-                if (reloadQueued && starting == null && serving != null && !shuttingDown) {
-                    reloadQueued = false;
-                    startReload(takeQueuedSource());
+                if (queue.isQueued() && starting == null && serving != null && !shuttingDown) {
+                    startReload(queue.take());
                 }
             }
         }
@@ -594,87 +648,14 @@ final class Supervisor {
         };
     }
 
-    // --- shutdown ------------------------------------------------------------------------
-
-    private void onShutdown(String source) {
-        if (shuttingDown) {
-            LOG.info("shutdown requested ({}) again: already shutting down, {} generation(s) left", source, alive.size());
-            return;
-        }
-        shuttingDown = true;
-        reloadQueued = false;
-        LOG.info("shutdown requested ({}): draining {} generation(s)", source, alive.size());
-        actions.notifyServiceManager("STOPPING=1\nSTATUS=stopping: draining " + alive.size() + " generation(s)"
-                + "\nEXTEND_TIMEOUT_USEC=" + config.drainTimeout().plus(FAILED_START_GRACE).toNanos() / 1000);
-        stoppedGenerations.addAll(alive.values());
-        for (Generation g : alive.values()) {
-            if (g.phase() == Phase.SERVING || g.phase() == Phase.STARTING || g.phase() == Phase.CONNECTED) {
-                drain(g, "shutdown");
-            }
-        }
-        // After the drains, so the aborted reloads' evidence shows the old generation draining.
-        reloads.abortAll("batond is shutting down (" + source + ")", actions.now(), actions.listenCounters());
-        reloadStarting = null;
-        reloadByOldGeneration.clear();
-        starting = null;
-        serving = null;
-        if (alive.isEmpty()) {
-            finish();
-        }
-    }
-
     private void finish() {
         exited = true;
-        Map<String, Object> answer = ShutdownReport.answer(stoppedGenerations);
-        stopWaiters.forEach(w -> w.send(answer));
+        List<GenerationSnapshot> stopped = new ArrayList<>();
+        stoppedGenerations.forEach(g -> stopped.add(g.snapshot()));
+        ShutdownOutcome outcome = new ShutdownOutcome(stopped);
+        stopWaiters.forEach(w -> w.accept(outcome));
         stopWaiters.clear();
         LOG.info("batond exiting code=0");
         actions.exit(0);
-    }
-
-    // --- control socket ------------------------------------------------------------------
-
-    private void onControl(String command, ControlReply reply) {
-        switch (command) {
-            case "status" -> reply.send(status());
-            case "reload" -> {
-                reply.send(ControlResponses.ok(shuttingDown ? "not reloading: batond is shutting down" : "reload requested"));
-                onReload("batonctl");
-            }
-            case "reload --wait" -> {
-                if (shuttingDown) {
-                    reply.send(ControlResponses.error("not reloading: batond is shutting down"));
-                    return;
-                }
-                reloads.waitForNext(r -> reply.send(ReloadEvidence.toMap(r)));
-                onReload("batonctl");
-            }
-            case "stop" -> {
-                reply.send(ControlResponses.ok("stopping: draining " + alive.size() + " generation(s)"));
-                onShutdown("batonctl stop");
-            }
-            case "stop --wait" -> {
-                stopWaiters.add(reply);
-                onShutdown("batonctl stop");
-            }
-            default -> {
-                LOG.warn("control: unknown command '{}' refused", ControlResponses.printable(command));
-                reply.send(ControlResponses.error("unknown command '" + ControlResponses.printable(command)
-                        + "': batond understands status, reload, reload --wait, stop, stop --wait"));
-            }
-        }
-    }
-
-    /** Everything {@code batonctl status} shows. */
-    Map<String, Object> status() {
-        return StatusReport.build(actions, config, startedAt, serving, alive.values(), exitedRecently,
-                reloads.recent(), restarts, shuttingDown,
-                serving == null ? new StatusReport.Failing(lastFailure, deaths, nextAttemptAt) : null);
-    }
-
-    // --- small helpers -------------------------------------------------------------------
-
-    private static boolean tokenEquals(String a, String b) {
-        return MessageDigest.isEqual(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -36,13 +36,11 @@ class ControlServerTest {
 
     @BeforeEach
     void open() throws IOException {
-        control = ControlServer.open(dir.resolve("control.sock"), new LibcNative(), event -> {
-            if (event instanceof Event.ControlRequest r) {
-                if (r.command().equals("hold")) {
-                    held.add(r.reply()); // answered later, as reload --wait is
-                } else {
-                    r.reply().send(ControlResponses.ok("answered " + r.command()));
-                }
+        control = ControlServer.open(dir.resolve("control.sock"), new LibcNative(), (command, reply) -> {
+            if (command.equals("hold")) {
+                held.add(reply); // answered later, as reload --wait is
+            } else {
+                reply.send(ControlResponses.ok("answered " + command));
             }
         }, TIMEOUT_MS, MAX);
     }

@@ -85,9 +85,17 @@ final class FakeActions implements Actions {
         return 0;
     }
 
+    /** The service manager hears what systemd would, worded as sd_notify words it. */
     @Override
-    public void notifyServiceManager(String state) {
-        notified.add(state);
+    public ServiceManager serviceManager() {
+        return new SdNotifyMessages(notified::add, () -> monotonic);
+    }
+
+    long logLinesDropped;
+
+    @Override
+    public long logLinesDropped() {
+        return logLinesDropped;
     }
 
     @Override
@@ -106,10 +114,6 @@ final class FakeActions implements Actions {
     ListenCounters counters = new ListenCounters(0, 0);
     long monotonic = 1_000_000;
 
-    @Override
-    public long monotonicMicros() {
-        return monotonic;
-    }
 
     @Override
     public ListenCounters listenCounters() {

@@ -93,9 +93,10 @@ class HandoffServerTest {
         for (byte b : hello) {
             write(child, new byte[] {b});
         }
-        Event.FrameReceived frame = next(Event.FrameReceived.class);
+        Event.ChildHello frame = next(Event.ChildHello.class);
         assertEquals(connected.connection(), frame.connection());
-        assertEquals("t", frame.frame().get("TOKEN"));
+        assertEquals("t", frame.token());
+        assertEquals(1, frame.pid());
 
         // Past the HELLO timeout, the connection stays: it said HELLO.
         Thread.sleep(HELLO.toMillis() * 2);
@@ -149,7 +150,7 @@ class HandoffServerTest {
         assertTrue(evicted.reason().startsWith("no HELLO yet, and 4 newer connections"), evicted::toString);
         assertEquals(0, readToEnd(idle.get(0)), "the oldest is closed");
         write(child, Frame.of("BATON", "1", "TOKEN", "t").encode());
-        assertEquals(childId, next(Event.FrameReceived.class).connection());
+        assertEquals(childId, next(Event.ChildHello.class).connection());
     }
 
     @Test

@@ -36,26 +36,26 @@ class ReloadTrackingTest {
     int bringUpLatest() {
         int conn = ++connections;
         sup.handle(new Event.HandoffConnected(conn, os.lastPid(), SupervisorTest.UID));
-        sup.handle(new Event.FrameReceived(conn, Frame.of("BATON", "1", "TOKEN", os.lastToken(), "PID", Long.toString(os.lastPid()))));
+        sup.handle(ChildFrames.event(conn, Frame.of("BATON", "1", "TOKEN", os.lastToken(), "PID", Long.toString(os.lastPid()))));
         os.now = os.now.plusMillis(1200);
-        sup.handle(new Event.FrameReceived(conn, Frame.of("READY", "1")));
+        sup.handle(ChildFrames.event(conn, Frame.of("READY", "1")));
         return conn;
     }
 
     void control(String command) {
-        sup.handle(new Event.ControlRequest(command, answers::add));
+        new ControlCommands(sup).run(command, answers::add);
     }
 
     @Test
     void reloadWaitIsAnsweredOnlyWhenTheOldGenerationHasExitedWithTheEvidence() {
         int conn1 = connections;
         long gen1 = os.lastPid();
-        sup.handle(new Event.FrameReceived(conn1, Frame.of("INFLIGHT", "14", "SERVED", "5000")));
+        sup.handle(ChildFrames.event(conn1, Frame.of("INFLIGHT", "14", "SERVED", "5000")));
         os.counters = new ListenCounters(7, 9);
         control("reload --wait");
         bringUpLatest();
         assertTrue(answers.isEmpty(), "not before the old generation exited");
-        sup.handle(new Event.FrameReceived(conn1, Frame.of("DRAINED", "1", "SERVED", "5321", "INFLIGHT_AT_DRAIN", "14",
+        sup.handle(ChildFrames.event(conn1, Frame.of("DRAINED", "1", "SERVED", "5321", "INFLIGHT_AT_DRAIN", "14",
                 "ABANDONED", "0", "DRAIN_MS", "800", "CLOSED", "db")));
         os.now = os.now.plusMillis(800);
         sup.handle(new Event.ChildExited(1, gen1, 0));
@@ -157,8 +157,8 @@ class ReloadTrackingTest {
     @Test
     void statusShowsGenerationsStatsAndReloads() {
         int conn1 = connections;
-        sup.handle(new Event.FrameReceived(conn1, Frame.of("INFLIGHT", "3", "SERVED", "42")));
-        Map<String, Object> status = sup.status();
+        sup.handle(ChildFrames.event(conn1, Frame.of("INFLIGHT", "3", "SERVED", "42")));
+        Map<String, Object> status = StatusReport.build(sup.snapshot());
         assertEquals(1, status.get("serving_generation"));
         Map<?, ?> g = (Map<?, ?>) ((List<?>) status.get("generations")).get(0);
         assertEquals("serving", g.get("state"));
@@ -181,7 +181,7 @@ class ReloadTrackingTest {
     @Test
     void restartsAreCounted() {
         sup.handle(new Event.ChildExited(1, os.lastPid(), 1));
-        assertEquals(1, sup.status().get("child_restarts"));
+        assertEquals(1, StatusReport.build(sup.snapshot()).get("child_restarts"));
         assertEquals(Duration.ZERO, os.scheduled.get(os.scheduled.size() - 1).delay());
     }
 }

@@ -27,23 +27,23 @@ class SupervisorTest {
         sup = new Supervisor(config(1), os, UID);
     }
 
-    static Config config(int maxDraining) {
-        return new Config(List.of(ListenSpec.parse("127.0.0.1:0")), Duration.ofSeconds(60), Duration.ofSeconds(30),
-                Duration.ofSeconds(1), Duration.ofSeconds(8), maxDraining, true, 1.0, Path.of("/tmp"), Path.of("/tmp/control"), null, List.of("app"));
+    static Settings config(int maxDraining) {
+        return new Settings(Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofSeconds(8),
+                maxDraining, true, List.of("app"));
     }
 
     /** Connects the most recently spawned child, says HELLO and READY; returns its connection. */
     int bringUpLatest(int generation) {
         int conn = connect(os.lastToken(), os.lastPid());
         assertEquals(conn, os.listenersSentTo.get(os.listenersSentTo.size() - 1), "listeners sent to the child");
-        sup.handle(new Event.FrameReceived(conn, Frame.of("READY", "1")));
+        sup.handle(ChildFrames.event(conn, Frame.of("READY", "1")));
         return conn;
     }
 
     int connect(String token, long pid) {
         int conn = ++connections;
         sup.handle(new Event.HandoffConnected(conn, pid, UID));
-        sup.handle(new Event.FrameReceived(conn, Frame.of("BATON", "1", "TOKEN", token, "PID", Long.toString(pid))));
+        sup.handle(ChildFrames.event(conn, Frame.of("BATON", "1", "TOKEN", token, "PID", Long.toString(pid))));
         return conn;
     }
 
@@ -56,7 +56,7 @@ class SupervisorTest {
         assertEquals(2, os.spawned.size());
         int conn2 = connect(os.lastToken(), os.lastPid());
         assertTrue(os.signals.isEmpty(), "nothing is signalled before READY");
-        sup.handle(new Event.FrameReceived(conn2, Frame.of("READY", "1")));
+        sup.handle(ChildFrames.event(conn2, Frame.of("READY", "1")));
         assertEquals(List.of(new FakeActions.Signal(gen1, Sig.TERM)), os.signals);
         sup.handle(new Event.ChildExited(1, gen1, 0));
         assertNull(os.exitCode);
@@ -240,7 +240,7 @@ class SupervisorTest {
         sup.start();
         bringUpLatest(1);
         List<java.util.Map<String, Object>> answers = new java.util.ArrayList<>();
-        sup.handle(new Event.ControlRequest("stop --wait", answers::add));
+        new ControlCommands(sup).run("stop --wait", answers::add);
         os.processesPerGroup = 2; // a wrapper script and its JVM
         sup.handle(new Event.Deadline(1, Event.Deadline.Kind.DRAIN));
         assertEquals(new FakeActions.Signal(1000, Sig.KILL), last(os.signals));
@@ -257,8 +257,8 @@ class SupervisorTest {
         sup.start();
         int conn = bringUpLatest(1);
         List<java.util.Map<String, Object>> answers = new java.util.ArrayList<>();
-        sup.handle(new Event.ControlRequest("stop --wait", answers::add));
-        sup.handle(new Event.FrameReceived(conn, Frame.of("DRAINED", "1", "SERVED", "5", "ABANDONED", "0")));
+        new ControlCommands(sup).run("stop --wait", answers::add);
+        sup.handle(ChildFrames.event(conn, Frame.of("DRAINED", "1", "SERVED", "5", "ABANDONED", "0")));
         sup.handle(new Event.ChildExited(1, 1000, 0));
         assertEquals(true, answers.get(0).get("clean"), answers.toString());
         assertEquals("batond stopped: every generation drained", answers.get(0).get("message"));
@@ -269,11 +269,11 @@ class SupervisorTest {
         sup.start();
         long wrapper = os.lastPid();
         int conn1 = connect(os.lastToken(), 4242); // HELLO from the JVM the wrapper started
-        sup.handle(new Event.FrameReceived(conn1, Frame.of("READY", "1")));
+        sup.handle(ChildFrames.event(conn1, Frame.of("READY", "1")));
         List<java.util.Map<String, Object>> answers = new java.util.ArrayList<>();
-        sup.handle(new Event.ControlRequest("reload --wait", answers::add));
+        new ControlCommands(sup).run("reload --wait", answers::add);
         bringUpLatest(2);
-        sup.handle(new Event.FrameReceived(conn1, Frame.of("DRAINED", "1", "SERVED", "9", "ABANDONED", "0")));
+        sup.handle(ChildFrames.event(conn1, Frame.of("DRAINED", "1", "SERVED", "9", "ABANDONED", "0")));
         sup.handle(new Event.ChildExited(1, wrapper, 143)); // sh ended by the group's SIGTERM
         assertEquals(true, answers.get(0).get("clean"), answers.toString());
         @SuppressWarnings("unchecked")
@@ -287,7 +287,7 @@ class SupervisorTest {
         sup.start();
         int conn = connect(os.lastToken(), os.lastPid());
         sup.handle(new Event.ShutdownRequested("SIGTERM"));
-        sup.handle(new Event.FrameReceived(conn, Frame.of("READY", "1")));
+        sup.handle(ChildFrames.event(conn, Frame.of("READY", "1")));
         assertEquals(1, os.spawned.size());
         assertNull(os.exitCode);
         assertTrue(os.notified.stream().noneMatch(n -> n.startsWith("READY=1")), "no READY=1 to systemd while stopping");
@@ -298,7 +298,7 @@ class SupervisorTest {
         sup.start();
         bringUpLatest(1);
         List<java.util.Map<String, Object>> answers = new java.util.ArrayList<>();
-        sup.handle(new Event.ControlRequest("reload --wait", answers::add));
+        new ControlCommands(sup).run("reload --wait", answers::add);
         os.counters = new ListenCounters(3, 4);
         sup.handle(new Event.ShutdownRequested("SIGTERM"));
         @SuppressWarnings("unchecked")
@@ -316,7 +316,7 @@ class SupervisorTest {
         sup.start();
         bringUpLatest(1);
         List<java.util.Map<String, Object>> answers = new java.util.ArrayList<>();
-        sup.handle(new Event.ControlRequest("reload --wait", answers::add));
+        new ControlCommands(sup).run("reload --wait", answers::add);
         sup.handle(new Event.ChildExited(2, 1001, 1));
         assertEquals("failed", answers.get(0).get("outcome"));
         @SuppressWarnings("unchecked")
@@ -330,7 +330,7 @@ class SupervisorTest {
         sup.start();
         sup.handle(new Event.RestartDue());
         sup.handle(new Event.RestartDue());
-        java.util.Map<String, Object> status = sup.status();
+        java.util.Map<String, Object> status = StatusReport.build(sup.snapshot());
         assertEquals("starting", status.get("state"));
         assertEquals(3, status.get("failures_in_a_row"));
         assertTrue(((String) status.get("last_failure")).contains("cannot start app: No such file or directory"),
@@ -339,8 +339,8 @@ class SupervisorTest {
         os.spawnFails = false;
         sup.handle(new Event.RestartDue());
         bringUpLatest(4);
-        assertEquals("serving", sup.status().get("state"));
-        assertNull(sup.status().get("last_failure"));
+        assertEquals("serving", StatusReport.build(sup.snapshot()).get("state"));
+        assertNull(StatusReport.build(sup.snapshot()).get("last_failure"));
     }
 
     @Test
@@ -349,7 +349,7 @@ class SupervisorTest {
         bringUpLatest(1);
         int stranger = ++connections;
         sup.handle(new Event.HandoffConnected(stranger, 777, UID));
-        sup.handle(new Event.FrameReceived(stranger, Frame.of("INFLIGHT", "0", "SERVED", "12")));
+        sup.handle(ChildFrames.event(stranger, Frame.of("INFLIGHT", "0", "SERVED", "12")));
         assertTrue(os.closedConnections.contains(stranger));
     }
 }

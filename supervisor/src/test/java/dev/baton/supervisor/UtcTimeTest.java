@@ -40,10 +40,10 @@ class UtcTimeTest {
         for (String bad : List.of("", "s", "10", "10x", "-1s", "1.5s", "10 s", "99999999999999999999s")) {
             assertThrows(IllegalArgumentException.class, () -> DurationParser.parse(bad), bad);
         }
-        assertEquals("1.08s", DurationParser.seconds(Duration.ofMillis(1075)));
-        assertEquals("0.05s", DurationParser.seconds(Duration.ofMillis(49)));
-        assertEquals("12.00s", DurationParser.seconds(Duration.ofMillis(11_999)));
-        assertEquals("?", DurationParser.seconds(null));
+        assertEquals("1.08s", Durations.seconds(Duration.ofMillis(1075)));
+        assertEquals("0.05s", Durations.seconds(Duration.ofMillis(49)));
+        assertEquals("12.00s", Durations.seconds(Duration.ofMillis(11_999)));
+        assertEquals("?", Durations.seconds(null));
     }
 
     @Test
