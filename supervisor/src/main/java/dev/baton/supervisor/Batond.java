@@ -62,7 +62,8 @@ public final class Batond {
             }
             if (config.metrics() != null) {
                 try {
-                    metrics = new PrometheusMonitor(config.metrics(), listeners, kernel);
+                    metrics = new PrometheusMonitor(config.metrics(), listeners, kernel,
+                            () -> 0L); // wired to the log writer's drop count
                 } catch (IOException e) {
                     return usageError("--metrics " + Addresses.format(config.metrics()) + ": " + e.getMessage());
                 }

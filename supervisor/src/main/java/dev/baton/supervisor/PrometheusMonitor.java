@@ -1,25 +1,26 @@
 package dev.baton.supervisor;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.function.LongSupplier;
 
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
-import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 /**
  * batond's Prometheus metrics ({@code --metrics HOST:PORT}, path /metrics). The lifecycle
  * updates them on the loop thread; kernel counters and accept queues are read at scrape time.
  * Per-generation in-flight and served are labelled by generation, so a graph shows the old
- * generation's traffic falling to zero while the new one's rises.
+ * generation's traffic falling to zero while the new one's rises. The series live here; the
+ * HTTP bytes are {@link MetricsServer}'s, which renders them with {@link #render} once per scrape.
  */
 final class PrometheusMonitor implements Monitor, AutoCloseable {
     private static final double[] SECONDS = {0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120};
@@ -46,14 +47,13 @@ final class PrometheusMonitor implements Monitor, AutoCloseable {
             .help("Requests in flight, as each live generation last reported").labelNames("generation").register(registry);
     private final Gauge served = Gauge.builder().name("baton_generation_served")
             .help("Requests served, as each live generation last reported").labelNames("generation").register(registry);
-    private final ExecutorService http = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "metrics");
-        t.setDaemon(true);
-        return t;
-    });
-    private final HTTPServer server;
+    /** The Prometheus text format 0.0.4, what every Prometheus server reads. */
+    private final PrometheusTextFormatWriter format = PrometheusTextFormatWriter.create();
+    private final MetricsServer server;
 
-    PrometheusMonitor(InetSocketAddress address, List<Listener> listeners, KernelSockets kernel) throws IOException {
+    /** {@code droppedLogLines} is read at each scrape. */
+    PrometheusMonitor(InetSocketAddress address, List<Listener> listeners, KernelSockets kernel,
+                      LongSupplier droppedLogLines) throws IOException {
         CounterWithCallback.builder().name("baton_kernel_listen_overflows_total")
                 .help("TcpExt ListenOverflows of batond's network namespace: connections dropped because an accept queue was full")
                 .callback(cb -> cb.call(Math.max(0, kernel.listenCounters().overflows()))).register(registry);
@@ -65,15 +65,22 @@ final class PrometheusMonitor implements Monitor, AutoCloseable {
                 .labelNames("listener")
                 .callback(cb -> kernel.acceptQueues(listeners).forEach((name, depth) -> cb.call(depth, name)))
                 .register(registry);
+        CounterWithCallback.builder().name("baton_log_lines_dropped_total")
+                .help("Log lines batond dropped because its output was stalled")
+                .callback(cb -> cb.call(droppedLogLines.getAsLong())).register(registry);
         for (String outcome : List.of("succeeded", "failed", "refused", "aborted")) {
             reloads.labelValues(outcome); // present at 0 from the start, so rate() and alerts work
         }
-        server = HTTPServer.builder().inetAddress(address.getAddress()).port(address.getPort())
-                .registry(registry).executorService(http).buildAndStart();
+        server = MetricsServer.start(address, format.getContentType(), this::render);
     }
 
     int port() {
-        return server.getPort();
+        return server.port();
+    }
+
+    /** One scrape: every series, in the text format. */
+    void render(OutputStream out) throws IOException {
+        format.write(out, registry.scrape());
     }
 
     @Override
@@ -125,6 +132,5 @@ final class PrometheusMonitor implements Monitor, AutoCloseable {
     @Override
     public void close() {
         server.close();
-        http.shutdownNow();
     }
 }
