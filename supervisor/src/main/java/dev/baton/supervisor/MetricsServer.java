@@ -138,6 +138,7 @@ final class MetricsServer implements AutoCloseable {
                 LOG.error("metrics server stopped: {}", e.toString());
             }
         } finally {
+            report(System.nanoTime() + ms(limits.reportEveryMs())); // what the last period saw, once
             for (Exchange x : exchanges) {
                 closeQuietly(x.channel);
             }

@@ -24,29 +24,31 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
  */
 final class PrometheusMonitor implements Monitor, AutoCloseable {
     private static final double[] SECONDS = {0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120};
+    // withoutExemplars(): exemplars only show in OpenMetrics, which batond does not serve, and their
+    // sampler would start a scheduler thread ("prometheus-metrics-scheduler") that batond would keep.
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Counter reloads = Counter.builder().name("baton_reloads_total")
             .help("Reloads by outcome: succeeded, failed (rolled back), refused, aborted")
-            .labelNames("outcome").register(registry);
+            .labelNames("outcome").withoutExemplars().register(registry);
     private final Histogram reloadDuration = Histogram.builder().name("baton_reload_duration_seconds")
             .help("Reload request to the old generation's exit (successful reloads)")
-            .classicOnly().classicUpperBounds(SECONDS).register(registry);
+            .classicOnly().classicUpperBounds(SECONDS).withoutExemplars().register(registry);
     private final Histogram timeToReady = Histogram.builder().name("baton_time_to_ready_seconds")
             .help("Spawn to READY of each generation")
-            .classicOnly().classicUpperBounds(SECONDS).register(registry);
+            .classicOnly().classicUpperBounds(SECONDS).withoutExemplars().register(registry);
     private final Histogram drainDuration = Histogram.builder().name("baton_drain_duration_seconds")
             .help("Drain signal to exit of each old generation")
-            .classicOnly().classicUpperBounds(SECONDS).register(registry);
+            .classicOnly().classicUpperBounds(SECONDS).withoutExemplars().register(registry);
     private final Counter restarts = Counter.builder().name("baton_child_restarts_total")
             .help("New generations started because the serving child died or failed to start")
-            .register(registry);
+            .withoutExemplars().register(registry);
     private final Gauge generation = Gauge.builder().name("baton_generation")
-            .help("The generation serving now").register(registry);
+            .help("The generation serving now").withoutExemplars().register(registry);
     private final Gauge inflight = Gauge.builder().name("baton_generation_inflight")
-            .help("Requests in flight, as each live generation last reported").labelNames("generation").register(registry);
+            .help("Requests in flight, as each live generation last reported").labelNames("generation").withoutExemplars().register(registry);
     private final Gauge served = Gauge.builder().name("baton_generation_served")
-            .help("Requests served, as each live generation last reported").labelNames("generation").register(registry);
+            .help("Requests served, as each live generation last reported").labelNames("generation").withoutExemplars().register(registry);
     /** The Prometheus text format 0.0.4, what every Prometheus server reads. */
     private final PrometheusTextFormatWriter format = PrometheusTextFormatWriter.create();
     private final MetricsServer server;
@@ -85,10 +87,11 @@ final class PrometheusMonitor implements Monitor, AutoCloseable {
 
     @Override
     public void reloadEnded(Reload reload) {
-        reloads.labelValues(reload.outcome.label()).inc();
+        // Duration first: a scrape (on the metrics thread) that sees the reload counted sees its duration too.
         if (reload.outcome == Reload.Outcome.SUCCEEDED && reload.duration() != null) {
             reloadDuration.observe(seconds(reload.duration()));
         }
+        reloads.labelValues(reload.outcome.label()).inc();
     }
 
     @Override
