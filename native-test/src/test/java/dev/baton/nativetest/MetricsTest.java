@@ -33,6 +33,7 @@ class MetricsTest {
             assertEquals(0, start.get("baton_reloads_total{outcome=\"succeeded\"}"));
             assertEquals(0, start.get("baton_listener_accept_queue{listener=\"http\"}"));
             assertTrue(start.get("baton_kernel_listen_overflows_total") >= 0);
+            assertEquals(0, start.get("baton_log_lines_dropped_total"));
 
             try (LoadClient load = LoadClient.start(port, 2, 2)) {
                 MetricsScrape.awaitUntil(metrics, m -> m.value("baton_generation_served{generation=\"1\"}").orElse(0) > 0, EVENT);

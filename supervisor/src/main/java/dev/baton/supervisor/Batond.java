@@ -77,7 +77,8 @@ public final class Batond {
             }
             if (config.metrics() != null) {
                 try {
-                    metrics = new PrometheusMonitor(config.metrics(), listeners, kernel);
+                    metrics = new PrometheusMonitor(config.metrics(), listeners, kernel,
+                            LogOutput::dropped);
                 } catch (IOException e) {
                     return usageError("--metrics " + Addresses.format(config.metrics()) + ": " + e.getMessage());
                 }
