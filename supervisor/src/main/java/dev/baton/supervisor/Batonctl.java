@@ -1,5 +1,9 @@
 package dev.baton.supervisor;
 
+import dev.baton.supervisor.cli.BatondHelp;
+
+import dev.baton.supervisor.lifecycle.Reload;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintWriter;

@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 /** batonctl's human-readable rendering of batond's JSON answers. */
-final class BatonctlView {
+public final class BatonctlView {
     private BatonctlView() {}
 
     static String status(Map<String, Object> s) {

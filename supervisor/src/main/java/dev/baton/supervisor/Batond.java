@@ -1,5 +1,31 @@
 package dev.baton.supervisor;
 
+import dev.baton.supervisor.cli.SocketPaths;
+import dev.baton.supervisor.cli.SrSignal;
+import dev.baton.supervisor.control.ControlCommands;
+import dev.baton.supervisor.control.ControlServer;
+import dev.baton.supervisor.handoff.HandoffServer;
+import dev.baton.supervisor.lifecycle.Durations;
+import dev.baton.supervisor.lifecycle.Event;
+import dev.baton.supervisor.lifecycle.Listener;
+import dev.baton.supervisor.lifecycle.Monitor;
+import dev.baton.supervisor.lifecycle.Supervisor;
+import dev.baton.supervisor.log.LogOutput;
+import dev.baton.supervisor.metrics.PrometheusMonitor;
+import dev.baton.supervisor.os.IdleCompaction;
+import dev.baton.supervisor.os.KernelSockets;
+import dev.baton.supervisor.os.LibcNative;
+import dev.baton.supervisor.os.Listeners;
+import dev.baton.supervisor.os.MemoryCheck;
+import dev.baton.supervisor.os.Native;
+import dev.baton.supervisor.os.OrphanReaper;
+import dev.baton.supervisor.systemd.SdNotifier;
+import dev.baton.supervisor.systemd.SocketActivation;
+import dev.baton.supervisor.systemd.Watchdog;
+
+import dev.baton.supervisor.cli.Config;
+import dev.baton.supervisor.cli.Options;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -69,7 +95,7 @@ public final class Batond {
             // Control commands run on the loop, which starts only once the supervisor below exists.
             java.util.concurrent.atomic.AtomicReference<Supervisor> supervisorRef = new java.util.concurrent.atomic.AtomicReference<>();
             try {
-                control = ControlServer.open(config.control(), nat, ControlCommands.onLoop(loop, supervisorRef::get));
+                control = ControlServer.open(config.control(), nat, ControlCommands.onLoop(task -> loop.post(task), supervisorRef::get));
             } catch (IOException e) {
                 System.err.println("batond: cannot open the control socket " + SocketPaths.shown(config.control().toString())
                         + ": " + SocketPaths.describe(e));

@@ -8,10 +8,10 @@ import java.util.Map;
  * share this rule, so under systemd (which sets RUNTIME_DIRECTORY for every Exec line of the
  * unit) {@code ExecReload=batonctl reload --wait} finds its batond with no flag.
  */
-final class ControlPath {
+public final class ControlPath {
     private ControlPath() {}
 
-    static Path fromEnvironment(Map<String, String> env) {
+    public static Path fromEnvironment(Map<String, String> env) {
         String runtime = env.get("RUNTIME_DIRECTORY");
         if (runtime != null && !runtime.isEmpty()) {
             return Path.of(runtime.split(":")[0], "control"); // systemd may list several, ':'-separated

@@ -1,5 +1,8 @@
 package dev.baton.supervisor;
 
+import dev.baton.supervisor.lifecycle.Event;
+import dev.baton.supervisor.lifecycle.Supervisor;
+
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 
@@ -10,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * The one thread that changes batond's state. Everything else only {@link #post}s events:
  * signal handlers, handoff readers, process-exit callbacks, timers.
  */
-final class EventLoop {
+public final class EventLoop {
     private static final Logger LOG = LoggerFactory.getLogger("batond");
 
     /** Events for the supervisor, and tasks (a control command) to run on this thread. */

@@ -1,5 +1,22 @@
 package dev.baton.supervisor;
 
+import dev.baton.supervisor.lifecycle.Event;
+import dev.baton.supervisor.lifecycle.ListenCounters;
+import dev.baton.supervisor.log.LogOutput;
+
+import dev.baton.supervisor.cli.Config;
+import dev.baton.supervisor.handoff.HandoffServer;
+import dev.baton.supervisor.lifecycle.Actions;
+import dev.baton.supervisor.lifecycle.Listener;
+import dev.baton.supervisor.lifecycle.ServiceManager;
+import dev.baton.supervisor.lifecycle.Sig;
+import dev.baton.supervisor.os.ChildProcesses;
+import dev.baton.supervisor.os.KernelSockets;
+import dev.baton.supervisor.os.MemoryCheck;
+import dev.baton.supervisor.os.Native;
+import dev.baton.supervisor.os.OrphanReaper;
+import dev.baton.supervisor.systemd.SdNotifier;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -21,7 +38,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** {@link Actions} for real: processes, signals, the handoff socket, timers. */
-final class RealActions implements Actions {
+public final class RealActions implements Actions {
     private static final Logger LOG = LoggerFactory.getLogger("batond");
 
     /** Variables batond must not pass on: they describe batond's own start, not the child's. */

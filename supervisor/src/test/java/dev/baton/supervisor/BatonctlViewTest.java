@@ -10,7 +10,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** batonctl's human rendering of batond's answers. */
-class BatonctlViewTest {
+public class BatonctlViewTest {
 
     @Test
     void aServingGenerationWithoutStatsYetSaysNotYetRatherThanAQuestionMark() {

@@ -1,0 +1,64 @@
+package dev.baton.supervisor.handoff;
+
+import dev.baton.supervisor.os.Native;
+
+import java.io.IOException;
+import java.nio.channels.SocketChannel;
+
+/**
+ * One connection to the handoff socket: its non-blocking channel and descriptor, the frame it is
+ * receiving, and when it must have sent its HELLO. {@link HandoffServer}'s selector thread reads
+ * and closes it; the event loop sends on it. Sending and closing hold this object's lock, so that
+ * sendmsg never meets a descriptor that was closed, let alone one the kernel has reused.
+ */
+public final class HandoffConnection {
+    final int id;
+    final SocketChannel channel;
+    /** The descriptor behind {@link #channel}, for sendmsg. */
+    final int fd;
+    /** System.nanoTime by which the first frame must have arrived. */
+    final long helloDeadline;
+    final FrameReader reader = new FrameReader();
+    /** Set by the loop's close request: frames still arriving are no longer passed on, sends fail. */
+    private volatile boolean closing;
+    private boolean closed; // guarded by this
+
+    HandoffConnection(int id, SocketChannel channel, int fd, long helloDeadline) {
+        this.id = id;
+        this.channel = channel;
+        this.fd = fd;
+        this.helloDeadline = helloDeadline;
+    }
+
+    /** Writes {@code bytes} with {@code fds} attached (SCM_RIGHTS). */
+    synchronized void send(Native nat, byte[] bytes, int[] fds) throws IOException {
+        if (closed || closing) {
+            throw new IOException("handoff connection " + id + " is closed");
+        }
+        nat.sendWithFds(fd, bytes, fds);
+    }
+
+    /** Marks the connection as going: nothing more is read from it or sent on it. Any thread. */
+    void closing() {
+        closing = true;
+    }
+
+    boolean isClosing() {
+        return closing;
+    }
+
+    /** Closes the channel; true when this call did it. Idempotent. */
+    synchronized boolean close() {
+        if (closed) {
+            return false;
+        }
+        closed = true;
+        closing = true;
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // nothing left to release
+        }
+        return true;
+    }
+}

@@ -1,0 +1,60 @@
+package dev.baton.supervisor.lifecycle;
+
+import dev.baton.supervisor.RealActions;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * What the lifecycle asks of the world. {@link Supervisor} is plain Java over this
+ * interface: unit tests drive it with a fake, batond with {@link RealActions}.
+ */
+public interface Actions {
+    Instant now();
+
+    /** A fresh secret for one generation. */
+    String newToken();
+
+    /** Starts a child; its end comes back as {@link Event.ChildExited}. Returns its pid. */
+    long spawn(int generation, String token) throws IOException;
+
+    /**
+     * Signals the child's whole process group (a wrapper script and everything it started);
+     * returns how many processes the group had, 0 when it is gone.
+     */
+    int signal(long pid, Sig signal);
+
+    /** Sends LISTENERS with the descriptors attached; returns the listener names sent. */
+    String sendListeners(int connection, int generation) throws IOException;
+
+    void closeConnection(int connection);
+
+    /** Delivers the event to the loop after the delay. */
+    void schedule(Duration delay, Event event);
+
+    /** Why a second child would not fit in memory beside this one, if it would not. */
+    Optional<String> memoryShortfall(long runningPid);
+
+    /** Reaps zombies that are not batond's generations (batond as PID 1); returns how many. */
+    int reapOrphans(java.util.Set<Long> generations);
+
+    /** The kernel's listen-queue overflow and drop counters now. */
+    ListenCounters listenCounters();
+
+    /** The listeners batond holds. */
+    java.util.List<Listener> listeners();
+
+    /** Connections waiting in each listener's accept queue now, by name. */
+    java.util.Map<String, Long> acceptQueues();
+
+    /** The service manager that started batond (systemd), or one that hears nothing. */
+    ServiceManager serviceManager();
+
+    /** Log lines batond dropped because its output stalled, since it started. */
+    long logLinesDropped();
+
+    /** Ends batond: closes listeners, removes the handoff socket, exits the JVM. */
+    void exit(int code);
+}

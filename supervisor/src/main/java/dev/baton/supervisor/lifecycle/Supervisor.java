@@ -1,0 +1,661 @@
+package dev.baton.supervisor.lifecycle;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import static dev.baton.supervisor.lifecycle.Event.Deadline.Kind.DRAIN;
+import static dev.baton.supervisor.lifecycle.Event.Deadline.Kind.KILL;
+import static dev.baton.supervisor.lifecycle.Event.Deadline.Kind.READY;
+
+/**
+ * The lifecycle of batond's generations: a state machine driven by {@link Event}s and by the
+ * control commands, on the loop thread only (no locks), acting on the world through
+ * {@link Actions}. It knows no wire format, no JSON and no system call.
+ *
+ * <p><b>Invariant</b>, kept by {@link #startGeneration} and {@link #startReload}: at most one
+ * generation SERVING ({@link #serving}), at most one STARTING or CONNECTED ({@link #starting}:
+ * the reload or restart in progress), and at most {@code --max-draining} DRAINING: a reload that
+ * would exceed it waits in the {@link ReloadQueue}.
+ */
+public final class Supervisor {
+    private static final Logger LOG = LoggerFactory.getLogger("batond");
+
+    /** How long a child that failed to become ready gets between SIGTERM and SIGKILL. */
+    public static final Duration FAILED_START_GRACE = Duration.ofSeconds(5);
+    /** How many exited generations status keeps showing. */
+    static final int EXITED_SHOWN = 5;
+
+    private final Settings settings;
+    private final Actions actions;
+    private final Monitor monitor;
+    private final Reloads reloads;
+    private final ReloadQueue queue = new ReloadQueue();
+    private final RestartBackoff backoff;
+    private final ChildSessions sessions;
+    private final Instant startedAt;
+
+    private final Map<Integer, Generation> alive = new LinkedHashMap<>();
+    /** Recently exited generations, newest last, for status. */
+    private final Deque<Generation> exitedRecently = new ArrayDeque<>();
+    private Generation serving;
+    private Generation starting;
+    private int nextGeneration = 1;
+    /** The reload whose new generation is starting, and the reloads whose old generation drains. */
+    private Reload reloadStarting;
+    private final Map<Integer, Reload> reloadByOldGeneration = new HashMap<>();
+
+    private boolean shuttingDown;
+    private boolean exited;
+    /** Every generation alive when the shutdown began: what stop --wait reports. */
+    private final List<Generation> stoppedGenerations = new ArrayList<>();
+    private final List<Consumer<ShutdownOutcome>> stopWaiters = new ArrayList<>();
+
+    public Supervisor(Settings settings, Actions actions, int ownUid) {
+        this(settings, actions, ownUid, Monitor.NONE);
+    }
+
+    public Supervisor(Settings settings, Actions actions, int ownUid, Monitor monitor) {
+        this.settings = settings;
+        this.actions = actions;
+        this.monitor = monitor;
+        this.reloads = new Reloads(monitor);
+        this.backoff = new RestartBackoff(settings.restartBackoffMin(), settings.restartBackoffMax());
+        this.sessions = new ChildSessions(ownUid);
+        this.startedAt = actions.now();
+    }
+
+    /** Starts generation 1. */
+    public void start() {
+        startGeneration();
+    }
+
+    public void handle(Event event) {
+        if (exited) {
+            return;
+        }
+        // Java 17 has no pattern switch outside preview: one instanceof per event kind.
+        if (event instanceof Event.ReloadRequested e) {
+            reload(e.source());
+        } else if (event instanceof Event.ShutdownRequested e) {
+            stop(e.source());
+        } else if (event instanceof Event.ChildExited e) {
+            onChildExited(e);
+        } else if (event instanceof Event.HandoffConnected e) {
+            onConnected(e);
+        } else if (event instanceof Event.ChildHello e) {
+            onHello(e);
+        } else if (event instanceof Event.ChildReady e) {
+            onReady(e.connection());
+        } else if (event instanceof Event.ChildStats e) {
+            onStats(e);
+        } else if (event instanceof Event.ChildDrained e) {
+            onDrained(e);
+        } else if (event instanceof Event.ChildSentUnknown e) {
+            onUnknownFrame(e);
+        } else if (event instanceof Event.HandoffClosed e) {
+            onHandoffClosed(e.connection(), e.reason());
+        } else if (event instanceof Event.Deadline e) {
+            onDeadline(e);
+        } else if (event instanceof Event.RestartDue) {
+            onRestartDue();
+        } else if (event instanceof Event.WatchdogDue) {
+            if (serving != null && !shuttingDown) {
+                actions.serviceManager().watchdog(); // only while a child really serves
+            }
+        } else if (event instanceof Event.ReapOrphans) {
+            // On the loop, so no generation can be spawned between listing pids and reaping.
+            Set<Long> pids = new HashSet<>();
+            alive.values().forEach(g -> pids.add(g.pid));
+            actions.reapOrphans(pids);
+        }
+    }
+
+    // --- what the control commands ask ------------------------------------------------------
+
+    /** A reload (SIGUSR2, SIGHUP, batonctl): runs now, or once after the one under way. */
+    public void reload(String source) {
+        if (shuttingDown) {
+            LOG.info("reload requested ({}) ignored: shutting down", source);
+            return;
+        }
+        if (starting != null) {
+            if (!queue.add(source)) {
+                LOG.info("reload requested ({}): queued after {} finishes starting", source, starting);
+            }
+            return;
+        }
+        LOG.info("reload requested ({})", source);
+        startReload(source);
+    }
+
+    /** As {@link #reload}, and {@code whenEnded} hears how the reload it starts (or joins) ended. */
+    public void reloadAndWait(String source, Consumer<ReloadSnapshot> whenEnded) {
+        reloads.waitForNext(whenEnded);
+        reload(source);
+    }
+
+    /** SIGTERM, SIGINT, batonctl stop: every generation drains, then batond exits 0. */
+    public void stop(String source) {
+        if (shuttingDown) {
+            LOG.info("shutdown requested ({}) again: already shutting down, {} generation(s) left", source, alive.size());
+            return;
+        }
+        shuttingDown = true;
+        queue.clear();
+        LOG.info("shutdown requested ({}): draining {} generation(s)", source, alive.size());
+        actions.serviceManager().stopping("stopping: draining " + alive.size() + " generation(s)",
+                settings.drainTimeout().plus(FAILED_START_GRACE));
+        stoppedGenerations.addAll(alive.values());
+        for (Generation g : alive.values()) {
+            if (g.phase() == Phase.SERVING || g.phase() == Phase.STARTING || g.phase() == Phase.CONNECTED) {
+                drain(g, "shutdown");
+            }
+        }
+        // After the drains, so the aborted reloads' evidence shows the old generation draining.
+        reloads.abortAll("batond is shutting down (" + source + ")", actions.now(), actions.listenCounters());
+        reloadStarting = null;
+        reloadByOldGeneration.clear();
+        starting = null;
+        serving = null;
+        if (alive.isEmpty()) {
+            finish();
+        }
+    }
+
+    /** As {@link #stop}, and {@code whenStopped} hears how every generation ended. */
+    public void stopAndWait(String source, Consumer<ShutdownOutcome> whenStopped) {
+        stopWaiters.add(whenStopped);
+        stop(source);
+    }
+
+    public boolean shuttingDown() {
+        return shuttingDown;
+    }
+
+    public int liveGenerations() {
+        return alive.size();
+    }
+
+    /** Everything {@code batonctl status} shows, as it is now. */
+    public SupervisorSnapshot snapshot() {
+        Map<String, Long> queues = actions.acceptQueues();
+        List<SupervisorSnapshot.ListenerState> listeners = new ArrayList<>();
+        for (Listener l : actions.listeners()) {
+            listeners.add(new SupervisorSnapshot.ListenerState(l.name(), l.address(), l.fd(), queues.getOrDefault(l.name(), -1L)));
+        }
+        List<GenerationSnapshot> generations = new ArrayList<>();
+        exitedRecently.forEach(g -> generations.add(g.snapshot()));
+        alive.values().forEach(g -> generations.add(g.snapshot()));
+        return new SupervisorSnapshot(ProcessHandle.current().pid(), startedAt, actions.now(),
+                shuttingDown ? "stopping" : serving != null ? "serving" : "starting",
+                serving != null ? serving.number : null, backoff.restarts(), settings.command(),
+                serving == null && !shuttingDown ? backoff.failing() : null, listeners, actions.listenCounters(),
+                generations, reloads.recent(), actions.logLinesDropped());
+    }
+
+    // --- reloads -------------------------------------------------------------------------
+
+    /** Replaces the serving generation; without one (it died, a restart is pending) this is a plain start. */
+    private void startReload(String source) {
+        if (serving == null) {
+            Reload reload = openReload(source);
+            Generation g = startGeneration();
+            if (g == null) {
+                endReload(reload, Reload.Outcome.FAILED, "cannot start " + settings.command().get(0));
+            } else {
+                reload.fresh = g;
+                reloadStarting = reload;
+            }
+            return;
+        }
+        long draining = alive.values().stream().filter(g -> g.phase() == Phase.DRAINING).count();
+        if (draining >= settings.maxDraining()) {
+            LOG.info("reload waits: {} old generation(s) still draining (--max-draining {})",
+                    draining, settings.maxDraining());
+            queue.add(source);
+            return;
+        }
+        Reload reload = openReload(source);
+        reload.old = serving;
+        if (settings.memoryCheck()) {
+            Optional<String> shortfall = actions.memoryShortfall(serving.pid);
+            if (shortfall.isPresent()) {
+                LOG.warn("reload refused: {} (--no-memory-check turns this check off)", shortfall.get());
+                endReload(reload, Reload.Outcome.REFUSED, shortfall.get());
+                return;
+            }
+        }
+        actions.serviceManager().reloading("reloading: starting gen=" + nextGeneration + ", gen=" + serving.number + " serves");
+        Generation g = startGeneration();
+        if (g == null) {
+            String reason = "cannot start " + settings.command().get(0);
+            endReload(reload, Reload.Outcome.FAILED, reason);
+            notifyServing("last reload failed: " + reason);
+            return;
+        }
+        reload.fresh = g;
+        reloadStarting = reload;
+    }
+
+    /** A reload begins: the kernel's drop counters are read now, so its evidence always has a before. */
+    private Reload openReload(String source) {
+        Reload reload = reloads.open(source, actions.now());
+        reload.countersBefore = actions.listenCounters();
+        return reload;
+    }
+
+    /** Every way a reload ends reads the counters again: failed and aborted ones show their delta too. */
+    private void endReload(Reload reload, Reload.Outcome outcome, String reason) {
+        reloads.end(reload, outcome, reason, actions.now(), actions.listenCounters());
+    }
+
+    /** Spawns the next generation; null when it could not even be started. */
+    private Generation startGeneration() {
+        int number = nextGeneration++;
+        String token = actions.newToken();
+        long pid;
+        try {
+            pid = actions.spawn(number, token);
+        } catch (IOException e) {
+            LOG.error("{} of gen={} failed: cannot start {}: {}", serving != null ? "reload" : "start",
+                    number, settings.command().get(0), e.getMessage());
+            backoff.failed("gen=" + number + ": cannot start " + settings.command().get(0) + ": " + e.getMessage());
+            if (serving == null) {
+                scheduleRestart();
+            }
+            return null;
+        }
+        Instant now = actions.now();
+        Generation g = new Generation(number, token, pid, now, new GenerationState.Starting(now.plus(settings.readyTimeout())));
+        alive.put(number, g);
+        starting = g;
+        LOG.info("{} spawned", g);
+        actions.schedule(settings.readyTimeout(), new Event.Deadline(number, READY));
+        // A slow child may take up to --ready-timeout: let systemd's start/reload timeout wait that long.
+        actions.serviceManager().extendTimeout(settings.readyTimeout().plus(FAILED_START_GRACE));
+        return g;
+    }
+
+    /** The new generation will not serve: stop it and keep the serving one. */
+    private void failStart(Generation g, String reason) {
+        LOG.warn("{} to gen={} failed: {}", serving != null ? "reload" : "start", g.number, reason);
+        backoff.failed("gen=" + g.number + " " + reason);
+        if (starting == g) {
+            starting = null;
+        }
+        if (reloadStarting != null && reloadStarting.fresh == g) {
+            Reload reload = reloadStarting;
+            reloadStarting = null;
+            endReload(reload, Reload.Outcome.FAILED, reason);
+            if (serving != null) {
+                notifyServing("last reload (gen=" + g.number + ") failed: " + reason);
+            }
+        }
+        if (g.alive()) {
+            Instant now = actions.now();
+            actions.signal(g.pid, Sig.TERM);
+            g.moveTo(new GenerationState.Killing(now.plus(FAILED_START_GRACE), reason),
+                    "killing: SIGTERM sent, SIGKILL in " + Durations.format(FAILED_START_GRACE));
+            actions.schedule(FAILED_START_GRACE, new Event.Deadline(g.number, KILL));
+        }
+        afterStartEnded();
+    }
+
+    /** A start ended (ready or failed): run what waited for it. */
+    private void afterStartEnded() {
+        if (shuttingDown) {
+            return;
+        }
+        if (serving == null) {
+            scheduleRestart();
+        } else if (queue.isQueued()) {
+            LOG.info("running the queued reload");
+            startReload(queue.take());
+        }
+    }
+
+    private void becomeServing(Generation g) {
+        Generation previous = serving;
+        g.readyAt = actions.now();
+        g.moveTo(new GenerationState.Serving(), "ready in " + Durations.format(Duration.between(g.spawnedAt, g.readyAt)));
+        serving = g;
+        starting = null;
+        monitor.serving(g.snapshot());
+        Reload reload = reloadStarting != null && reloadStarting.fresh == g ? reloadStarting : null;
+        reloadStarting = null;
+        if (previous != null) {
+            forgetFailuresIfServedLong(previous);
+            drain(previous, "replaced by gen=" + g.number);
+            LOG.info("reload to gen={} complete", g.number);
+            if (reload != null) {
+                reloadByOldGeneration.put(previous.number, reload);
+            }
+            notifyServing("last reload: gen=" + g.number + " ready, gen=" + previous.number + " draining");
+        } else {
+            LOG.info("gen={} serving", g.number);
+            if (reload != null) {
+                endSucceeded(reload);
+            }
+            notifyServing(null);
+        }
+        afterStartEnded();
+    }
+
+    /** READY=1 ends systemd's start or reload; its status says who serves now. */
+    private void notifyServing(String lastReload) {
+        actions.serviceManager().ready("serving gen=" + serving.number + " pid=" + serving.pid
+                + (lastReload != null ? "; " + lastReload : ""));
+    }
+
+    private void endSucceeded(Reload reload) {
+        reload.acceptQueuesAfter = actions.acceptQueues();
+        endReload(reload, Reload.Outcome.SUCCEEDED, "");
+        ReloadSnapshot evidence = reload.snapshot();
+        LOG.info("{} evidence: {}", reload, evidence.oneLine());
+        if (reload.old != null && serving != null && !shuttingDown) {
+            actions.serviceManager().status("serving gen=" + serving.number + " pid=" + serving.pid
+                    + "; last reload: gen=" + reload.fresh.number + " succeeded in "
+                    + Durations.format(evidence.duration()) + (evidence.clean() ? "" : ", old generation not drained cleanly"));
+        }
+    }
+
+    private void drain(Generation g, String why) {
+        Instant now = actions.now();
+        g.drainStartedAt = now;
+        if (g.inflightAtDrain < 0) {
+            g.inflightAtDrain = g.inflight;
+        }
+        actions.signal(g.pid, Sig.TERM);
+        g.moveTo(new GenerationState.Draining(now.plus(settings.drainTimeout())),
+                "draining (" + why + "): SIGTERM sent, SIGKILL in " + Durations.format(settings.drainTimeout()));
+        actions.schedule(settings.drainTimeout(), new Event.Deadline(g.number, DRAIN));
+    }
+
+    // --- the serving child dies ---------------------------------------------------------
+
+    private void scheduleRestart() {
+        if (shuttingDown) {
+            return;
+        }
+        Duration delay = backoff.schedule(actions.now());
+        if (delay == null) {
+            return; // one is scheduled already
+        }
+        monitor.childRestarted();
+        LOG.info("starting a new generation in {} (failure {} in a row)", Durations.format(delay), backoff.failuresInARow());
+        actions.schedule(delay, new Event.RestartDue());
+    }
+
+    /** A generation that served longer than --restart-backoff-max ends any crash loop before it. */
+    private void forgetFailuresIfServedLong(Generation g) {
+        if (g.readyAt == null) {
+            return;
+        }
+        Duration served = Duration.between(g.readyAt, actions.now());
+        if (backoff.servedFor(served)) {
+            LOG.info("{} served {}: the restart backoff starts again from 0", g, Durations.format(served));
+        }
+    }
+
+    private void onRestartDue() {
+        backoff.due();
+        if (!shuttingDown && serving == null && starting == null) {
+            startGeneration();
+        }
+    }
+
+    // --- handoff -------------------------------------------------------------------------
+
+    private void onConnected(Event.HandoffConnected e) {
+        String refusal = sessions.refusal(e.peerPid(), e.peerUid());
+        if (refusal != null) {
+            refuse(e.connection(), refusal);
+            return;
+        }
+        LOG.debug("handoff connection {} from pid={}", e.connection(), e.peerPid());
+    }
+
+    private void onHello(Event.ChildHello e) {
+        int connection = e.connection();
+        if (sessions.of(connection) != null) {
+            LOG.warn("{} said HELLO again: ignored", sessions.of(connection));
+            return;
+        }
+        Generation g = ChildSessions.byToken(alive.values(), e.token());
+        String pid = e.pid() < 0 ? "?" : Long.toString(e.pid());
+        if (g == null) {
+            refuse(connection, "wrong token (process pid=" + pid + ")");
+        } else if (g == starting && g.state() instanceof GenerationState.Starting s) {
+            accept(g, connection, s, e.pid());
+        } else if (g.state() instanceof GenerationState.Killing k) {
+            refuse(connection, g + " connected too late: its start had failed (" + k.reason() + ")");
+        } else if (shuttingDown && g.phase() == Phase.DRAINING && g.readyAt == null) {
+            refuse(connection, g + " connected while batond shuts down: it is being stopped");
+        } else {
+            refuse(connection, "token of " + g + " already used (process pid=" + pid + ")");
+        }
+    }
+
+    private void accept(Generation g, int connection, GenerationState.Starting s, long peerPid) {
+        sessions.attach(connection, g);
+        g.servicePid = peerPid;
+        g.moveTo(new GenerationState.Connected(s.readyDeadline()),
+                "connected" + (peerPid == g.pid || peerPid < 0 ? "" : " (through pid=" + peerPid + ")"));
+        try {
+            String names = actions.sendListeners(connection, g.number);
+            LOG.info("{} fds sent: {}", g, names);
+        } catch (IOException e) {
+            failStart(g, "cannot send the listeners: " + e.getMessage());
+        }
+    }
+
+    /** The frame on a connection that has not said HELLO: only a HELLO is allowed first. */
+    private boolean withoutHello(int connection, String what) {
+        if (sessions.of(connection) != null) {
+            return false;
+        }
+        if (what == null) {
+            refuse(connection, "first frame is not a HELLO (BATON=1 TOKEN=...)");
+        } else {
+            // A child's own frames on a connection that never said HELLO here: a child of
+            // another batond (one that died, say), reaching this socket.
+            refuse(connection, "a child's " + what + " frame without a HELLO first: "
+                    + "not a child of this batond (an orphan of an earlier one?)");
+        }
+        return true;
+    }
+
+    private void onReady(int connection) {
+        if (withoutHello(connection, "READY")) {
+            return;
+        }
+        Generation g = sessions.of(connection);
+        if (g == starting && g.state() instanceof GenerationState.Connected) {
+            becomeServing(g);
+        } else if (shuttingDown) {
+            LOG.info("{} said READY while batond shuts down: ignored, it drains", g);
+        } else if (g.phase() == Phase.KILLING) {
+            LOG.info("{} said READY after its start failed: ignored, it is being stopped", g);
+        } else {
+            LOG.info("{} said READY again in phase {}: ignored", g, g.phase());
+        }
+    }
+
+    private void onStats(Event.ChildStats e) {
+        if (withoutHello(e.connection(), "stats (INFLIGHT, SERVED)")) {
+            return;
+        }
+        Generation g = sessions.of(e.connection());
+        if (e.inflight() >= 0) {
+            g.inflight = e.inflight();
+        }
+        if (e.served() >= 0) {
+            g.served = e.served();
+        }
+        monitor.stats(g.snapshot());
+        LOG.debug("{} inflight={} served={}", g, e.inflight(), e.served());
+    }
+
+    /** DRAINED: the child's own account of its drain. */
+    private void onDrained(Event.ChildDrained e) {
+        if (withoutHello(e.connection(), "DRAINED")) {
+            return;
+        }
+        Generation g = sessions.of(e.connection());
+        if (e.served() >= 0) {
+            g.served = e.served();
+        }
+        if (e.inflightAtDrain() >= 0) {
+            g.inflightAtDrain = e.inflightAtDrain();
+        }
+        g.inflightAtExit = Math.max(0, e.abandoned());
+        g.inflight = g.inflightAtExit;
+        g.drainReported = true;
+        monitor.stats(g.snapshot());
+        LOG.info("{} drained {}", g, e.facts());
+    }
+
+    private void onUnknownFrame(Event.ChildSentUnknown e) {
+        if (withoutHello(e.connection(), null)) {
+            return;
+        }
+        LOG.warn("{} sent an unknown frame ({}): ignored", sessions.of(e.connection()), e.keys());
+    }
+
+    private void refuse(int connection, String why) {
+        LOG.warn("handoff connection refused: {}", why);
+        actions.closeConnection(connection);
+    }
+
+    private void onHandoffClosed(int connection, String reason) {
+        Generation g = sessions.detach(connection);
+        if (g == null) {
+            LOG.debug("handoff connection {} closed: {}", connection, reason);
+            return;
+        }
+        if (g == starting) {
+            failStart(g, "closed the handoff connection before READY (" + reason + ")");
+        } else if (g.alive()) {
+            LOG.info("{} closed its handoff connection ({})", g, reason);
+        }
+    }
+
+    // --- deadlines and exits --------------------------------------------------------------
+
+    private void onDeadline(Event.Deadline d) {
+        Generation g = alive.get(d.generation());
+        if (g == null) {
+            return;
+        }
+        switch (d.kind()) {
+            case READY -> {
+                if (g == starting) {
+                    failStart(g, g.phase() == Phase.STARTING
+                            ? "did not connect to the handoff socket within " + Durations.format(settings.readyTimeout())
+                            : "not READY within " + Durations.format(settings.readyTimeout()));
+                }
+            }
+            case DRAIN -> {
+                if (g.phase() == Phase.DRAINING) {
+                    kill(g, "did not exit within --drain-timeout " + Durations.format(settings.drainTimeout()));
+                }
+            }
+            case KILL -> {
+                if (g.phase() == Phase.KILLING) {
+                    kill(g, "still running " + Durations.format(FAILED_START_GRACE) + " after SIGTERM");
+                }
+            }
+        }
+    }
+
+    private void kill(Generation g, String why) {
+        int processes = actions.signal(g.pid, Sig.KILL);
+        g.killedProcesses += processes;
+        LOG.warn("{} killed (SIGKILL to {} process{}): {}", g, processes, processes == 1 ? "" : "es", why);
+    }
+
+    private void onChildExited(Event.ChildExited e) {
+        Generation g = alive.remove(e.generation());
+        if (g == null) {
+            return;
+        }
+        GenerationState before = g.state();
+        String after = before instanceof GenerationState.Killing k ? " after its failed start (" + k.reason() + ")"
+                : g.killedProcesses > 0 ? " after SIGKILL"
+                : g.servicePid > 0 && g.servicePid != g.pid && g.drainReported ? "; its service pid=" + g.servicePid + " drained"
+                : "";
+        g.moveTo(new GenerationState.Exited(actions.now(), e.code()), "exited code=" + e.code() + describe(e.code()) + after);
+        sessions.forget(g);
+        monitor.exited(g.snapshot());
+        exitedRecently.addLast(g);
+        while (exitedRecently.size() > EXITED_SHOWN) {
+            exitedRecently.removeFirst();
+        }
+        Reload replaced = reloadByOldGeneration.remove(g.number);
+        if (replaced != null) {
+            endSucceeded(replaced);
+        }
+        switch (before.phase()) {
+            case STARTING, CONNECTED -> {
+                if (g == starting) {
+                    failStart(g, "exited with code " + e.code() + " before READY");
+                }
+            }
+            case SERVING -> {
+                serving = null;
+                forgetFailuresIfServedLong(g);
+                if (!shuttingDown) {
+                    LOG.warn("serving {} died with code {}; the listener stays open, connections wait for the next generation",
+                            g, e.code());
+                    backoff.failed(g + " died with code " + e.code() + " while serving");
+                    if (starting == null) {
+                        scheduleRestart();
+                    }
+                }
+            }
+            case DRAINING, KILLING, EXITED -> {
+                if (queue.isQueued() && starting == null && serving != null && !shuttingDown) {
+                    startReload(queue.take());
+                }
+            }
+        }
+        if (shuttingDown && alive.isEmpty()) {
+            finish();
+        }
+    }
+
+    private static String describe(int code) {
+        return switch (code) {
+            case 137 -> " (SIGKILL)";
+            case 143 -> " (SIGTERM)";
+            case 130 -> " (SIGINT)";
+            default -> "";
+        };
+    }
+
+    private void finish() {
+        exited = true;
+        List<GenerationSnapshot> stopped = new ArrayList<>();
+        stoppedGenerations.forEach(g -> stopped.add(g.snapshot()));
+        ShutdownOutcome outcome = new ShutdownOutcome(stopped);
+        stopWaiters.forEach(w -> w.accept(outcome));
+        stopWaiters.clear();
+        LOG.info("batond exiting code=0");
+        actions.exit(0);
+    }
+}

@@ -1,0 +1,132 @@
+package dev.baton.supervisor.os;
+
+import dev.baton.supervisor.lifecycle.Sig;
+
+import dev.baton.supervisor.lifecycle.Event;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * batond's children, each the leader of a process group (and session) of its own, so that a
+ * wrapper script that does not {@code exec} and everything it starts are one unit: every signal
+ * goes to the whole group, and a generation has exited only when its group is empty. The
+ * leader's exit code is what {@link Event.ChildExited} reports.
+ *
+ * <p>A process that leaves the group itself (setsid, setpgid: a daemon that detaches) is out
+ * of batond's reach, as it would be out of a shell's.
+ */
+public final class ChildProcesses {
+    private static final Logger LOG = LoggerFactory.getLogger("batond");
+
+    /** How often a group whose leader has exited is checked for processes left. */
+    static final Duration GROUP_POLL = Duration.ofMillis(50);
+
+    private final Native nat;
+    private final Path proc;
+    private final ScheduledExecutorService timers;
+    private final Consumer<Event> events;
+    /** Groups that still have a process, by leader pid (= process group id). */
+    private final Map<Long, Integer> groups = new ConcurrentHashMap<>();
+
+    public ChildProcesses(Native nat, Path proc, ScheduledExecutorService timers, Consumer<Event> events) {
+        this.nat = nat;
+        this.proc = proc;
+        this.timers = timers;
+        this.events = events;
+    }
+
+    /** Starts the generation's leader; its group's end comes back as {@link Event.ChildExited}. */
+    public long spawn(int generation, List<String> argv, List<String> env) throws IOException {
+        long pid = nat.spawn(argv, env);
+        groups.put(pid, generation);
+        // One blocked thread per live generation (a handful): waitpid on its own pid, never -1,
+        // which would steal the exits of processes others wait for.
+        Thread waiter = new Thread(() -> awaitLeader(generation, pid), "child-" + pid);
+        waiter.setDaemon(true);
+        waiter.start();
+        return pid;
+    }
+
+    private void awaitLeader(int generation, long pid) {
+        int code;
+        try {
+            code = nat.awaitExit(pid);
+        } catch (IOException e) {
+            LOG.error("gen={} pid={}: cannot learn its exit code: {}", generation, pid, e.getMessage());
+            code = 255;
+        }
+        awaitEmptyGroup(generation, pid, code);
+    }
+
+    /** The leader is gone; the generation has exited once the rest of its group has too. */
+    private void awaitEmptyGroup(int generation, long pid, int code) {
+        boolean someLeft;
+        try {
+            someLeft = nat.signalGroup(pid, 0);
+        } catch (IOException e) {
+            someLeft = false; // EPERM: the group's pid now names someone else's; ours is gone
+        }
+        if (someLeft) {
+            timers.schedule(() -> awaitEmptyGroup(generation, pid, code), GROUP_POLL.toMillis(), TimeUnit.MILLISECONDS);
+            return;
+        }
+        groups.remove(pid);
+        events.accept(new Event.ChildExited(generation, pid, code));
+    }
+
+    /**
+     * Sends the signal to every process of the child's group; returns how many there were (0
+     * when the group is gone, and then nothing is sent: its id may name another group by now).
+     */
+    public int signal(long pid, Sig signal) {
+        if (!groups.containsKey(pid)) {
+            return 0;
+        }
+        int members = members(pid);
+        try {
+            return nat.signalGroup(pid, signal.number) ? Math.max(1, members) : 0;
+        } catch (IOException e) {
+            LOG.warn("cannot send SIG{} to the process group of pid={}: {}", signal, pid, e.getMessage());
+            return 0;
+        }
+    }
+
+    /** Processes (zombies included) whose process group is {@code pgid}, from /proc/PID/stat. */
+    int members(long pgid) {
+        int count = 0;
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(proc, "[0-9]*")) {
+            for (Path entry : entries) {
+                if (processGroup(entry.resolve("stat")) == pgid) {
+                    count++;
+                }
+            }
+        } catch (IOException e) {
+            return -1; // /proc unreadable: unknown
+        }
+        return count;
+    }
+
+    /** /proc/PID/stat reads "PID (COMM) STATE PPID PGRP ...", COMM may itself contain ") ". */
+    private static long processGroup(Path stat) {
+        try {
+            String s = Files.readString(stat);
+            String[] rest = s.substring(s.lastIndexOf(')') + 2).split(" ", 4);
+            return Long.parseLong(rest[2]);
+        } catch (IOException | RuntimeException e) {
+            return -1; // the process went away while we looked
+        }
+    }
+}

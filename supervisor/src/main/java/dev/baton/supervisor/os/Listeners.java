@@ -1,0 +1,112 @@
+package dev.baton.supervisor.os;
+
+import dev.baton.supervisor.cli.ListenSpec;
+import dev.baton.supervisor.lifecycle.Listener;
+import dev.baton.supervisor.systemd.SocketActivation;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+
+import java.nio.channels.ServerSocketChannel;
+
+import dev.baton.child.Addresses;
+import dev.baton.child.Sockets;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** How batond gets its listening sockets: bound from {@code --listen}, or adopted from systemd. */
+public final class Listeners {
+    private static final Logger LOG = LoggerFactory.getLogger("batond");
+
+    /** The JDK channels behind bound listeners: kept reachable so that nothing ever closes them. */
+    private static final List<ServerSocketChannel> BOUND = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    private Listeners() {}
+
+    /**
+     * Binds with the JDK (SO_REUSEADDR; dual-stack where the host has IPv6, as the JDK and Netty
+     * both do by default) and marks the descriptor close-on-exec.
+     */
+    static Listener bind(ListenSpec spec, Native nat) throws IOException {
+        ServerSocketChannel channel = ServerSocketChannel.open();
+        InetSocketAddress address;
+        int fd;
+        try {
+            channel.bind(spec.address(), Sockets.BACKLOG);
+            address = (InetSocketAddress) channel.getLocalAddress();
+            fd = ChannelFd.of(channel);
+            nat.setCloseOnExec(fd);
+        } catch (IOException e) {
+            channel.close();
+            throw new IOException("cannot listen on " + Addresses.format(spec.address()) + ": " + e.getMessage()
+                    + (e.getMessage() != null && e.getMessage().contains("in use")
+                    ? " (another process holds the port)" : ""), e);
+        }
+        BOUND.add(channel);
+        Listener l = new Listener(spec.name(), address, fd);
+        LOG.info("listener {} bound to {} fd={}", l.name(), Addresses.format(l.address()), l.fd());
+        return l;
+    }
+
+    /** The sockets systemd passed: each must be a listening TCP socket; marked close-on-exec. */
+    public static List<Listener> adopt(List<SocketActivation.Passed> passed, Native nat, KernelSockets kernel) throws IOException {
+        if (passed.isEmpty()) {
+            return List.of();
+        }
+        List<Listener> adopted = new ArrayList<>();
+        for (SocketActivation.Passed p : passed) {
+            if (!kernel.isListening(p.fd())) {
+                throw new IOException("fd " + p.fd() + " (" + p.name() + ") is not a listening TCP socket: "
+                        + "batond adopts ListenStream= sockets only, without Accept=yes");
+            }
+            InetSocketAddress address = nat.localAddress(p.fd());
+            nat.setCloseOnExec(p.fd());
+            Listener l = new Listener(p.name(), address, p.fd());
+            LOG.info("listener {} adopted from systemd: {} fd={}", l.name(), Addresses.format(address), l.fd());
+            adopted.add(l);
+        }
+        return adopted;
+    }
+
+    /**
+     * Binds each --listen that no adopted socket of the same name satisfies, adding it to
+     * {@code listeners}; fails when there is no listener at all in the end.
+     */
+    public static void bindTheRest(List<ListenSpec> specs, List<Listener> listeners, Native nat) throws IOException {
+        for (ListenSpec spec : specs) {
+            Listener adopted = named(listeners, spec.name());
+            if (adopted != null) {
+                checkSame(spec, adopted);
+            } else {
+                listeners.add(bind(spec, nat));
+            }
+        }
+        if (listeners.isEmpty()) {
+            throw new IOException("no listeners: give --listen [NAME=]HOST:PORT, or start batond through systemd "
+                    + "socket activation (LISTEN_FDS)");
+        }
+    }
+
+    private static Listener named(List<Listener> listeners, String name) {
+        for (Listener l : listeners) {
+            if (l.name().equals(name)) {
+                return l;
+            }
+        }
+        return null;
+    }
+
+    /** A --listen whose name systemd also passed: systemd's socket wins; say so if they differ. */
+    static void checkSame(ListenSpec spec, Listener adopted) {
+        InetSocketAddress want = spec.address();
+        InetSocketAddress have = adopted.address();
+        boolean samePort = want.getPort() == 0 || want.getPort() == have.getPort();
+        boolean sameHost = want.getAddress().isAnyLocalAddress() || want.getAddress().equals(have.getAddress());
+        if (!samePort || !sameHost) {
+            LOG.warn("--listen {}={} differs from the socket systemd passed ({}): using systemd's",
+                    spec.name(), Addresses.format(want), Addresses.format(have));
+        }
+    }
+}

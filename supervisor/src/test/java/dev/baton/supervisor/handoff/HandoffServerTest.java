@@ -1,0 +1,199 @@
+package dev.baton.supervisor.handoff;
+
+import dev.baton.supervisor.os.ChannelFd;
+
+import dev.baton.supervisor.lifecycle.Event;
+import dev.baton.supervisor.os.LibcNative;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Pipe;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import dev.baton.child.Frame;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The handoff socket on real Unix sockets, with a short HELLO timeout and a small cap. */
+@Timeout(60)
+public class HandoffServerTest {
+    private static final Duration HELLO = Duration.ofMillis(300);
+    private static final int MAX_WAITING = 4;
+
+    @TempDir
+    Path dir;
+    private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    private final List<SocketChannel> clients = new ArrayList<>();
+    private HandoffServer handoff;
+
+    @BeforeEach
+    void open() throws IOException {
+        handoff = HandoffServer.open(dir, new LibcNative(), events::add, HELLO, MAX_WAITING);
+    }
+
+    @AfterEach
+    void close() throws IOException {
+        for (SocketChannel c : clients) {
+            c.close();
+        }
+        handoff.close();
+        assertTrue(Files.notExists(handoff.socketPath().getParent()), "the handoff directory is removed");
+    }
+
+    private SocketChannel connect() throws IOException {
+        SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX);
+        clients.add(c);
+        c.connect(UnixDomainSocketAddress.of(handoff.socketPath()));
+        return c;
+    }
+
+    private <T extends Event> T next(Class<T> type) throws InterruptedException {
+        Event e = events.poll(10, TimeUnit.SECONDS);
+        assertNotNull(e, "no event within 10 s, expected " + type.getSimpleName());
+        return assertInstanceOf(type, e);
+    }
+
+    private static void write(SocketChannel c, byte[] bytes) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        while (b.hasRemaining()) {
+            c.write(b);
+        }
+    }
+
+    /** Reads until end of stream; the bytes received. */
+    private static int readToEnd(SocketChannel c) throws IOException {
+        int total = 0;
+        ByteBuffer b = ByteBuffer.allocate(4096);
+        for (int n; (n = c.read(b.clear())) >= 0; ) {
+            total += n;
+        }
+        return total;
+    }
+
+    @Test
+    void helloInPiecesThenListenersWithADescriptor() throws Exception {
+        SocketChannel child = connect();
+        Event.HandoffConnected connected = next(Event.HandoffConnected.class);
+        assertEquals(ProcessHandle.current().pid(), connected.peerPid());
+        byte[] hello = Frame.of("BATON", "1", "TOKEN", "t", "PID", "1").encode();
+        for (byte b : hello) {
+            write(child, new byte[] {b});
+        }
+        Event.ChildHello frame = next(Event.ChildHello.class);
+        assertEquals(connected.connection(), frame.connection());
+        assertEquals("t", frame.token());
+        assertEquals(1, frame.pid());
+
+        // Past the HELLO timeout, the connection stays: it said HELLO.
+        Thread.sleep(HELLO.toMillis() * 2);
+        assertTrue(events.isEmpty(), () -> "unexpected " + events);
+
+        Pipe pipe = Pipe.open();
+        try {
+            Frame listeners = Frame.of("GENERATION", "1", "LISTENERS", "http");
+            handoff.send(connected.connection(), listeners, new int[] {ChannelFd.of(pipe.source())});
+            ByteBuffer in = ByteBuffer.allocate(listeners.encode().length);
+            while (in.hasRemaining()) {
+                assertTrue(child.read(in) > 0);
+            }
+            assertEquals(ByteBuffer.wrap(listeners.encode()), in.flip());
+        } finally {
+            pipe.source().close();
+            pipe.sink().close();
+        }
+
+        handoff.close(connected.connection());
+        assertEquals(0, readToEnd(child));
+        assertEquals(new Event.HandoffClosed(connected.connection(), "closed by batond"), next(Event.HandoffClosed.class));
+        IOException e = assertThrows(IOException.class,
+                () -> handoff.send(connected.connection(), Frame.of("A", "1"), new int[0]));
+        assertTrue(e.getMessage().contains("is closed"), e.getMessage());
+        handoff.close(connected.connection()); // idempotent
+        assertTrue(events.poll(200, TimeUnit.MILLISECONDS) == null, () -> "unexpected " + events);
+    }
+
+    @Test
+    void noHelloInTimeIsClosed() throws Exception {
+        SocketChannel idle = connect();
+        int id = next(Event.HandoffConnected.class).connection();
+        write(idle, new byte[] {0, 0, 0, 10, 'A'}); // half a frame is no HELLO either
+        long start = System.nanoTime();
+        assertEquals(0, readToEnd(idle));
+        assertTrue(System.nanoTime() - start >= HELLO.toNanos() / 2, "closed before the timeout");
+        assertEquals(new Event.HandoffClosed(id, "no HELLO within 300ms"), next(Event.HandoffClosed.class));
+    }
+
+    @Test
+    void theOldestWaitingConnectionMakesRoomForANewOne() throws Exception {
+        List<SocketChannel> idle = new ArrayList<>();
+        for (int i = 0; i < MAX_WAITING; i++) {
+            idle.add(connect());
+            next(Event.HandoffConnected.class);
+        }
+        SocketChannel child = connect();
+        int childId = next(Event.HandoffConnected.class).connection();
+        Event.HandoffClosed evicted = next(Event.HandoffClosed.class);
+        assertTrue(evicted.reason().startsWith("no HELLO yet, and 4 newer connections"), evicted::toString);
+        assertEquals(0, readToEnd(idle.get(0)), "the oldest is closed");
+        write(child, Frame.of("BATON", "1", "TOKEN", "t").encode());
+        assertEquals(childId, next(Event.ChildHello.class).connection());
+    }
+
+    @Test
+    void aBadFrameClosesOnlyThatConnection() throws Exception {
+        SocketChannel bad = connect();
+        int id = next(Event.HandoffConnected.class).connection();
+        write(bad, ByteBuffer.allocate(4).putInt(0x7fffffff).array());
+        assertEquals(0, readToEnd(bad));
+        assertEquals(new Event.HandoffClosed(id, "bad frame: frame length 2147483647 exceeds 65536 bytes"),
+                next(Event.HandoffClosed.class));
+
+        SocketChannel eof = connect();
+        int eofId = next(Event.HandoffConnected.class).connection();
+        write(eof, new byte[] {0, 0, 0, 9, 'A', '='});
+        eof.shutdownOutput();
+        assertEquals(new Event.HandoffClosed(eofId, "bad frame: connection closed in the middle of a frame"),
+                next(Event.HandoffClosed.class));
+    }
+
+    @Test
+    void manyIdleConnectionsShareOneThread() throws Exception {
+        for (int i = 0; i < 300; i++) {
+            connect();
+        }
+        long handoffThreads = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("handoff")).count();
+        assertEquals(1, handoffThreads);
+        int closed = 0;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (closed < 300 && System.nanoTime() < deadline) {
+            Event e = events.poll(1, TimeUnit.SECONDS);
+            if (e instanceof Event.HandoffClosed) {
+                closed++;
+            }
+        }
+        assertEquals(300, closed, "every idle connection is closed");
+        for (SocketChannel c : clients) {
+            assertEquals(0, readToEnd(c));
+        }
+    }
+}
