@@ -1,6 +1,6 @@
 package dev.baton.supervisor;
 
-import dev.baton.child.Frame;
+import dev.baton.protocol.Frame;
 
 /**
  * Everything that can happen to batond. Signal handlers, child exits, handoff frames and

@@ -8,7 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import dev.baton.child.Addresses;
+import dev.baton.protocol.Addresses;
 
 /** {@code batonctl status} as data: batond, its listeners, its generations and the last reloads. */
 final class StatusReport {

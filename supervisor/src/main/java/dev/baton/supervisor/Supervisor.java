@@ -11,7 +11,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
-import dev.baton.child.Frame;
+import dev.baton.protocol.Frame;
+import dev.baton.protocol.Keys;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -387,7 +388,7 @@ final class Supervisor {
             onHello(connection, frame);
             return;
         }
-        if ("1".equals(frame.get("READY"))) {
+        if ("1".equals(frame.get(Keys.READY))) {
             if (g == starting && g.state() instanceof GenerationState.Connected) {
                 becomeServing(g, connection);
             } else if (shuttingDown) {
@@ -397,13 +398,13 @@ final class Supervisor {
             } else {
                 LOG.info("{} said READY again in phase {}: ignored", g, g.phase());
             }
-        } else if ("1".equals(frame.get("DRAINED"))) {
+        } else if ("1".equals(frame.get(Keys.DRAINED))) {
             onDrained(g, frame);
-        } else if (frame.has("INFLIGHT") || frame.has("SERVED")) {
-            g.inflight = number(frame.get("INFLIGHT"), g.inflight);
-            g.served = number(frame.get("SERVED"), g.served);
+        } else if (frame.has(Keys.INFLIGHT) || frame.has(Keys.SERVED)) {
+            g.inflight = number(frame.get(Keys.INFLIGHT), g.inflight);
+            g.served = number(frame.get(Keys.SERVED), g.served);
             monitor.stats(g);
-            LOG.debug("{} inflight={} served={}", g, frame.get("INFLIGHT"), frame.get("SERVED"));
+            LOG.debug("{} inflight={} served={}", g, frame.get(Keys.INFLIGHT), frame.get(Keys.SERVED));
         } else {
             LOG.warn("{} sent an unknown frame ({}): ignored", g, frame.fields().keySet());
         }
@@ -411,13 +412,13 @@ final class Supervisor {
 
     /** DRAINED=1 SERVED= [INFLIGHT_AT_DRAIN= ABANDONED= DRAIN_MS= CLOSED=]: the child's own account of its drain. */
     private void onDrained(Generation g, Frame frame) {
-        g.served = number(frame.get("SERVED"), g.served);
-        g.inflightAtDrain = number(frame.get("INFLIGHT_AT_DRAIN"), g.inflightAtDrain);
-        g.inflightAtExit = number(frame.get("ABANDONED"), 0);
+        g.served = number(frame.get(Keys.SERVED), g.served);
+        g.inflightAtDrain = number(frame.get(Keys.INFLIGHT_AT_DRAIN), g.inflightAtDrain);
+        g.inflightAtExit = number(frame.get(Keys.ABANDONED), 0);
         g.inflight = g.inflightAtExit;
         monitor.stats(g);
-        StringBuilder facts = new StringBuilder("served=" + frame.get("SERVED"));
-        for (String key : java.util.List.of("INFLIGHT_AT_DRAIN", "ABANDONED", "DRAIN_MS", "CLOSED")) {
+        StringBuilder facts = new StringBuilder("served=" + frame.get(Keys.SERVED));
+        for (String key : java.util.List.of(Keys.INFLIGHT_AT_DRAIN, Keys.ABANDONED, Keys.DRAIN_MS, Keys.CLOSED)) {
             if (frame.has(key)) {
                 facts.append(' ').append(key.toLowerCase()).append('=').append(frame.get(key));
             }
@@ -438,8 +439,8 @@ final class Supervisor {
     }
 
     private void onHello(int connection, Frame frame) {
-        if (!"1".equals(frame.get("BATON")) || frame.get("TOKEN") == null) {
-            if (frame.has("INFLIGHT") || frame.has("SERVED") || frame.has("READY") || frame.has("DRAINED")) {
+        if (!"1".equals(frame.get(Keys.BATON)) || frame.get(Keys.TOKEN) == null) {
+            if (frame.has(Keys.INFLIGHT) || frame.has(Keys.SERVED) || frame.has(Keys.READY) || frame.has(Keys.DRAINED)) {
                 // A child's own frames on a connection that never said HELLO here: a child of
                 // another batond (one that died, say), reaching this socket.
                 refuse(connection, "a child's " + frame.fields().keySet() + " frame without a HELLO first: "
@@ -449,8 +450,8 @@ final class Supervisor {
             }
             return;
         }
-        String token = frame.get("TOKEN");
-        String pid = frame.get("PID");
+        String token = frame.get(Keys.TOKEN);
+        String pid = frame.get(Keys.PID);
         for (Generation g : alive.values()) {
             if (tokenEquals(g.token, token)) {
                 if (g == starting && g.state() instanceof GenerationState.Starting s) {

@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import dev.baton.child.Sockets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,10 +23,10 @@ class KernelSocketsTest {
 
     @Test
     void acceptQueueCountsConnectionsNobodyAcceptedYet() throws IOException {
-        Sockets.Bound bound = Sockets.listen(new InetSocketAddress("127.0.0.1", 0));
+        Listener bound = Listeners.bind(new ListenSpec("http", new InetSocketAddress("127.0.0.1", 0)), nat);
         List<Socket> clients = new ArrayList<>();
         try {
-            Listener listener = new Listener("http", bound.address(), bound.fd());
+            Listener listener = bound;
             assertTrue(kernel.isListening(bound.fd()));
             assertEquals(Map.of("http", 0L), kernel.acceptQueues(List.of(listener)));
             for (int i = 0; i < 3; i++) {
@@ -46,7 +45,7 @@ class KernelSocketsTest {
 
     @Test
     void aConnectedSocketOrAFileIsNotAListener() throws IOException {
-        Sockets.Bound bound = Sockets.listen(new InetSocketAddress("127.0.0.1", 0));
+        Listener bound = Listeners.bind(new ListenSpec("http", new InetSocketAddress("127.0.0.1", 0)), nat);
         try (java.nio.channels.SocketChannel client = java.nio.channels.SocketChannel.open(bound.address())) {
             int connected = ChannelFd.of(client);
             Native.TcpInfo info = nat.tcpInfo(connected).orElseThrow(() -> new AssertionError("a TCP socket has TCP_INFO"));

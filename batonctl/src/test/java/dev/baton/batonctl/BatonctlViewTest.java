@@ -1,4 +1,4 @@
-package dev.baton.supervisor;
+package dev.baton.batonctl;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package dev.baton.supervisor;
+package dev.baton.protocol;
 
 import java.nio.file.Path;
 import java.util.Map;
@@ -8,10 +8,11 @@ import java.util.Map;
  * share this rule, so under systemd (which sets RUNTIME_DIRECTORY for every Exec line of the
  * unit) {@code ExecReload=batonctl reload --wait} finds its batond with no flag.
  */
-final class ControlPath {
+public final class ControlPath {
     private ControlPath() {}
 
-    static Path fromEnvironment(Map<String, String> env) {
+    /** The control socket batond listens on and batonctl connects to when no --control is given. */
+    public static Path fromEnvironment(Map<String, String> env) {
         String runtime = env.get("RUNTIME_DIRECTORY");
         if (runtime != null && !runtime.isEmpty()) {
             return Path.of(runtime.split(":")[0], "control"); // systemd may list several, ':'-separated

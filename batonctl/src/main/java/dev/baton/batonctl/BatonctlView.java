@@ -1,4 +1,4 @@
-package dev.baton.supervisor;
+package dev.baton.batonctl;
 
 import java.util.List;
 import java.util.Map;
