@@ -10,6 +10,11 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
+import dev.baton.protocol.Addresses;
+import dev.baton.protocol.Env;
+import dev.baton.protocol.Frame;
+import dev.baton.protocol.Keys;
+
 /**
  * A service's handle on its supervisor. {@link #connect(String...)} finds the listeners in
  * the environment (batond, systemd, start_server, or binds them itself when alone), then the
@@ -74,7 +79,7 @@ public final class Baton {
 
     static Baton fromEnvironment(Map<String, String> env, List<String> standaloneAddresses) throws IOException {
         Duration drainTimeout = drainTimeout(env);
-        String socket = env.get("BATON_SOCKET");
+        String socket = env.get(Env.BATON_SOCKET);
         if (socket != null && !socket.isEmpty()) {
             return fromBatond(env, socket, drainTimeout);
         }
@@ -110,12 +115,12 @@ public final class Baton {
     }
 
     private static Baton fromBatond(Map<String, String> env, String socket, Duration drainTimeout) throws IOException {
-        String token = env.get("BATON_TOKEN");
+        String token = env.get(Env.BATON_TOKEN);
         if (token == null || token.isEmpty()) {
             throw new IOException("BATON_SOCKET is set but BATON_TOKEN is not: start this service through batond");
         }
         Handoff handoff = Handoff.connect(socket);
-        handoff.send(Frame.of("BATON", "1", "TOKEN", token, "PID", Long.toString(ProcessHandle.current().pid())));
+        handoff.send(Frame.of(Keys.BATON, "1", Keys.TOKEN, token, Keys.PID, Long.toString(ProcessHandle.current().pid())));
         Handoff.Received received;
         try {
             received = handoff.receive();
@@ -125,9 +130,9 @@ public final class Baton {
         }
         Frame frame = received.frame();
         List<Integer> fds = received.fds();
-        String names = frame.get("LISTENERS");
-        String addresses = frame.get("ADDRESSES");
-        String generation = frame.get("GENERATION");
+        String names = frame.get(Keys.LISTENERS);
+        String addresses = frame.get(Keys.ADDRESSES);
+        String generation = frame.get(Keys.GENERATION);
         List<String> nameList = names == null || names.isEmpty() ? List.of() : List.of(names.split(","));
         List<String> addressList = addresses == null || addresses.isEmpty() ? List.of() : List.of(addresses.split(","));
         if (generation == null || nameList.size() != fds.size() || addressList.size() != fds.size()) {
@@ -150,7 +155,7 @@ public final class Baton {
      * each with a warning, so that SIGTERM always drains and ends.
      */
     static Duration drainTimeout(Map<String, String> env) {
-        String millis = env.get("BATON_DRAIN_TIMEOUT_MS");
+        String millis = env.get(Env.BATON_DRAIN_TIMEOUT_MS);
         if (millis == null) {
             return DEFAULT_DRAIN_TIMEOUT;
         }
@@ -275,7 +280,7 @@ public final class Baton {
         readiness.awaitPassing(maxWait);
         try {
             switch (mode) {
-                case BATOND -> handoff.send(Frame.of("READY", "1"));
+                case BATOND -> handoff.send(Frame.of(Keys.READY, "1"));
                 case SYSTEMD -> SdNotify.notify("READY=1");
                 case START_SERVER, STANDALONE -> { }
             }
@@ -297,7 +302,7 @@ public final class Baton {
     public void reportStats(long inflight, long served) {
         if (handoff != null) {
             try {
-                handoff.send(Frame.of("INFLIGHT", Long.toString(inflight), "SERVED", Long.toString(served)));
+                handoff.send(Frame.of(Keys.INFLIGHT, Long.toString(inflight), Keys.SERVED, Long.toString(served)));
             } catch (IOException e) {
                 LOG.log(Level.WARNING, "baton: cannot send stats: " + e.getMessage());
             }

@@ -6,6 +6,7 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.baton.protocol.Linux;
 import jnr.constants.platform.Errno;
 import jnr.constants.platform.Fcntl;
 import jnr.constants.platform.OpenFlags;
@@ -20,14 +21,6 @@ import jnr.posix.POSIXFactory;
  * EINTR is retried; failures read {@code op(..) failed: strerror}.
  */
 final class ChildNative {
-    /** Linux: the SCM_RIGHTS control message type. */
-    static final int SCM_RIGHTS = 1;
-    /** Linux: set close-on-exec on received descriptors atomically (not in jnr-constants). */
-    static final int MSG_CMSG_CLOEXEC = 0x40000000;
-    /** Linux: the control buffer was too small, descriptors were dropped. */
-    static final int MSG_CTRUNC = 0x8;
-    /** fcntl(F_SETFD): close the descriptor on exec. */
-    static final int FD_CLOEXEC = 1;
     /** The most descriptors one message may carry here. */
     static final int MAX_FDS = 64;
 
@@ -52,21 +45,21 @@ final class ChildNative {
         msg.allocateControl(Integer.BYTES * MAX_FDS);
         int n;
         do {
-            n = POSIX.recvmsg(socket, msg, MSG_CMSG_CLOEXEC);
+            n = POSIX.recvmsg(socket, msg, Linux.MSG_CMSG_CLOEXEC);
         } while (n < 0 && POSIX.errno() == Errno.EINTR.intValue());
         if (n < 0) {
             throw new IOException("recvmsg(" + socket + ") failed: " + POSIX.strerror(POSIX.errno()));
         }
         List<Integer> fds = new ArrayList<>();
         for (CmsgHdr control : msg.getControls()) {
-            if (control.getLevel() == SocketLevel.SOL_SOCKET.intValue() && control.getType() == SCM_RIGHTS) {
+            if (control.getLevel() == SocketLevel.SOL_SOCKET.intValue() && control.getType() == Linux.SCM_RIGHTS) {
                 ByteBuffer data = control.getData().order(ByteOrder.nativeOrder());
                 while (data.remaining() >= Integer.BYTES) {
                     fds.add(data.getInt());
                 }
             }
         }
-        if ((msg.getFlags() & MSG_CTRUNC) != 0) {
+        if ((msg.getFlags() & Linux.MSG_CTRUNC) != 0) {
             fds.forEach(ChildNative::close);
             throw new IOException("recvmsg(" + socket + ") failed: more than " + MAX_FDS + " descriptors (MSG_CTRUNC)");
         }
@@ -83,7 +76,7 @@ final class ChildNative {
 
     static void setCloseOnExec(int fd) {
         int flags = POSIX.fcntl(fd, Fcntl.F_GETFD);
-        if (flags < 0 || POSIX.fcntlInt(fd, Fcntl.F_SETFD, flags | FD_CLOEXEC) < 0) {
+        if (flags < 0 || POSIX.fcntlInt(fd, Fcntl.F_SETFD, flags | Linux.FD_CLOEXEC) < 0) {
             throw new IllegalStateException("fcntl(" + fd + ", FD_CLOEXEC) failed: " + POSIX.strerror(POSIX.errno()));
         }
     }

@@ -2,6 +2,9 @@ package dev.baton.child;
 
 import java.util.List;
 
+import dev.baton.protocol.Frame;
+import dev.baton.protocol.Keys;
+
 /**
  * What a drain did, as logged and as sent to batond in the DRAINED frame:
  * {@code DRAINED=1 SERVED=n INFLIGHT_AT_DRAIN=n ABANDONED=n DRAIN_MS=ms CLOSED=name1,name2}.
@@ -23,9 +26,9 @@ public record DrainReport(long served, long inflightAtDrain, long abandoned, lon
 
     /** The DRAINED frame for batond. */
     public Frame toFrame() {
-        return Frame.of("DRAINED", "1", "SERVED", Long.toString(served), "INFLIGHT_AT_DRAIN",
-                Long.toString(inflightAtDrain), "ABANDONED", Long.toString(abandoned), "DRAIN_MS",
-                Long.toString(drainMillis), "CLOSED", String.join(",", closed));
+        return Frame.of(Keys.DRAINED, "1", Keys.SERVED, Long.toString(served), Keys.INFLIGHT_AT_DRAIN,
+                Long.toString(inflightAtDrain), Keys.ABANDONED, Long.toString(abandoned), Keys.DRAIN_MS,
+                Long.toString(drainMillis), Keys.CLOSED, String.join(",", closed));
     }
 
     /** The exit code this drain ends the process with. */

@@ -5,6 +5,8 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.baton.protocol.Frame;
+import dev.baton.protocol.FrameReader;
 import jnr.unixsocket.UnixSocketAddress;
 import jnr.unixsocket.UnixSocketChannel;
 
@@ -14,6 +16,9 @@ import jnr.unixsocket.UnixSocketChannel;
  * takes its end of stream as the child being gone.
  */
 final class Handoff implements FrameSender, AutoCloseable {
+    /** Bytes asked of one recvmsg at most; the LISTENERS frame usually fits. */
+    private static final int READ_BUFFER = 4096;
+
     private final UnixSocketChannel channel;
 
     private Handoff(UnixSocketChannel channel) {
@@ -41,37 +46,32 @@ final class Handoff implements FrameSender, AutoCloseable {
         }
     }
 
-    /** Reads one frame with recvmsg, keeping every descriptor that came with its bytes. */
+    /**
+     * Reads one frame with recvmsg, keeping every descriptor that came with its bytes. The
+     * protocol's {@link FrameReader} parses it; each recvmsg asks for no more than the frame still
+     * needs, so no byte (and no descriptor) of a later message is taken.
+     */
     Received receive() throws IOException {
         List<Integer> fds = new ArrayList<>();
         try {
-            ByteBuffer header = ByteBuffer.allocateDirect(4);
-            readFully(header, fds, true);
-            int length = header.flip().getInt();
-            if (length < 0 || length > Frame.MAX_LENGTH) {
-                throw new FrameException("frame length " + length + " exceeds " + Frame.MAX_LENGTH + " bytes");
+            FrameReader reader = new FrameReader();
+            Frame[] frame = new Frame[1];
+            ByteBuffer buffer = ByteBuffer.allocateDirect(READ_BUFFER);
+            int fd = channel.getFD();
+            while (frame[0] == null) {
+                buffer.clear().limit(Math.min(READ_BUFFER, reader.wanted()));
+                ChildNative.Received r = ChildNative.recvWithFds(fd, buffer);
+                fds.addAll(r.fds());
+                if (r.bytes() == 0) {
+                    reader.endOfStream();
+                    throw new IOException("batond closed the handoff connection");
+                }
+                reader.feed(buffer.flip(), f -> frame[0] = f);
             }
-            ByteBuffer body = ByteBuffer.allocateDirect(length);
-            readFully(body, fds, false);
-            byte[] bytes = new byte[length];
-            body.flip().get(bytes);
-            return new Received(Frame.decode(bytes), fds);
+            return new Received(frame[0], fds);
         } catch (IOException | RuntimeException e) {
             fds.forEach(ChildNative::close);
             throw e;
-        }
-    }
-
-    private void readFully(ByteBuffer buffer, List<Integer> fds, boolean atFrameStart) throws IOException {
-        int fd = channel.getFD();
-        while (buffer.hasRemaining()) {
-            ChildNative.Received r = ChildNative.recvWithFds(fd, buffer);
-            fds.addAll(r.fds());
-            if (r.bytes() == 0) {
-                throw new IOException(atFrameStart && buffer.position() == 0
-                        ? "batond closed the handoff connection"
-                        : "batond closed the handoff connection in the middle of a frame");
-            }
         }
     }
 

@@ -5,34 +5,24 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import dev.baton.protocol.Addresses;
+import dev.baton.protocol.ListenFds;
+
 /**
  * Reads the listeners a process inherited under the conventions of other supervisors:
  * systemd socket activation and Perl's start_server. Pure parsing, so it is unit tested.
  */
 final class InheritedListeners {
-    /** systemd passes inherited sockets from this descriptor on. */
-    static final int SD_LISTEN_FDS_START = 3;
-
     private InheritedListeners() {}
 
-    /** systemd: {@code LISTEN_PID} must be this process, {@code LISTEN_FDS} descriptors from fd 3. */
+    /**
+     * systemd: the sockets {@link ListenFds} finds for this process (its rules for a foreign
+     * {@code LISTEN_PID}, unnamed and duplicate names), as listeners without an address.
+     */
     static List<Listener> systemd(Map<String, String> env, long pid) {
-        String listenPid = env.get("LISTEN_PID");
-        String count = env.get("LISTEN_FDS");
-        if (listenPid == null || count == null || !listenPid.trim().equals(Long.toString(pid))) {
-            return List.of();
-        }
-        int n;
-        try {
-            n = Integer.parseInt(count.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalStateException("LISTEN_FDS='" + count + "' is not a number");
-        }
-        String[] names = env.getOrDefault("LISTEN_FDNAMES", "").split(":", -1);
         List<Listener> listeners = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            String name = i < names.length && !names[i].isEmpty() ? names[i] : "fd" + (SD_LISTEN_FDS_START + i);
-            listeners.add(new Listener(name, null, SD_LISTEN_FDS_START + i));
+        for (ListenFds.Passed p : ListenFds.fromEnvironment(env, pid)) {
+            listeners.add(new Listener(p.name(), null, p.fd()));
         }
         return listeners;
     }

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 
+import dev.baton.protocol.Addresses;
+
 /**
  * A listening socket received from the supervisor (or systemd, or start_server, or bound
  * here when running alone). The descriptor belongs to this process; other processes hold

@@ -13,12 +13,15 @@ public final class Sockets {
     /** The accept queue length asked for; the kernel caps it at net.core.somaxconn. */
     public static final int BACKLOG = 4096;
 
-    /** JDK channels whose descriptors were handed out: kept reachable so nothing closes them. */
+    /**
+     * JDK channels whose descriptors were handed out: kept reachable so nothing closes them. Only
+     * the standalone mode binds (under batond or systemd the listeners are inherited), so this list
+     * lives here; batond binds its own listeners and keeps its own channels (its Listeners class).
+     */
     private static final java.util.List<ServerSocketChannel> KEPT = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private Sockets() {}
 
-    /** A bound, listening socket. */
     /**
      * A bound, listening socket.
      *

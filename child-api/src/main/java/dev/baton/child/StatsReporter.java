@@ -8,6 +8,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
+import dev.baton.protocol.Frame;
+import dev.baton.protocol.Keys;
+
 /**
  * Sends {@code INFLIGHT=n SERVED=n} to batond on its own daemon thread: at most once per
  * {@link #MIN_INTERVAL}, and only when a number changed. It never touches a serving thread;
@@ -63,7 +66,7 @@ final class StatsReporter {
             return;
         }
         try {
-            sender.send(Frame.of("INFLIGHT", Long.toString(Math.max(i, 0)), "SERVED", Long.toString(Math.max(s, 0))));
+            sender.send(Frame.of(Keys.INFLIGHT, Long.toString(Math.max(i, 0)), Keys.SERVED, Long.toString(Math.max(s, 0))));
             lastInflight = i;
             lastServed = s;
             lastSentNanos = now;

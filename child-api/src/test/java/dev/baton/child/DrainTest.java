@@ -13,6 +13,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import dev.baton.protocol.Frame;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

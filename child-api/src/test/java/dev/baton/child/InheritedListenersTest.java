@@ -1,7 +1,6 @@
 package dev.baton.child;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -11,6 +10,7 @@ import org.junit.jupiter.api.Test;
 
 class InheritedListenersTest {
 
+    /** The parsing itself is protocol's ListenFds (ListenFdsTest); here: what child-api makes of it. */
     @Test
     void systemdListenersStartAtFd3WithTheirNames() {
         List<Listener> l = InheritedListeners.systemd(
@@ -20,11 +20,6 @@ class InheritedListenersTest {
         assertEquals(3, l.get(0).fd());
         assertEquals("admin", l.get(1).name());
         assertEquals(4, l.get(1).fd());
-    }
-
-    @Test
-    void systemdVariablesMeantForAnotherProcessAreIgnored() {
-        assertTrue(InheritedListeners.systemd(Map.of("LISTEN_PID", "1", "LISTEN_FDS", "1"), 77).isEmpty());
     }
 
     @Test

@@ -4,7 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-/** Where the built artifacts live: the repository root, batond.jar, hello.jar, jetty.jar, the java launcher. */
+/** Where the built artifacts live: the repository root, batond.jar, batonctl.jar, hello.jar, jetty.jar, the java launcher. */
 final class Artifacts {
     private Artifacts() {}
 
@@ -21,6 +21,11 @@ final class Artifacts {
 
     static Path batondJar() {
         return existing(root().resolve("supervisor/target/batond.jar"));
+    }
+
+    /** batonctl's own jar, which {@code bin/batonctl} runs. */
+    static Path batonctlJar() {
+        return existing(root().resolve("batonctl/target/batonctl.jar"));
     }
 
     static Path helloJar() {

@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.jr.ob.JSON;
 
-/** {@code bin/batonctl --control PATH ARGS} as a user runs it: its exit status and output. */
+/** {@code bin/batonctl --control PATH ARGS} as a user runs it (batonctl/target/batonctl.jar): its exit status and output. */
 final class BatonctlCommand {
     record Result(int exitCode, String stdout, String stderr) {
         Map<String, Object> json() {
@@ -39,7 +39,10 @@ final class BatonctlCommand {
     }
 
     static Result run(ProcessBuilder builder) throws IOException, InterruptedException {
+        Artifacts.batonctlJar(); // a clear failure when it is not built, rather than the script's exit 1
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        builder.environment().remove("BATONCTL_JAR"); // the jar of this checkout
+        builder.environment().remove("BATOND_JAR");
         Process p = builder.start();
         p.getOutputStream().close();
         CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));

@@ -14,8 +14,9 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * batond idles in under 40 MB (bench/run measures it) because it loads none of the libraries that
- * batond.jar carries for child-api and batonctl: jnr-ffi and the code it generates, jnr-posix,
- * jnr-unixsocket, Netty, picocli, jackson. This test keeps it that way: batond runs the way systemd
+ * child-api and batonctl use: jnr-ffi and the code it generates, jnr-posix, jnr-unixsocket, Netty,
+ * picocli, jackson. BatondJarTest checks that batond.jar does not carry them; this test checks what
+ * batond loads at run time, and keeps it that way: batond runs the way systemd
  * runs it (NOTIFY_SOCKET set), serves, reloads, answers status and reload requests and stops, while
  * the JVM logs every class it loads; none may come from those libraries.
  */

@@ -12,8 +12,8 @@ import java.nio.file.Path;
 
 import dev.baton.child.Baton;
 import dev.baton.child.Drainable;
-import dev.baton.child.Frame;
 import dev.baton.child.InflightTracker;
+import dev.baton.protocol.Frame;
 import sun.misc.Signal;
 
 /**

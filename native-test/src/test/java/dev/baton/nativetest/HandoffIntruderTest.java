@@ -16,7 +16,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
 
-import dev.baton.child.Frame;
+import dev.baton.protocol.Frame;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

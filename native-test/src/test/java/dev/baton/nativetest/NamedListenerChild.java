@@ -3,9 +3,9 @@ package dev.baton.nativetest;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 
-import dev.baton.child.Addresses;
 import dev.baton.child.Baton;
 import dev.baton.child.Listener;
+import dev.baton.protocol.Addresses;
 
 /**
  * A child that asks child-api for its listeners by name, as a service would:

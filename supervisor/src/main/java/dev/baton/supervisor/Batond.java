@@ -20,7 +20,6 @@ import dev.baton.supervisor.os.MemoryCheck;
 import dev.baton.supervisor.os.Native;
 import dev.baton.supervisor.os.OrphanReaper;
 import dev.baton.supervisor.systemd.SdNotifier;
-import dev.baton.supervisor.systemd.SocketActivation;
 import dev.baton.supervisor.systemd.Watchdog;
 
 import dev.baton.supervisor.cli.Config;
@@ -32,7 +31,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import dev.baton.child.Addresses;
+import dev.baton.protocol.Addresses;
+import dev.baton.protocol.ControlPath;
+import dev.baton.protocol.ListenFds;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
@@ -110,7 +111,7 @@ public final class Batond {
                 }
             }
             try {
-                listeners.addAll(Listeners.adopt(SocketActivation.fromEnvironment(System.getenv(), pid), nat, kernel));
+                listeners.addAll(Listeners.adopt(ListenFds.fromEnvironment(System.getenv(), pid), nat, kernel));
             } catch (IllegalArgumentException | IOException e) {
                 return usageError("socket activation: " + e.getMessage());
             }

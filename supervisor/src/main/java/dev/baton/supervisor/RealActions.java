@@ -32,8 +32,11 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.StringJoiner;
 
-import dev.baton.child.Addresses;
-import dev.baton.child.Frame;
+import dev.baton.protocol.Addresses;
+import dev.baton.protocol.Env;
+import dev.baton.protocol.Frame;
+import dev.baton.protocol.Keys;
+import dev.baton.protocol.ListenFds;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +46,7 @@ public final class RealActions implements Actions {
 
     /** Variables batond must not pass on: they describe batond's own start, not the child's. */
     private static final List<String> NOT_INHERITED = List.of(
-            "NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "WATCHDOG_USEC", "WATCHDOG_PID",
+            "NOTIFY_SOCKET", ListenFds.LISTEN_FDS, ListenFds.LISTEN_PID, ListenFds.LISTEN_FDNAMES, "WATCHDOG_USEC", "WATCHDOG_PID",
             "_JAVA_SR_SIGNUM", "BATOND_JAVA_OPTS");
 
     private final Config config;
@@ -92,10 +95,10 @@ public final class RealActions implements Actions {
     public long spawn(int generation, String token) throws IOException {
         Map<String, String> env = new java.util.TreeMap<>(System.getenv());
         NOT_INHERITED.forEach(env::remove);
-        env.put("BATON_SOCKET", handoff.socketPath().toString());
-        env.put("BATON_TOKEN", token);
-        env.put("BATON_GENERATION", Integer.toString(generation));
-        env.put("BATON_DRAIN_TIMEOUT_MS", Long.toString(config.drainTimeout().toMillis()));
+        env.put(Env.BATON_SOCKET, handoff.socketPath().toString());
+        env.put(Env.BATON_TOKEN, token);
+        env.put(Env.BATON_GENERATION, Integer.toString(generation));
+        env.put(Env.BATON_DRAIN_TIMEOUT_MS, Long.toString(config.drainTimeout().toMillis()));
         List<String> variables = new java.util.ArrayList<>(env.size());
         env.forEach((name, value) -> variables.add(name + "=" + value));
         return children.spawn(generation, config.command(), variables);
@@ -118,8 +121,8 @@ public final class RealActions implements Actions {
             addresses.add(Addresses.format(l.address()));
             fds[i] = l.fd();
         }
-        Frame frame = Frame.of("GENERATION", Integer.toString(generation), "LISTENERS", names.toString(),
-                "ADDRESSES", addresses.toString());
+        Frame frame = Frame.of(Keys.GENERATION, Integer.toString(generation), Keys.LISTENERS, names.toString(),
+                Keys.ADDRESSES, addresses.toString());
         handoff.send(connection, frame, fds);
         return names.toString();
     }

@@ -1,5 +1,7 @@
 package dev.baton.supervisor.cli;
 
+import dev.baton.protocol.Version;
+
 /**
  * What batond prints for --help and --version. The help is one literal block, laid out the way
  * picocli laid it out before batond dropped picocli: the README copies it (ReadmeTest) and
@@ -59,8 +61,8 @@ public final class BatondHelp {
 
     private BatondHelp() {}
 
+    /** The line batonctl prints too: see {@link Version}. */
     public static String version() {
-        String v = BatondHelp.class.getPackage().getImplementationVersion();
-        return "batond " + (v != null ? v : "(development build)");
+        return Version.line();
     }
 }

@@ -2,7 +2,7 @@ package dev.baton.supervisor.cli;
 
 import java.net.InetSocketAddress;
 
-import dev.baton.child.Addresses;
+import dev.baton.protocol.Addresses;
 
 /**
  * One {@code --listen [NAME=]HOST:PORT}. Without a name the listener is called after its

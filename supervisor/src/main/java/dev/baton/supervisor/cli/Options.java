@@ -1,7 +1,5 @@
 package dev.baton.supervisor.cli;
 
-import dev.baton.supervisor.ControlPath;
-
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -9,7 +7,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import dev.baton.child.Addresses;
+import dev.baton.protocol.Addresses;
+import dev.baton.protocol.ControlPath;
 
 /**
  * batond's command line: its options, their defaults, and the checks that turn them into a

@@ -1,7 +1,5 @@
 package dev.baton.supervisor.control;
 
-import dev.baton.supervisor.EventLoop;
-
 import dev.baton.supervisor.lifecycle.Supervisor;
 
 import java.util.concurrent.Executor;

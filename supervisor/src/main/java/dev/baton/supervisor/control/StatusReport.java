@@ -11,7 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import dev.baton.child.Addresses;
+import dev.baton.protocol.Addresses;
 
 /** {@code batonctl status} as JSON-shaped data, made from the lifecycle's snapshot and nothing else. */
 public final class StatusReport {

@@ -4,7 +4,8 @@ import dev.baton.supervisor.lifecycle.Event;
 
 import java.util.List;
 
-import dev.baton.child.Frame;
+import dev.baton.protocol.Frame;
+import dev.baton.protocol.Keys;
 
 /**
  * A child's frame as the event it is: the handoff protocol's wire keys end here, so that the
@@ -13,29 +14,29 @@ import dev.baton.child.Frame;
  */
 public final class ChildFrames {
     /** The facts of a DRAINED frame that the log repeats, in this order. */
-    private static final List<String> DRAIN_FACTS = List.of("INFLIGHT_AT_DRAIN", "ABANDONED", "DRAIN_MS", "CLOSED");
+    private static final List<String> DRAIN_FACTS = List.of(Keys.INFLIGHT_AT_DRAIN, Keys.ABANDONED, Keys.DRAIN_MS, Keys.CLOSED);
 
     private ChildFrames() {}
 
     public static Event event(int connection, Frame frame) {
-        if ("1".equals(frame.get("BATON")) && frame.get("TOKEN") != null) {
-            return new Event.ChildHello(connection, frame.get("TOKEN"), number(frame.get("PID")));
+        if ("1".equals(frame.get(Keys.BATON)) && frame.get(Keys.TOKEN) != null) {
+            return new Event.ChildHello(connection, frame.get(Keys.TOKEN), number(frame.get(Keys.PID)));
         }
-        if ("1".equals(frame.get("READY"))) {
+        if ("1".equals(frame.get(Keys.READY))) {
             return new Event.ChildReady(connection);
         }
-        if ("1".equals(frame.get("DRAINED"))) {
-            StringBuilder facts = new StringBuilder("served=" + frame.get("SERVED"));
+        if ("1".equals(frame.get(Keys.DRAINED))) {
+            StringBuilder facts = new StringBuilder("served=" + frame.get(Keys.SERVED));
             for (String key : DRAIN_FACTS) {
                 if (frame.has(key)) {
                     facts.append(' ').append(key.toLowerCase()).append('=').append(frame.get(key));
                 }
             }
-            return new Event.ChildDrained(connection, number(frame.get("SERVED")), number(frame.get("INFLIGHT_AT_DRAIN")),
-                    number(frame.get("ABANDONED")), facts.toString());
+            return new Event.ChildDrained(connection, number(frame.get(Keys.SERVED)), number(frame.get(Keys.INFLIGHT_AT_DRAIN)),
+                    number(frame.get(Keys.ABANDONED)), facts.toString());
         }
-        if (frame.has("INFLIGHT") || frame.has("SERVED")) {
-            return new Event.ChildStats(connection, number(frame.get("INFLIGHT")), number(frame.get("SERVED")));
+        if (frame.has(Keys.INFLIGHT) || frame.has(Keys.SERVED)) {
+            return new Event.ChildStats(connection, number(frame.get(Keys.INFLIGHT)), number(frame.get(Keys.SERVED)));
         }
         return new Event.ChildSentUnknown(connection, frame.fields().keySet().toString());
     }

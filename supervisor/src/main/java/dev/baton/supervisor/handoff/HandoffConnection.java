@@ -5,6 +5,8 @@ import dev.baton.supervisor.os.Native;
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
 
+import dev.baton.protocol.FrameReader;
+
 /**
  * One connection to the handoff socket: its non-blocking channel and descriptor, the frame it is
  * receiving, and when it must have sent its HELLO. {@link HandoffServer}'s selector thread reads

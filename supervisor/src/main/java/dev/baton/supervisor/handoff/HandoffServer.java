@@ -27,8 +27,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
 
-import dev.baton.child.Frame;
-import dev.baton.child.FrameException;
+import dev.baton.protocol.Frame;
+import dev.baton.protocol.FrameException;
+import dev.baton.protocol.FrameReader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

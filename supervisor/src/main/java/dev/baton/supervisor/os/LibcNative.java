@@ -13,6 +13,7 @@ import com.kenai.jffi.LastError;
 import com.kenai.jffi.Library;
 import com.kenai.jffi.MemoryIO;
 import com.kenai.jffi.Type;
+import dev.baton.protocol.Linux;
 
 /**
  * {@link Native} on Linux (LP64: x86_64, aarch64): libc called through jffi, the small layer
@@ -23,16 +24,12 @@ import com.kenai.jffi.Type;
 public final class LibcNative implements Native {
     static final int EINTR = 4;
     static final int SOL_SOCKET = 1;
-    /** Linux: the SCM_RIGHTS control message type. */
-    static final int SCM_RIGHTS = 1;
     /** Linux: getsockopt(SOL_SOCKET) for the peer's struct ucred {pid, uid, gid}. */
     static final int SO_PEERCRED = 17;
     /** Linux: no SIGPIPE when the peer has gone; the error comes back as EPIPE instead. */
     static final int MSG_NOSIGNAL = 0x4000;
     static final int F_GETFD = 1;
     static final int F_SETFD = 2;
-    /** fcntl F_SETFD: close this descriptor on exec. */
-    static final int FD_CLOEXEC = 1;
     /** waitpid: return at once when the process has not exited. */
     static final int WNOHANG = 1;
     static final int AF_UNIX = 1;
@@ -204,7 +201,7 @@ public final class LibcNative implements Native {
             if (fds.length > 0) {
                 MEMORY.putLong(control.address, CMSGHDR_SIZE + (long) Integer.BYTES * fds.length);
                 MEMORY.putInt(control.address + 8, SOL_SOCKET);
-                MEMORY.putInt(control.address + 12, SCM_RIGHTS);
+                MEMORY.putInt(control.address + 12, Linux.SCM_RIGHTS);
                 for (int i = 0; i < fds.length; i++) {
                     MEMORY.putInt(control.address + CMSGHDR_SIZE + (long) Integer.BYTES * i, fds[i]);
                 }
@@ -336,7 +333,7 @@ public final class LibcNative implements Native {
     @Override
     public void setCloseOnExec(int fd) throws IOException {
         int flags = FCNTL.callInt(fd, F_GETFD, 0);
-        if (flags < 0 || FCNTL.callInt(fd, F_SETFD, flags | FD_CLOEXEC) < 0) {
+        if (flags < 0 || FCNTL.callInt(fd, F_SETFD, flags | Linux.FD_CLOEXEC) < 0) {
             throw failure("fcntl(" + fd + ", F_SETFD, FD_CLOEXEC)");
         }
     }

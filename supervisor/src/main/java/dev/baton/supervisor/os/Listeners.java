@@ -2,7 +2,6 @@ package dev.baton.supervisor.os;
 
 import dev.baton.supervisor.cli.ListenSpec;
 import dev.baton.supervisor.lifecycle.Listener;
-import dev.baton.supervisor.systemd.SocketActivation;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -11,8 +10,8 @@ import java.util.List;
 
 import java.nio.channels.ServerSocketChannel;
 
-import dev.baton.child.Addresses;
-import dev.baton.child.Sockets;
+import dev.baton.protocol.Addresses;
+import dev.baton.protocol.ListenFds;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,7 +19,14 @@ import org.slf4j.LoggerFactory;
 public final class Listeners {
     private static final Logger LOG = LoggerFactory.getLogger("batond");
 
-    /** The JDK channels behind bound listeners: kept reachable so that nothing ever closes them. */
+    /** The accept queue length asked for; the kernel caps it at net.core.somaxconn. */
+    static final int BACKLOG = 4096;
+
+    /**
+     * The JDK channels behind bound listeners: kept reachable so that nothing ever closes them.
+     * batond binds its own listeners and keeps them here; child-api's Sockets keeps its own (the
+     * standalone mode binds in the service's process), and neither process sees the other's list.
+     */
     private static final List<ServerSocketChannel> BOUND = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private Listeners() {}
@@ -34,7 +40,7 @@ public final class Listeners {
         InetSocketAddress address;
         int fd;
         try {
-            channel.bind(spec.address(), Sockets.BACKLOG);
+            channel.bind(spec.address(), BACKLOG);
             address = (InetSocketAddress) channel.getLocalAddress();
             fd = ChannelFd.of(channel);
             nat.setCloseOnExec(fd);
@@ -51,12 +57,12 @@ public final class Listeners {
     }
 
     /** The sockets systemd passed: each must be a listening TCP socket; marked close-on-exec. */
-    public static List<Listener> adopt(List<SocketActivation.Passed> passed, Native nat, KernelSockets kernel) throws IOException {
+    public static List<Listener> adopt(List<ListenFds.Passed> passed, Native nat, KernelSockets kernel) throws IOException {
         if (passed.isEmpty()) {
             return List.of();
         }
         List<Listener> adopted = new ArrayList<>();
-        for (SocketActivation.Passed p : passed) {
+        for (ListenFds.Passed p : passed) {
             if (!kernel.isListening(p.fd())) {
                 throw new IOException("fd " + p.fd() + " (" + p.name() + ") is not a listening TCP socket: "
                         + "batond adopts ListenStream= sockets only, without Accept=yes");

@@ -1,5 +1,7 @@
 package dev.baton.supervisor.os;
 
+import dev.baton.supervisor.cli.ListenSpec;
+
 import dev.baton.supervisor.lifecycle.ListenCounters;
 
 import dev.baton.supervisor.lifecycle.Listener;
@@ -17,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import dev.baton.child.Sockets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,10 +29,10 @@ public class KernelSocketsTest {
 
     @Test
     void acceptQueueCountsConnectionsNobodyAcceptedYet() throws IOException {
-        Sockets.Bound bound = Sockets.listen(new InetSocketAddress("127.0.0.1", 0));
+        Listener bound = Listeners.bind(new ListenSpec("http", new InetSocketAddress("127.0.0.1", 0)), nat);
         List<Socket> clients = new ArrayList<>();
         try {
-            Listener listener = new Listener("http", bound.address(), bound.fd());
+            Listener listener = bound;
             assertTrue(kernel.isListening(bound.fd()));
             assertEquals(Map.of("http", 0L), kernel.acceptQueues(List.of(listener)));
             for (int i = 0; i < 3; i++) {
@@ -50,7 +51,7 @@ public class KernelSocketsTest {
 
     @Test
     void aConnectedSocketOrAFileIsNotAListener() throws IOException {
-        Sockets.Bound bound = Sockets.listen(new InetSocketAddress("127.0.0.1", 0));
+        Listener bound = Listeners.bind(new ListenSpec("http", new InetSocketAddress("127.0.0.1", 0)), nat);
         try (java.nio.channels.SocketChannel client = java.nio.channels.SocketChannel.open(bound.address())) {
             int connected = ChannelFd.of(client);
             Native.TcpInfo info = nat.tcpInfo(connected).orElseThrow(() -> new AssertionError("a TCP socket has TCP_INFO"));

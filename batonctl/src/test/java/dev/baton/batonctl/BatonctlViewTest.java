@@ -1,4 +1,4 @@
-package dev.baton.supervisor;
+package dev.baton.batonctl;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,7 +10,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** batonctl's human rendering of batond's answers. */
-public class BatonctlViewTest {
+class BatonctlViewTest {
 
     @Test
     void aServingGenerationWithoutStatsYetSaysNotYetRatherThanAQuestionMark() {

@@ -1,8 +1,4 @@
-package dev.baton.supervisor;
-
-import dev.baton.supervisor.cli.BatondHelp;
-
-import dev.baton.supervisor.lifecycle.Reload;
+package dev.baton.batonctl;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -14,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 import com.fasterxml.jackson.jr.ob.JSON;
+import dev.baton.protocol.ControlPath;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -167,7 +164,7 @@ public final class Batonctl implements Callable<Integer> {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {BatondHelp.version()};
+            return new String[] {dev.baton.protocol.Version.line()};
         }
     }
 }

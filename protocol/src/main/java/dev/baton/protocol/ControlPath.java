@@ -1,4 +1,4 @@
-package dev.baton.supervisor;
+package dev.baton.protocol;
 
 import java.nio.file.Path;
 import java.util.Map;
@@ -11,6 +11,7 @@ import java.util.Map;
 public final class ControlPath {
     private ControlPath() {}
 
+    /** The control socket batond listens on and batonctl connects to when no --control is given. */
     public static Path fromEnvironment(Map<String, String> env) {
         String runtime = env.get("RUNTIME_DIRECTORY");
         if (runtime != null && !runtime.isEmpty()) {

@@ -1,10 +1,10 @@
-package dev.baton.supervisor;
+package dev.baton.batonctl;
 
 import java.util.List;
 import java.util.Map;
 
 /** batonctl's human-readable rendering of batond's JSON answers. */
-public final class BatonctlView {
+final class BatonctlView {
     private BatonctlView() {}
 
     static String status(Map<String, Object> s) {

@@ -1,4 +1,4 @@
-package dev.baton.supervisor.handoff;
+package dev.baton.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,12 +11,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-import dev.baton.child.Frame;
-import dev.baton.child.FrameException;
 import org.junit.jupiter.api.Test;
 
-/** The handoff socket's incremental frame reader, against child-api's blocking Frame.read. */
-public class FrameReaderTest {
+/** The handoff socket's incremental frame reader, against the blocking Frame.read. */
+class FrameReaderTest {
     private final FrameReader reader = new FrameReader();
     private final List<Frame> frames = new ArrayList<>();
 
@@ -122,5 +120,18 @@ public class FrameReaderTest {
         byte[] binary = {0, 1, 2, 3, (byte) 0xff};
         assertThrows(FrameException.class, () -> new FrameReader().feed(ByteBuffer.wrap(raw(binary.length, binary)), frames::add));
         assertEquals(List.of(), frames);
+    }
+
+    @Test
+    void wantedIsWhatCompletesTheFrameAndNoMore() throws Exception {
+        byte[] wire = Frame.of("READY", "1").encode();
+        assertEquals(4, reader.wanted(), "a length first");
+        feed(Arrays.copyOfRange(wire, 0, 3));
+        assertEquals(1, reader.wanted());
+        feed(Arrays.copyOfRange(wire, 3, 6));
+        assertEquals(wire.length - 6, reader.wanted(), "the rest of the body");
+        feed(Arrays.copyOfRange(wire, 6, wire.length));
+        assertEquals(List.of(Frame.of("READY", "1")), frames);
+        assertEquals(4, reader.wanted(), "the next frame's length");
     }
 }

@@ -1,4 +1,4 @@
-package dev.baton.child;
+package dev.baton.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -44,6 +44,24 @@ class FrameTest {
         byte[] frame = Frame.of("READY", "1").encode();
         byte[] cut = java.util.Arrays.copyOf(frame, frame.length - 2);
         assertThrows(FrameException.class, () -> Frame.read(new ByteArrayInputStream(cut)));
+    }
+
+    @Test
+    void aStreamEndingInsideTheLengthIsAnError() {
+        FrameException e = assertThrows(FrameException.class, () -> Frame.read(new ByteArrayInputStream(new byte[] {0, 0})));
+        assertEquals("connection closed in the middle of a frame", e.getMessage());
+    }
+
+    @Test
+    void readTakesOneFrameAndNotAByteOfTheNext() throws IOException {
+        Frame ready = Frame.of(Keys.READY, "1");
+        Frame stats = Frame.of(Keys.INFLIGHT, "2", Keys.SERVED, "7");
+        ByteArrayInputStream in = new ByteArrayInputStream(
+                ByteBuffer.allocate(ready.encode().length + stats.encode().length).put(ready.encode()).put(stats.encode()).array());
+        assertEquals(ready, Frame.read(in));
+        assertEquals(stats.encode().length, in.available());
+        assertEquals(stats, Frame.read(in));
+        assertNull(Frame.read(in));
     }
 
     @Test

@@ -1,4 +1,4 @@
-package dev.baton.child;
+package dev.baton.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

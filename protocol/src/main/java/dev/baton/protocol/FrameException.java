@@ -1,4 +1,4 @@
-package dev.baton.child;
+package dev.baton.protocol;
 
 import java.io.IOException;
 

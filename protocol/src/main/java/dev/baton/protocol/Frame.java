@@ -1,7 +1,5 @@
-package dev.baton.child;
+package dev.baton.protocol;
 
-import java.io.DataInputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -110,30 +108,24 @@ public record Frame(Map<String, String> fields) {
     }
 
     /**
-     * Reads one frame. Returns null on a clean end of stream before the first byte of a
-     * frame; throws {@link FrameException} on a bad or oversized frame.
+     * Reads one frame, blocking, with the same rules as {@link FrameReader} (it is one). Returns
+     * null on a clean end of stream before the first byte of a frame; throws
+     * {@link FrameException} on a bad or oversized frame, or an end of stream inside one. Reads
+     * no byte beyond the frame.
      */
     public static Frame read(InputStream in) throws IOException {
-        DataInputStream data = new DataInputStream(in);
-        int first = data.read();
-        if (first < 0) {
-            return null;
-        }
-        int length;
-        byte[] body;
-        try {
-            length = (first << 24) | (data.readUnsignedByte() << 16) | (data.readUnsignedByte() << 8)
-                    | data.readUnsignedByte();
-            if (length < 0 || length > MAX_LENGTH) {
-                throw new FrameException("frame length " + Integer.toUnsignedString(length)
-                        + " exceeds " + MAX_LENGTH + " bytes");
+        FrameReader reader = new FrameReader();
+        Frame[] frame = new Frame[1];
+        byte[] chunk = new byte[FrameReader.FIRST_BUFFER];
+        while (frame[0] == null) {
+            int n = in.read(chunk, 0, Math.min(chunk.length, reader.wanted()));
+            if (n < 0) {
+                reader.endOfStream();
+                return null;
             }
-            body = new byte[length];
-            data.readFully(body);
-        } catch (EOFException e) {
-            throw new FrameException("connection closed in the middle of a frame");
+            reader.feed(ByteBuffer.wrap(chunk, 0, n), f -> frame[0] = f);
         }
-        return decode(body);
+        return frame[0];
     }
 
     private static String abbreviate(String s) {
@@ -144,7 +136,7 @@ public record Frame(Map<String, String> fields) {
     @Override
     public String toString() {
         return String.join(" ", fields.entrySet().stream()
-                .map(e -> e.getKey().equals("TOKEN") ? "TOKEN=<hidden>" : e.getKey() + "=" + e.getValue())
+                .map(e -> e.getKey().equals(Keys.TOKEN) ? "TOKEN=<hidden>" : e.getKey() + "=" + e.getValue())
                 .toList());
     }
 }
