@@ -55,6 +55,12 @@ public final class Batond {
             return usageError(badPath.get());
         }
 
+        // LibcNative lays out libc's structs by hand: anywhere but Linux LP64 it refuses to load.
+        Optional<String> platform = NativePlatform.refusal();
+        if (platform.isPresent()) {
+            System.err.println("batond: " + platform.get());
+            return 1;
+        }
         Native nat = new LibcNative();
         KernelSockets kernel = new KernelSockets(Path.of("/proc"), nat);
         long pid = ProcessHandle.current().pid();

@@ -18,9 +18,16 @@ import com.kenai.jffi.Type;
  * {@link Native} on Linux (LP64: x86_64, aarch64): libc called through jffi, the small layer
  * under jnr-ffi. jnr-ffi and jnr-posix would load some 600 classes and generate more at run
  * time; batond makes a handful of calls and must idle small, so it lays out the few structs
- * itself. EINTR is retried; errors read {@code op(..) failed: strerror}.
+ * itself. EINTR is retried; errors read {@code op(..) failed: strerror}. It refuses to load on a
+ * platform whose layouts it does not know ({@link NativePlatform}). The sockets batond opens are
+ * {@link LibcSockets}'.
  */
 final class LibcNative implements Native {
+    static {
+        // Before any libc function is looked up or any struct laid out: the offsets below are Linux LP64's.
+        NativePlatform.require();
+    }
+
     static final int EINTR = 4;
     static final int SOL_SOCKET = 1;
     /** Linux: the SCM_RIGHTS control message type. */
@@ -60,7 +67,7 @@ final class LibcNative implements Native {
     /** struct sockaddr_storage is 128 bytes. */
     static final int SOCKADDR_SIZE = 128;
 
-    private static final MemoryIO MEMORY = MemoryIO.getInstance();
+    static final MemoryIO MEMORY = MemoryIO.getInstance();
 
     private static final Function SENDMSG = Function.of("sendmsg", Type.SLONG, Type.SINT, Type.POINTER, Type.SINT);
     private static final Function WAITPID = Function.of("waitpid", Type.SINT, Type.SINT, Type.POINTER, Type.SINT);
@@ -108,7 +115,7 @@ final class LibcNative implements Native {
     static final int EPERM = 1;
 
     /** One libc function: its address and call signature; errno is saved after every call. */
-    private record Function(String name, long address, CallContext context) {
+    record Function(String name, long address, CallContext context) {
         static Function of(String name, Type result, Type... params) {
             return new Function(name, address(name),
                     CallContext.getCallContext(result, params, CallingConvention.DEFAULT, true));
@@ -156,7 +163,7 @@ final class LibcNative implements Native {
         }
     }
 
-    private static int errno() {
+    static int errno() {
         return LastError.getInstance().get();
     }
 
@@ -166,12 +173,12 @@ final class LibcNative implements Native {
                 : new String(MEMORY.getZeroTerminatedByteArray(message), StandardCharsets.UTF_8);
     }
 
-    private static IOException failure(String call) {
+    static IOException failure(String call) {
         return new IOException(call + " failed: " + strerror(errno()));
     }
 
     /** Native memory for one call, zeroed, freed by close(). */
-    private static final class Memory implements AutoCloseable {
+    static final class Memory implements AutoCloseable {
         final long address;
 
         Memory(long size) {
@@ -185,6 +192,13 @@ final class LibcNative implements Native {
         public void close() {
             MEMORY.freeMemory(address);
         }
+    }
+
+    private static final NativeSockets SOCKETS = new LibcSockets();
+
+    @Override
+    public NativeSockets sockets() {
+        return SOCKETS;
     }
 
     @Override

@@ -5,8 +5,6 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 
-import java.nio.channels.ServerSocketChannel;
-
 import dev.baton.child.Addresses;
 import dev.baton.child.Sockets;
 import org.slf4j.Logger;
@@ -16,31 +14,29 @@ import org.slf4j.LoggerFactory;
 final class Listeners {
     private static final Logger LOG = LoggerFactory.getLogger("batond");
 
-    /** The JDK channels behind bound listeners: kept reachable so that nothing ever closes them. */
-    private static final List<ServerSocketChannel> BOUND = new java.util.concurrent.CopyOnWriteArrayList<>();
-
     private Listeners() {}
 
     /**
-     * Binds with the JDK (SO_REUSEADDR; dual-stack where the host has IPv6, as the JDK and Netty
-     * both do by default) and marks the descriptor close-on-exec.
+     * Binds with batond's own sockets ({@link NativeSockets#listenTcp}: close-on-exec, SO_REUSEADDR,
+     * dual-stack where the host has IPv6, as the JDK and Netty both do by default), so that batond
+     * owns the descriptor it passes to children.
      */
     static Listener bind(ListenSpec spec, Native nat) throws IOException {
-        ServerSocketChannel channel = ServerSocketChannel.open();
         InetSocketAddress address;
         int fd;
         try {
-            channel.bind(spec.address(), Sockets.BACKLOG);
-            address = (InetSocketAddress) channel.getLocalAddress();
-            fd = ChannelFd.of(channel);
-            nat.setCloseOnExec(fd);
+            fd = nat.sockets().listenTcp(spec.address(), Sockets.BACKLOG);
         } catch (IOException e) {
-            channel.close();
             throw new IOException("cannot listen on " + Addresses.format(spec.address()) + ": " + e.getMessage()
                     + (e.getMessage() != null && e.getMessage().contains("in use")
                     ? " (another process holds the port)" : ""), e);
         }
-        BOUND.add(channel);
+        try {
+            address = nat.localAddress(fd);
+        } catch (IOException e) {
+            nat.close(fd);
+            throw new IOException("cannot listen on " + Addresses.format(spec.address()) + ": " + e.getMessage(), e);
+        }
         Listener l = new Listener(spec.name(), address, fd);
         LOG.info("listener {} bound to {} fd={}", l.name(), Addresses.format(l.address()), l.fd());
         return l;

@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import dev.baton.child.Sockets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,7 +23,7 @@ class KernelSocketsTest {
 
     @Test
     void acceptQueueCountsConnectionsNobodyAcceptedYet() throws IOException {
-        Sockets.Bound bound = Sockets.listen(new InetSocketAddress("127.0.0.1", 0));
+        Bound bound = listen();
         List<Socket> clients = new ArrayList<>();
         try {
             Listener listener = new Listener("http", bound.address(), bound.fd());
@@ -46,9 +45,10 @@ class KernelSocketsTest {
 
     @Test
     void aConnectedSocketOrAFileIsNotAListener() throws IOException {
-        Sockets.Bound bound = Sockets.listen(new InetSocketAddress("127.0.0.1", 0));
+        Bound bound = listen();
+        int connected = -1;
         try (java.nio.channels.SocketChannel client = java.nio.channels.SocketChannel.open(bound.address())) {
-            int connected = ChannelFd.of(client);
+            connected = nat.sockets().accept(bound.fd(), false); // the server's end: as TCP as the client's
             Native.TcpInfo info = nat.tcpInfo(connected).orElseThrow(() -> new AssertionError("a TCP socket has TCP_INFO"));
             assertEquals(1, info.state(), "TCP_ESTABLISHED");
             assertFalse(info.listening(), "a connected socket is no listener");
@@ -57,8 +57,19 @@ class KernelSocketsTest {
             assertFalse(nat.tcpInfo(0).isPresent() && nat.tcpInfo(0).get().listening(), "stdin is no listener");
             assertEquals(-1L, kernel.acceptQueues(List.of(new Listener("file", bound.address(), 0))).get("file"));
         } finally {
+            if (connected >= 0) {
+                nat.close(connected);
+            }
             nat.close(bound.fd());
         }
+    }
+
+    private record Bound(int fd, InetSocketAddress address) {}
+
+    /** A listener on a free port of 127.0.0.1, as batond binds one. */
+    private Bound listen() throws IOException {
+        int fd = nat.sockets().listenTcp(new InetSocketAddress("127.0.0.1", 0), 16);
+        return new Bound(fd, nat.localAddress(fd));
     }
 
     @Test
