@@ -38,6 +38,13 @@ public final class Batond {
         if (config == null) {
             return 0; // --help or --version, answered
         }
+        // LibcNative lays out libc's structs by hand: anywhere but Linux LP64 it refuses to load,
+        // and batond to start (--help and --version still answer).
+        Optional<String> platform = NativePlatform.refusal();
+        if (platform.isPresent()) {
+            System.err.println("batond: " + platform.get());
+            return 1;
+        }
         Optional<String> sr = SrSignal.problem(System.getenv("_JAVA_SR_SIGNUM"));
         if (sr.isPresent()) {
             return usageError(sr.get());
@@ -55,12 +62,6 @@ public final class Batond {
             return usageError(badPath.get());
         }
 
-        // LibcNative lays out libc's structs by hand: anywhere but Linux LP64 it refuses to load.
-        Optional<String> platform = NativePlatform.refusal();
-        if (platform.isPresent()) {
-            System.err.println("batond: " + platform.get());
-            return 1;
-        }
         Native nat = new LibcNative();
         KernelSockets kernel = new KernelSockets(Path.of("/proc"), nat);
         long pid = ProcessHandle.current().pid();

@@ -363,7 +363,7 @@ final class ControlServer implements AutoCloseable {
     /** One line, UTF-8 without control characters; null when it is anything else. */
     private static String readLine(ControlConnection channel) throws IOException {
         ByteArrayOutputStream line = new ByteArrayOutputStream();
-        ByteBuffer buffer = ByteBuffer.allocateDirect(256);
+        ByteBuffer buffer = ByteBuffer.allocate(256);
         while (line.size() <= MAX_REQUEST) {
             buffer.clear();
             int n = channel.read(buffer);
@@ -430,7 +430,7 @@ final class ControlServer implements AutoCloseable {
     private void discardInput(ControlConnection channel) throws IOException {
         Future<?> timeout = endInputAfter(channel, 1000);
         try {
-            ByteBuffer sink = ByteBuffer.allocateDirect(4096);
+            ByteBuffer sink = ByteBuffer.allocate(4096);
             for (int total = 0; total < 64 * 1024; ) {
                 int n = channel.read(sink.clear());
                 if (n <= 0) {
