@@ -61,6 +61,17 @@ class BadInvocationTest {
     }
 
     @Test
+    void aPlatformWhoseStructLayoutsBatondDoesNotKnowIsRefusedInOneLine() throws Exception {
+        // os.arch as a JVM on RISC-V would report it: batond lays out msghdr, sockaddr and the rest by hand.
+        FinishedRun run = FinishedRun.of("BadInvocationTest-unknownPlatform",
+                BatondLauncher.batond(List.of("-Dos.arch=riscv64"), withHello("--listen", "127.0.0.1:0")));
+        assertEquals(1, run.code(), run::toString);
+        run.assertOneLineError("batond: this build knows the struct layouts of Linux on x86_64 and aarch64 only,"
+                + " not Linux on riscv64");
+        assertEquals(0, run.count(BatondLines.ANY_SPAWNED), run::toString);
+    }
+
+    @Test
     void noListeners() throws Exception {
         FinishedRun run = run("BadInvocationTest-noListeners", withHello());
         assertEquals(2, run.code(), run::toString);

@@ -1,5 +1,7 @@
 package dev.baton.supervisor;
 
+import dev.baton.supervisor.os.NativePlatform;
+
 import dev.baton.supervisor.cli.SocketPaths;
 import dev.baton.supervisor.cli.SrSignal;
 import dev.baton.supervisor.control.ControlCommands;
@@ -64,6 +66,13 @@ public final class Batond {
         }
         if (config == null) {
             return 0; // --help or --version, answered
+        }
+        // LibcNative lays out libc's structs by hand: anywhere but Linux LP64 it refuses to load,
+        // and batond to start (--help and --version still answer).
+        Optional<String> platform = NativePlatform.refusal();
+        if (platform.isPresent()) {
+            System.err.println("batond: " + platform.get());
+            return 1;
         }
         Optional<String> sr = SrSignal.problem(System.getenv("_JAVA_SR_SIGNUM"));
         if (sr.isPresent()) {

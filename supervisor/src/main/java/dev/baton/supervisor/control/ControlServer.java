@@ -1,17 +1,16 @@
 package dev.baton.supervisor.control;
 
+import dev.baton.supervisor.os.NativeSockets;
+
 import dev.baton.supervisor.lifecycle.Durations;
-import dev.baton.supervisor.os.ChannelFd;
 
 import dev.baton.supervisor.log.LogBudget;
 import dev.baton.supervisor.os.Native;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -46,6 +45,12 @@ import org.slf4j.LoggerFactory;
  * answered ({@code reload --wait} and {@code stop --wait} keep theirs open for long) is the newcomer
  * refused with a one-line {@code busy} error, without a thread of its own. A client that sends no
  * complete line within the read timeout is dropped too.
+ *
+ * <p>The sockets are batond's own ({@link NativeSockets}, {@link ControlConnection}), blocking,
+ * with the read timeout a timer that shuts the connection's input down. JDK channels would do
+ * for the bytes, but the uid check needs the peer's numeric uid and pid (SO_PEERCRED), which the
+ * JDK gives only as a user name ({@code ExtendedSocketOptions.SO_PEERCRED}) and without the pid;
+ * with its own descriptors batond asks the kernel, as it does on the handoff socket.
  */
 public final class ControlServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger("batond");
@@ -68,8 +73,15 @@ public final class ControlServer implements AutoCloseable {
     static final int LINGER_MS = 1000;
     private static final java.time.Duration LOG_WINDOW = java.time.Duration.ofSeconds(10);
 
+    /** The control socket's accept queue: what the JDK's Unix server channel had by default. */
+    static final int BACKLOG = 50;
+
     private final Path path;
-    private final ServerSocketChannel server;
+    /** The listening socket (blocking); the accepting thread closes it as it ends. */
+    private final int server;
+    /** Guards {@link #serverOpen}: no shutdown meets {@link #server} once closed (its number may be another file's). */
+    private final Object serverLock = new Object();
+    private boolean serverOpen = true;
     private final int ownUid;
     private final Native nat;
     private final BiConsumer<String, ControlReply> requests;
@@ -81,7 +93,7 @@ public final class ControlServer implements AutoCloseable {
     private final LogBudget dropped = new LogBudget(LOG, "control: {} more idle connection(s) dropped", 3, LOG_WINDOW);
     private final LogBudget malformed = new LogBudget(LOG, "control: {} more malformed request(s) refused", 5, LOG_WINDOW);
     private final LogBudget busy = new LogBudget(LOG, "control: {} more connection(s) refused: busy", 3, LOG_WINDOW);
-    /** Ends reads that take too long: the JDK's blocking channels have no read timeout of their own. */
+    /** Ends reads that take too long (by shutting the connection's input down) and lingering refused clients. */
     private final ScheduledExecutorService timeouts = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "control-timeouts");
         t.setDaemon(true);
@@ -93,7 +105,7 @@ public final class ControlServer implements AutoCloseable {
 
     /** One connection being served: whether it still waits for its request line, whether it was dropped. */
     private static final class Client {
-        final SocketChannel channel;
+        final ControlConnection channel;
         /** Guarded by {@link #clients}: no complete request line yet, so it may be dropped for a newcomer. */
         boolean reading = true;
         /** Guarded by {@link #clients}. */
@@ -105,12 +117,12 @@ public final class ControlServer implements AutoCloseable {
         /** Serves it; set before the client is admitted. */
         Thread thread;
 
-        Client(SocketChannel channel) {
+        Client(ControlConnection channel) {
             this.channel = channel;
         }
     }
 
-    private ControlServer(Path path, ServerSocketChannel server, int ownUid, Native nat, BiConsumer<String, ControlReply> requests,
+    private ControlServer(Path path, int server, int ownUid, Native nat, BiConsumer<String, ControlReply> requests,
                           int readTimeoutMs, int maxConnections) {
         this.path = path;
         this.server = server;
@@ -154,19 +166,19 @@ public final class ControlServer implements AutoCloseable {
             }
             Files.delete(path); // left behind by a batond that was killed
         }
-        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        int server = nat.sockets().listenUnix(path, BACKLOG, false);
         try {
-            server.bind(UnixDomainSocketAddress.of(path));
             Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
         } catch (IOException e) {
-            server.close();
+            nat.close(server);
             throw e;
         }
         ControlServer control = new ControlServer(path, server, ownUid, nat, requests, readTimeoutMs, maxConnections);
-        Acceptor.start("control", server, () -> control.closed, control::accepted);
+        Acceptor.start("control", server, nat, () -> control.closed, control::accepted, control::closeServer);
         return control;
     }
 
+    /** A JDK channel is enough for this probe: no descriptor is needed. */
     private static boolean answers(Path path) {
         try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
             return probe.isConnected();
@@ -179,7 +191,8 @@ public final class ControlServer implements AutoCloseable {
         return path;
     }
 
-    private void accepted(SocketChannel channel) {
+    private void accepted(int fd) {
+        ControlConnection channel = new ControlConnection(nat, fd);
         Client client = new Client(channel);
         Thread t = new Thread(() -> {
             try {
@@ -253,16 +266,15 @@ public final class ControlServer implements AutoCloseable {
      * on the timer thread before the connection closes: closing with unread input would reset the
      * connection, and the client would see "Connection reset" instead of the answer.
      */
-    private void refuseBusy(SocketChannel channel) {
+    private void refuseBusy(ControlConnection channel) {
         if (busy.allow(System.nanoTime())) {
             LOG.warn("control connection refused: {} requests are being answered (at most {} connections)",
                     maxConnections, maxConnections);
         }
         try {
-            channel.configureBlocking(false);
             byte[] bytes = (JsonWriter.write(ControlResponses.error("busy: too many control connections ("
                     + maxConnections + " requests being answered); try again")) + "\n").getBytes(StandardCharsets.UTF_8);
-            channel.write(ByteBuffer.wrap(bytes)); // an empty socket buffer takes it whole
+            channel.writeNow(ByteBuffer.wrap(bytes)); // an empty socket buffer takes it whole
             channel.shutdownOutput();
         } catch (IOException e) {
             close(channel);
@@ -277,13 +289,13 @@ public final class ControlServer implements AutoCloseable {
     }
 
     /** Reads and discards what a refused client sent until it closes its end or the deadline passes; then closes. */
-    private void linger(SocketChannel channel, long deadline) {
+    private void linger(ControlConnection channel, long deadline) {
         boolean done;
         try {
             ByteBuffer sink = ByteBuffer.allocate(1024);
             int n;
             do {
-                n = channel.read(sink.clear());
+                n = channel.readNow(sink.clear());
             } while (n > 0);
             done = n < 0 || System.nanoTime() - deadline >= 0;
         } catch (IOException e) {
@@ -310,9 +322,9 @@ public final class ControlServer implements AutoCloseable {
     }
 
     private void serve(Client client) {
-        SocketChannel channel = client.channel;
+        ControlConnection channel = client.channel;
         try {
-            Native.Peer peer = nat.peer(ChannelFd.of(channel));
+            Native.Peer peer = channel.peer();
             if (peer.uid() != ownUid && peer.uid() != 0) {
                 LOG.warn("control connection refused: pid={} runs as uid {}, not batond's uid {}",
                         peer.pid(), peer.uid(), ownUid);
@@ -356,7 +368,7 @@ public final class ControlServer implements AutoCloseable {
     }
 
     /** One line, UTF-8 without control characters; null when it is anything else. */
-    private static String readLine(SocketChannel channel) throws IOException {
+    private static String readLine(ControlConnection channel) throws IOException {
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         ByteBuffer buffer = ByteBuffer.allocate(256);
         while (line.size() <= MAX_REQUEST) {
@@ -378,12 +390,12 @@ public final class ControlServer implements AutoCloseable {
     }
 
     /** Shuts the channel's input after {@code ms}: a read blocked on it then returns end of stream. */
-    private Future<?> endInputAfter(SocketChannel channel, int ms) {
+    private Future<?> endInputAfter(ControlConnection channel, int ms) {
         return endInputAfter(channel, ms, () -> { });
     }
 
-    /** As {@link #endInputAfter(SocketChannel, int)}, running {@code first} before the input is shut. */
-    private Future<?> endInputAfter(SocketChannel channel, int ms, Runnable first) {
+    /** As {@link #endInputAfter(ControlConnection, int)}, running {@code first} before the input is shut. */
+    private Future<?> endInputAfter(ControlConnection channel, int ms, Runnable first) {
         Runnable endInput = () -> {
             first.run();
             shutdownInput(channel);
@@ -396,22 +408,15 @@ public final class ControlServer implements AutoCloseable {
         }
     }
 
-    private static void shutdownInput(SocketChannel channel) {
-        try {
-            channel.shutdownInput();
-        } catch (IOException ignored) {
-            // closed meanwhile: the read has ended anyway
-        }
+    private static void shutdownInput(ControlConnection channel) {
+        channel.shutdownInput(); // closed meanwhile: the read has ended anyway
     }
 
     private void reply(Client client, Map<String, Object> response) {
-        SocketChannel channel = client.channel;
+        ControlConnection channel = client.channel;
         try {
             byte[] bytes = (JsonWriter.write(response) + "\n").getBytes(StandardCharsets.UTF_8);
-            ByteBuffer buffer = ByteBuffer.wrap(bytes);
-            while (buffer.hasRemaining()) {
-                channel.write(buffer);
-            }
+            channel.writeAll(ByteBuffer.wrap(bytes));
             channel.shutdownOutput();
             synchronized (clients) {
                 client.answered = true;
@@ -429,7 +434,7 @@ public final class ControlServer implements AutoCloseable {
      * a Unix socket with unread data resets the connection, and the client would see
      * "Connection reset" instead of our answer.
      */
-    private void discardInput(SocketChannel channel) throws IOException {
+    private void discardInput(ControlConnection channel) throws IOException {
         Future<?> timeout = endInputAfter(channel, 1000);
         try {
             ByteBuffer sink = ByteBuffer.allocate(4096);
@@ -445,21 +450,32 @@ public final class ControlServer implements AutoCloseable {
         }
     }
 
-    private static void close(SocketChannel channel) {
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // nothing left to release
+    private static void close(ControlConnection channel) {
+        channel.close();
+    }
+
+    /** The accepting thread's last act. */
+    private void closeServer() {
+        synchronized (serverLock) {
+            if (serverOpen) {
+                serverOpen = false;
+                nat.close(server);
+            }
         }
     }
 
     @Override
     public void close() {
         closed = true;
-        try {
-            server.close();
-        } catch (IOException ignored) {
-            // the file is removed below either way
+        // Ends a blocked accept (it fails with EINVAL); the accepting thread then closes the socket.
+        synchronized (serverLock) {
+            if (serverOpen) {
+                try {
+                    nat.sockets().shutdown(server, NativeSockets.Shutdown.BOTH);
+                } catch (IOException e) {
+                    LOG.debug("control socket shutdown: {}", e.getMessage());
+                }
+            }
         }
         // Answers already given (stop --wait's, a last reload's) reach their client before the JVM
         // exits; a request that came too late to be answered is not waited for long.

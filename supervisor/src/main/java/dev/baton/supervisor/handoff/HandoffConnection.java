@@ -1,22 +1,22 @@
 package dev.baton.supervisor.handoff;
 
+import dev.baton.supervisor.os.NativeSockets;
+
 import dev.baton.supervisor.os.Native;
 
 import java.io.IOException;
-import java.nio.channels.SocketChannel;
 
 import dev.baton.protocol.FrameReader;
 
 /**
- * One connection to the handoff socket: its non-blocking channel and descriptor, the frame it is
- * receiving, and when it must have sent its HELLO. {@link HandoffServer}'s selector thread reads
- * and closes it; the event loop sends on it. Sending and closing hold this object's lock, so that
- * sendmsg never meets a descriptor that was closed, let alone one the kernel has reused.
+ * One connection to the handoff socket: its non-blocking descriptor (batond's own, from
+ * {@link NativeSockets#accept}), the frame it is receiving, and when it must have sent its HELLO.
+ * {@link HandoffServer}'s thread reads and closes it; the event loop sends on it. Sending and
+ * closing hold this object's lock, so that sendmsg never meets a descriptor that was closed, let alone one the kernel has reused.
  */
 public final class HandoffConnection {
     final int id;
-    final SocketChannel channel;
-    /** The descriptor behind {@link #channel}, for sendmsg. */
+    /** Read only while open: the handoff thread alone closes it, and only it reads. */
     final int fd;
     /** System.nanoTime by which the first frame must have arrived. */
     final long helloDeadline;
@@ -25,9 +25,8 @@ public final class HandoffConnection {
     private volatile boolean closing;
     private boolean closed; // guarded by this
 
-    HandoffConnection(int id, SocketChannel channel, int fd, long helloDeadline) {
+    HandoffConnection(int id, int fd, long helloDeadline) {
         this.id = id;
-        this.channel = channel;
         this.fd = fd;
         this.helloDeadline = helloDeadline;
     }
@@ -49,18 +48,14 @@ public final class HandoffConnection {
         return closing;
     }
 
-    /** Closes the channel; true when this call did it. Idempotent. */
-    synchronized boolean close() {
+    /** Closes the descriptor; true when this call did it. Idempotent. */
+    synchronized boolean close(Native nat) {
         if (closed) {
             return false;
         }
         closed = true;
         closing = true;
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // nothing left to release
-        }
+        nat.close(fd);
         return true;
     }
 }

@@ -1,6 +1,6 @@
 package dev.baton.supervisor.handoff;
 
-import dev.baton.supervisor.os.ChannelFd;
+import dev.baton.supervisor.os.NativeSockets;
 
 import dev.baton.supervisor.lifecycle.Durations;
 import dev.baton.supervisor.lifecycle.Event;
@@ -8,18 +8,12 @@ import dev.baton.supervisor.log.LogBudget;
 import dev.baton.supervisor.os.Native;
 
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.Iterator;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Queue;
@@ -35,8 +29,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The handoff socket: a Unix stream socket in a directory only batond's user can enter. One
- * thread ({@code handoff}) accepts and reads every connection through a selector, turning frames
- * into events; the loop answers through {@link #send} and {@link #close(int)}.
+ * thread ({@code handoff}) accepts and reads every connection, turning frames into events; the
+ * loop answers through {@link #send} and {@link #close(int)}. The sockets are batond's own
+ * ({@link NativeSockets}: it needs their descriptors for SO_PEERCRED and sendmsg) and the thread
+ * waits in poll(2) on the listening socket, every connection and an eventfd through which other
+ * threads wake it (a close requested, batond stopping).
  *
  * <p>What a connection may cost is bounded. Until its first frame (the HELLO) has arrived it is
  * one of at most {@link #MAX_WAITING}; when another one arrives beyond that, the oldest of them
@@ -53,53 +50,66 @@ public final class HandoffServer implements AutoCloseable {
     static final Duration HELLO_TIMEOUT = Duration.ofSeconds(5);
     /** At most this many connections may wait for their first frame at once. */
     static final int MAX_WAITING = 32;
-    /** The selector thread's one read buffer. */
+    /** The handoff thread's one read buffer. */
     static final int READ_BUFFER = 16 * 1024;
-    /** Reads from one connection per turn of the selector, so that one busy peer cannot starve the rest. */
+    /** Reads from one connection per turn of the loop, so that one busy peer cannot starve the rest. */
     static final int READS_PER_TURN = 8;
-    /** Accepts per turn of the selector. */
+    /** Accepts per turn of the loop. */
     static final int ACCEPTS_PER_TURN = 64;
     /** After accept() fails (out of descriptors, say), the pause before it is tried again. */
     static final Duration ACCEPT_PAUSE = Duration.ofMillis(100);
-    /** How long close() waits for the selector thread to close everything. */
+    /** The listening socket's accept queue: what the JDK's Unix server channel had by default. */
+    static final int BACKLOG = 50;
+    /** How long close() waits for the handoff thread to close everything. */
     static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
     private static final Duration LOG_WINDOW = Duration.ofSeconds(10);
 
     private final Path directory;
     private final Path socketPath;
-    private final ServerSocketChannel server;
-    private final Selector selector;
-    private final SelectionKey acceptKey;
+    /** The listening socket (non-blocking); the handoff thread closes it when it ends. */
+    private final int server;
+    /** The eventfd that wakes the handoff thread; open while {@link #wakeupOpen}. */
+    private final int wakeup;
+    /** Guards {@link #wakeupOpen}, so that no thread writes to the eventfd once it is closed (or its number reused). */
+    private final Object wakeupLock = new Object();
+    private boolean wakeupOpen = true;
     private final Native nat;
+    private final NativeSockets sockets;
     private final int ownUid;
     private final Consumer<Event> events;
     private final Duration helloTimeout;
     private final int maxWaiting;
     /** Every open connection, for the loop's sends. */
     private final Map<Integer, HandoffConnection> connections = new ConcurrentHashMap<>();
-    /** Connections the loop asked to close; the selector thread closes them. */
+    /** Connections the loop asked to close; the handoff thread closes them. */
     private final Queue<HandoffConnection> closeRequests = new ConcurrentLinkedQueue<>();
-    /** Selector thread only: connections that have not sent a first frame yet, oldest (and first to expire) first. */
+    /** Handoff thread only: connections that have not sent a first frame yet, oldest (and first to expire) first. */
     private final LinkedHashMap<Integer, HandoffConnection> waiting = new LinkedHashMap<>();
-    /** Selector thread only. */
+    /** Handoff thread only. */
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER);
+    /** Handoff thread only: this turn's poll set (the wakeup, the listener unless accepting pauses, every connection). */
+    private int[] pollFds = new int[16];
+    private short[] pollEvents = new short[16];
+    private short[] pollReady = new short[16];
+    private HandoffConnection[] polled = new HandoffConnection[16];
     private final LogBudget timedOut;
     private final LogBudget crowded;
     private final LogBudget badFrames;
     private final LogBudget acceptFailures;
     private final Thread thread;
-    /** Selector thread only. */
+    /** Handoff thread only. */
     private int ids;
-    /** Selector thread only: System.nanoTime until which accepting pauses, or 0. */
+    /** Handoff thread only: System.nanoTime until which accepting pauses, or 0. */
     private long acceptPausedUntil;
     private volatile boolean closed;
 
-    private HandoffServer(Path directory, ServerSocketChannel server, Native nat, Consumer<Event> events,
+    private HandoffServer(Path directory, int server, Native nat, Consumer<Event> events,
                           Duration helloTimeout, int maxWaiting) throws IOException {
         this.directory = directory;
         this.socketPath = directory.resolve("handoff.sock");
         this.server = server;
         this.nat = nat;
+        this.sockets = nat.sockets();
         this.ownUid = nat.uid();
         this.events = events;
         this.helloTimeout = helloTimeout;
@@ -110,9 +120,7 @@ public final class HandoffServer implements AutoCloseable {
                 + maxWaiting + " newer connections waiting for theirs", 3, LOG_WINDOW);
         this.badFrames = new LogBudget(LOG, "handoff: {} more connection(s) closed for a bad frame", 10, LOG_WINDOW);
         this.acceptFailures = new LogBudget(LOG, "handoff: accept failed {} more time(s)", 3, LOG_WINDOW);
-        server.configureBlocking(false);
-        this.selector = Selector.open();
-        this.acceptKey = server.register(selector, SelectionKey.OP_ACCEPT);
+        this.wakeup = sockets.openWakeup();
         this.thread = new Thread(this::run, "handoff");
         thread.setDaemon(true);
     }
@@ -127,13 +135,15 @@ public final class HandoffServer implements AutoCloseable {
             throws IOException {
         Path dir = Files.createTempDirectory(parent, "baton-" + ProcessHandle.current().pid() + "-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        int server = -1;
         HandoffServer handoff;
         try {
-            server.bind(UnixDomainSocketAddress.of(dir.resolve("handoff.sock")));
+            server = nat.sockets().listenUnix(dir.resolve("handoff.sock"), BACKLOG, true);
             handoff = new HandoffServer(dir, server, nat, events, helloTimeout, maxWaiting);
         } catch (IOException | RuntimeException e) {
-            server.close();
+            if (server >= 0) {
+                nat.close(server);
+            }
             Files.deleteIfExists(dir.resolve("handoff.sock"));
             Files.deleteIfExists(dir);
             throw e;
@@ -173,11 +183,24 @@ public final class HandoffServer implements AutoCloseable {
         if (c != null && !c.isClosing()) {
             c.closing();
             closeRequests.add(c);
-            selector.wakeup();
+            wake();
         }
     }
 
-    // --- the selector thread ---------------------------------------------------------------
+    /** Wakes the handoff thread from its poll; any thread. */
+    private void wake() {
+        synchronized (wakeupLock) {
+            if (wakeupOpen) {
+                try {
+                    sockets.wake(wakeup);
+                } catch (IOException e) {
+                    LOG.error("handoff: cannot wake the handoff thread: {}", e.getMessage());
+                }
+            }
+        }
+    }
+
+    // --- the handoff thread ----------------------------------------------------------------
 
     private void run() {
         try {
@@ -187,22 +210,27 @@ public final class HandoffServer implements AutoCloseable {
                 flushLogs(now);
                 resumeAccepting(now);
                 long wake = nextWake();
-                long timeoutMs = wake == Long.MAX_VALUE ? 0 : Math.max(1, (wake - now + 999_999) / 1_000_000);
-                selector.select(timeoutMs);
+                int timeoutMs = wake == Long.MAX_VALUE ? -1
+                        : (int) Math.min(Integer.MAX_VALUE, Math.max(1, (wake - now + 999_999) / 1_000_000));
+                int count = pollSet();
+                sockets.poll(pollFds, pollEvents, pollReady, count, timeoutMs);
+                if (pollReady[0] != 0) {
+                    sockets.clearWakeup(wakeup); // before the requests are taken: a later one wakes the next poll
+                }
                 for (HandoffConnection c; (c = closeRequests.poll()) != null; ) {
                     end(c, "closed by batond");
                 }
-                Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
-                while (keys.hasNext() && !closed) {
-                    SelectionKey key = keys.next();
-                    keys.remove();
-                    if (!key.isValid()) {
+                for (int i = 1; i < count && !closed; i++) {
+                    if (pollReady[i] == 0) {
                         continue;
                     }
-                    if (key == acceptKey) {
+                    if (polled[i] == null) {
                         acceptSome();
                     } else {
-                        HandoffConnection c = (HandoffConnection) key.attachment();
+                        HandoffConnection c = polled[i];
+                        if (connections.get(c.id) != c) {
+                            continue; // ended earlier in this turn
+                        }
                         try {
                             read(c);
                         } catch (RuntimeException e) {
@@ -223,20 +251,46 @@ public final class HandoffServer implements AutoCloseable {
             badFrames.flushNow();
             acceptFailures.flushNow();
             for (HandoffConnection c : connections.values()) {
-                c.close();
+                c.close(nat);
             }
             connections.clear();
-            try {
-                selector.close();
-            } catch (IOException ignored) {
-                // its descriptors are gone either way
-            }
-            try {
-                server.close();
-            } catch (IOException ignored) {
-                // the files are removed by close()
+            Arrays.fill(polled, null);
+            nat.close(server); // the files are removed by close()
+            synchronized (wakeupLock) {
+                wakeupOpen = false;
+                nat.close(wakeup);
             }
         }
+    }
+
+    /** Fills this turn's poll set: the wakeup first, then the listener (unless accepting pauses), then every connection. */
+    private int pollSet() {
+        int size = 2 + connections.size();
+        if (pollFds.length < size) {
+            int length = Math.max(size, pollFds.length * 2);
+            pollFds = Arrays.copyOf(pollFds, length);
+            pollEvents = Arrays.copyOf(pollEvents, length);
+            pollReady = Arrays.copyOf(pollReady, length);
+            polled = Arrays.copyOf(polled, length);
+        }
+        int count = 0;
+        count = watch(count, wakeup, null);
+        if (acceptPausedUntil == 0) {
+            count = watch(count, server, null);
+        }
+        for (HandoffConnection c : connections.values()) {
+            count = watch(count, c.fd, c);
+        }
+        Arrays.fill(polled, count, polled.length, null); // nothing kept reachable from an earlier turn
+        return count;
+    }
+
+    private int watch(int at, int fd, HandoffConnection c) {
+        pollFds[at] = fd;
+        pollEvents[at] = NativeSockets.POLLIN;
+        pollReady[at] = 0;
+        polled[at] = c;
+        return at + 1;
     }
 
     private long nextWake() {
@@ -279,9 +333,9 @@ public final class HandoffServer implements AutoCloseable {
 
     private void acceptSome() {
         for (int i = 0; i < ACCEPTS_PER_TURN; i++) {
-            SocketChannel channel;
+            int fd;
             try {
-                channel = server.accept();
+                fd = sockets.accept(server, true);
             } catch (IOException e) {
                 // Out of descriptors, most likely: the pending connection stays in the backlog, and
                 // trying again at once would only spin.
@@ -290,40 +344,27 @@ public final class HandoffServer implements AutoCloseable {
                     LOG.warn("handoff: accept failed: {}; trying again in {}", e.getMessage(),
                             Durations.format(ACCEPT_PAUSE));
                 }
-                acceptPausedUntil = now + ACCEPT_PAUSE.toNanos();
-                acceptKey.interestOps(0);
+                acceptPausedUntil = now + ACCEPT_PAUSE.toNanos(); // the listener leaves the poll set meanwhile
                 return;
             }
-            if (channel == null) {
+            if (fd < 0) {
                 return;
             }
-            accepted(channel);
+            accepted(fd);
         }
     }
 
     private void resumeAccepting(long now) {
         if (acceptPausedUntil != 0 && now - acceptPausedUntil >= 0) {
             acceptPausedUntil = 0;
-            acceptKey.interestOps(SelectionKey.OP_ACCEPT);
         }
     }
 
-    private void accepted(SocketChannel channel) {
+    /** A new connection, non-blocking and close-on-exec. */
+    private void accepted(int fd) {
         long now = System.nanoTime();
         int id = ++ids;
-        HandoffConnection c;
-        try {
-            channel.configureBlocking(false);
-            c = new HandoffConnection(id, channel, ChannelFd.of(channel), now + helloTimeout.toNanos());
-        } catch (IOException e) {
-            LOG.warn("handoff connection {} dropped: {}", id, e.getMessage());
-            try {
-                channel.close();
-            } catch (IOException ignored) {
-                // nothing left to release
-            }
-            return;
-        }
+        HandoffConnection c = new HandoffConnection(id, fd, now + helloTimeout.toNanos());
         long peerPid = -1;
         int peerUid = -1;
         try {
@@ -348,20 +389,15 @@ public final class HandoffServer implements AutoCloseable {
             }
             end(oldest, why);
         }
-        try {
-            channel.register(selector, SelectionKey.OP_READ, c);
-        } catch (IOException e) {
-            end(c, "cannot watch it: " + e.getMessage());
-            return;
-        }
-        waiting.put(id, c);
+        waiting.put(id, c); // polled from the next turn on
+
     }
 
     private void read(HandoffConnection c) {
         for (int i = 0; i < READS_PER_TURN; i++) {
             int n;
             try {
-                n = c.channel.read(readBuffer.clear());
+                n = sockets.receive(c.fd, readBuffer.clear(), false);
             } catch (IOException e) {
                 end(c, "read failed: " + e.getMessage());
                 return;
@@ -395,11 +431,11 @@ public final class HandoffServer implements AutoCloseable {
         }
     }
 
-    /** Closes {@code c} (its key is cancelled with it) and tells the loop, once. */
+    /** Closes {@code c} (it leaves the poll set with it) and tells the loop, once. */
     private void end(HandoffConnection c, String reason) {
         waiting.remove(c.id);
         connections.remove(c.id);
-        if (c.close()) {
+        if (c.close(nat)) {
             events.accept(new Event.HandoffClosed(c.id, reason));
         }
     }
@@ -410,7 +446,7 @@ public final class HandoffServer implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        selector.wakeup();
+        wake();
         if (Thread.currentThread() != thread) {
             try {
                 thread.join(CLOSE_WAIT.toMillis());

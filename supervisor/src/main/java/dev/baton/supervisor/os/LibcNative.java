@@ -19,9 +19,16 @@ import dev.baton.protocol.Linux;
  * {@link Native} on Linux (LP64: x86_64, aarch64): libc called through jffi, the small layer
  * under jnr-ffi. jnr-ffi and jnr-posix would load some 600 classes and generate more at run
  * time; batond makes a handful of calls and must idle small, so it lays out the few structs
- * itself. EINTR is retried; errors read {@code op(..) failed: strerror}.
+ * itself. EINTR is retried; errors read {@code op(..) failed: strerror}. It refuses to load on a
+ * platform whose layouts it does not know ({@link NativePlatform}). The sockets batond opens are
+ * {@link LibcSockets}'.
  */
 public final class LibcNative implements Native {
+    static {
+        // Before any libc function is looked up or any struct laid out: the offsets below are Linux LP64's.
+        NativePlatform.require();
+    }
+
     static final int EINTR = 4;
     static final int SOL_SOCKET = 1;
     /** Linux: getsockopt(SOL_SOCKET) for the peer's struct ucred {pid, uid, gid}. */
@@ -57,7 +64,7 @@ public final class LibcNative implements Native {
     /** struct sockaddr_storage is 128 bytes. */
     static final int SOCKADDR_SIZE = 128;
 
-    private static final MemoryIO MEMORY = MemoryIO.getInstance();
+    static final MemoryIO MEMORY = MemoryIO.getInstance();
 
     private static final Function SENDMSG = Function.of("sendmsg", Type.SLONG, Type.SINT, Type.POINTER, Type.SINT);
     private static final Function WAITPID = Function.of("waitpid", Type.SINT, Type.SINT, Type.POINTER, Type.SINT);
@@ -105,7 +112,7 @@ public final class LibcNative implements Native {
     static final int EPERM = 1;
 
     /** One libc function: its address and call signature; errno is saved after every call. */
-    private record Function(String name, long address, CallContext context) {
+    record Function(String name, long address, CallContext context) {
         static Function of(String name, Type result, Type... params) {
             return new Function(name, address(name),
                     CallContext.getCallContext(result, params, CallingConvention.DEFAULT, true));
@@ -153,7 +160,7 @@ public final class LibcNative implements Native {
         }
     }
 
-    private static int errno() {
+    static int errno() {
         return LastError.getInstance().get();
     }
 
@@ -163,12 +170,12 @@ public final class LibcNative implements Native {
                 : new String(MEMORY.getZeroTerminatedByteArray(message), StandardCharsets.UTF_8);
     }
 
-    private static IOException failure(String call) {
+    static IOException failure(String call) {
         return new IOException(call + " failed: " + strerror(errno()));
     }
 
     /** Native memory for one call, zeroed, freed by close(). */
-    private static final class Memory implements AutoCloseable {
+    static final class Memory implements AutoCloseable {
         final long address;
 
         Memory(long size) {
@@ -182,6 +189,13 @@ public final class LibcNative implements Native {
         public void close() {
             MEMORY.freeMemory(address);
         }
+    }
+
+    private static final NativeSockets SOCKETS = new LibcSockets();
+
+    @Override
+    public NativeSockets sockets() {
+        return SOCKETS;
     }
 
     @Override

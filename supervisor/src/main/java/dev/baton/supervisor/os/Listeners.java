@@ -8,8 +8,6 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 
-import java.nio.channels.ServerSocketChannel;
-
 import dev.baton.protocol.Addresses;
 import dev.baton.protocol.ListenFds;
 import org.slf4j.Logger;
@@ -22,35 +20,29 @@ public final class Listeners {
     /** The accept queue length asked for; the kernel caps it at net.core.somaxconn. */
     static final int BACKLOG = 4096;
 
-    /**
-     * The JDK channels behind bound listeners: kept reachable so that nothing ever closes them.
-     * batond binds its own listeners and keeps them here; child-api's Sockets keeps its own (the
-     * standalone mode binds in the service's process), and neither process sees the other's list.
-     */
-    private static final List<ServerSocketChannel> BOUND = new java.util.concurrent.CopyOnWriteArrayList<>();
-
     private Listeners() {}
 
     /**
-     * Binds with the JDK (SO_REUSEADDR; dual-stack where the host has IPv6, as the JDK and Netty
-     * both do by default) and marks the descriptor close-on-exec.
+     * Binds with batond's own sockets ({@link NativeSockets#listenTcp}: close-on-exec, SO_REUSEADDR,
+     * dual-stack where the host has IPv6, as the JDK and Netty both do by default), so that batond
+     * owns the descriptor it passes to children.
      */
     static Listener bind(ListenSpec spec, Native nat) throws IOException {
-        ServerSocketChannel channel = ServerSocketChannel.open();
         InetSocketAddress address;
         int fd;
         try {
-            channel.bind(spec.address(), BACKLOG);
-            address = (InetSocketAddress) channel.getLocalAddress();
-            fd = ChannelFd.of(channel);
-            nat.setCloseOnExec(fd);
+            fd = nat.sockets().listenTcp(spec.address(), BACKLOG);
         } catch (IOException e) {
-            channel.close();
             throw new IOException("cannot listen on " + Addresses.format(spec.address()) + ": " + e.getMessage()
                     + (e.getMessage() != null && e.getMessage().contains("in use")
                     ? " (another process holds the port)" : ""), e);
         }
-        BOUND.add(channel);
+        try {
+            address = nat.localAddress(fd);
+        } catch (IOException e) {
+            nat.close(fd);
+            throw new IOException("cannot listen on " + Addresses.format(spec.address()) + ": " + e.getMessage(), e);
+        }
         Listener l = new Listener(spec.name(), address, fd);
         LOG.info("listener {} bound to {} fd={}", l.name(), Addresses.format(l.address()), l.fd());
         return l;

@@ -4,6 +4,9 @@ import java.io.IOException;
 
 /** batond's native calls, kept behind one small interface; {@link LibcNative} is the real one. */
 public interface Native {
+    /** The TCP and Unix sockets batond opens, binds, accepts, reads and writes itself. */
+    NativeSockets sockets();
+
     /** Writes all of {@code bytes} on a connected Unix socket, the descriptors riding on the first byte. */
     void sendWithFds(int socket, byte[] bytes, int[] fds) throws IOException;
 

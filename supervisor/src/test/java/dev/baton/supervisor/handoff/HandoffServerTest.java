@@ -1,7 +1,5 @@
 package dev.baton.supervisor.handoff;
 
-import dev.baton.supervisor.os.ChannelFd;
-
 import dev.baton.supervisor.lifecycle.Event;
 import dev.baton.supervisor.os.LibcNative;
 
@@ -15,7 +13,6 @@ import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.Pipe;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -107,18 +104,18 @@ public class HandoffServerTest {
         Thread.sleep(HELLO.toMillis() * 2);
         assertTrue(events.isEmpty(), () -> "unexpected " + events);
 
-        Pipe pipe = Pipe.open();
+        LibcNative nat = new LibcNative();
+        int listener = nat.sockets().listenTcp(new java.net.InetSocketAddress("127.0.0.1", 0), 1);
         try {
             Frame listeners = Frame.of("GENERATION", "1", "LISTENERS", "http");
-            handoff.send(connected.connection(), listeners, new int[] {ChannelFd.of(pipe.source())});
+            handoff.send(connected.connection(), listeners, new int[] {listener});
             ByteBuffer in = ByteBuffer.allocate(listeners.encode().length);
             while (in.hasRemaining()) {
                 assertTrue(child.read(in) > 0);
             }
             assertEquals(ByteBuffer.wrap(listeners.encode()), in.flip());
         } finally {
-            pipe.source().close();
-            pipe.sink().close();
+            nat.close(listener);
         }
 
         handoff.close(connected.connection());

@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -43,9 +42,8 @@ public class ChildProcessesTest {
 
     @Test
     void aChildGetsItsEnvironmentAndNoDescriptorOfBatondsButTheFirstThree() throws Exception {
-        try (ServerSocketChannel open = ServerSocketChannel.open()) {
-            open.bind(new InetSocketAddress("127.0.0.1", 0));
-            int fd = ChannelFd.of(open);
+        int fd = nat.sockets().listenTcp(new InetSocketAddress("127.0.0.1", 0), 1);
+        try {
             Path out = dir.resolve("out");
             String script = "echo \"$GREETING\" > " + out + "; ls /proc/self/fd/" + fd + " >/dev/null 2>&1"
                     + " && echo leaked >> " + out + " || echo closed >> " + out;
@@ -53,6 +51,8 @@ public class ChildProcessesTest {
             Event.ChildExited exited = (Event.ChildExited) events.poll(20, TimeUnit.SECONDS);
             assertEquals(new Event.ChildExited(1, pid, 0), exited);
             assertEquals(List.of("hello there", "closed"), Files.readAllLines(out));
+        } finally {
+            nat.close(fd);
         }
     }
 

@@ -1,7 +1,5 @@
 package dev.baton.supervisor.os;
 
-import dev.baton.supervisor.cli.ListenSpec;
-
 import dev.baton.supervisor.lifecycle.ListenCounters;
 
 import dev.baton.supervisor.lifecycle.Listener;
@@ -29,10 +27,10 @@ public class KernelSocketsTest {
 
     @Test
     void acceptQueueCountsConnectionsNobodyAcceptedYet() throws IOException {
-        Listener bound = Listeners.bind(new ListenSpec("http", new InetSocketAddress("127.0.0.1", 0)), nat);
+        Bound bound = listen();
         List<Socket> clients = new ArrayList<>();
         try {
-            Listener listener = bound;
+            Listener listener = new Listener("http", bound.address(), bound.fd());
             assertTrue(kernel.isListening(bound.fd()));
             assertEquals(Map.of("http", 0L), kernel.acceptQueues(List.of(listener)));
             for (int i = 0; i < 3; i++) {
@@ -51,9 +49,10 @@ public class KernelSocketsTest {
 
     @Test
     void aConnectedSocketOrAFileIsNotAListener() throws IOException {
-        Listener bound = Listeners.bind(new ListenSpec("http", new InetSocketAddress("127.0.0.1", 0)), nat);
+        Bound bound = listen();
+        int connected = -1;
         try (java.nio.channels.SocketChannel client = java.nio.channels.SocketChannel.open(bound.address())) {
-            int connected = ChannelFd.of(client);
+            connected = nat.sockets().accept(bound.fd(), false); // the server's end: as TCP as the client's
             Native.TcpInfo info = nat.tcpInfo(connected).orElseThrow(() -> new AssertionError("a TCP socket has TCP_INFO"));
             assertEquals(1, info.state(), "TCP_ESTABLISHED");
             assertFalse(info.listening(), "a connected socket is no listener");
@@ -62,8 +61,19 @@ public class KernelSocketsTest {
             assertFalse(nat.tcpInfo(0).isPresent() && nat.tcpInfo(0).get().listening(), "stdin is no listener");
             assertEquals(-1L, kernel.acceptQueues(List.of(new Listener("file", bound.address(), 0))).get("file"));
         } finally {
+            if (connected >= 0) {
+                nat.close(connected);
+            }
             nat.close(bound.fd());
         }
+    }
+
+    private record Bound(int fd, InetSocketAddress address) {}
+
+    /** A listener on a free port of 127.0.0.1, as batond binds one. */
+    private Bound listen() throws IOException {
+        int fd = nat.sockets().listenTcp(new InetSocketAddress("127.0.0.1", 0), 16);
+        return new Bound(fd, nat.localAddress(fd));
     }
 
     @Test
