@@ -1,7 +1,5 @@
 package dev.baton.supervisor.lifecycle;
 
-import dev.baton.supervisor.RealActions;
-
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,7 +7,7 @@ import java.util.Optional;
 
 /**
  * What the lifecycle asks of the world. {@link Supervisor} is plain Java over this
- * interface: unit tests drive it with a fake, batond with {@link RealActions}.
+ * interface: unit tests drive it with a fake, batond with its RealActions.
  */
 public interface Actions {
     Instant now();

@@ -39,6 +39,6 @@ public final class KernelSockets {
 
     /** The kernel's TcpExt ListenOverflows and ListenDrops for this network namespace. */
     public ListenCounters listenCounters() {
-        return ListenCounters.read(proc.resolve("net/netstat"));
+        return NetStat.read(proc.resolve("net/netstat"));
     }
 }

@@ -81,9 +81,9 @@ public class KernelSocketsTest {
         Path netstat = dir.resolve("netstat");
         Files.writeString(netstat, "TcpExt: SyncookiesSent ListenOverflows ListenDrops TCPHPHits\n"
                 + "TcpExt: 0 12 15 99\nIpExt: InNoRoutes\nIpExt: 0\n");
-        assertEquals(new ListenCounters(12, 15), ListenCounters.read(netstat));
+        assertEquals(new ListenCounters(12, 15), NetStat.read(netstat));
         assertEquals(new ListenCounters(3, 4), new ListenCounters(15, 19).since(new ListenCounters(12, 15)));
-        assertEquals(ListenCounters.UNKNOWN, ListenCounters.read(dir.resolve("missing")));
+        assertEquals(ListenCounters.UNKNOWN, NetStat.read(dir.resolve("missing")));
         assertTrue(kernel.listenCounters().overflows() >= 0, "this machine's own counters are readable");
     }
 }
