@@ -1,5 +1,7 @@
 package dev.baton.supervisor;
 
+import dev.baton.supervisor.cli.ListenSpec;
+
 import dev.baton.supervisor.os.NativePlatform;
 
 import dev.baton.supervisor.cli.SocketPaths;
@@ -125,7 +127,11 @@ public final class Batond {
                 return usageError("socket activation: " + e.getMessage());
             }
             try {
-                Listeners.bindTheRest(config.listens(), listeners, nat);
+                List<Listeners.Wanted> wanted = new java.util.ArrayList<>();
+                for (ListenSpec l : config.listens()) {
+                    wanted.add(new Listeners.Wanted(l.name(), l.address()));
+                }
+                Listeners.bindTheRest(wanted, listeners, nat);
             } catch (IOException e) {
                 return usageError(e.getMessage());
             }

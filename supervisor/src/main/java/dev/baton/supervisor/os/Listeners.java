@@ -1,6 +1,5 @@
 package dev.baton.supervisor.os;
 
-import dev.baton.supervisor.cli.ListenSpec;
 import dev.baton.supervisor.lifecycle.Listener;
 
 import java.io.IOException;
@@ -15,6 +14,9 @@ import org.slf4j.LoggerFactory;
 
 /** How batond gets its listening sockets: bound from {@code --listen}, or adopted from systemd. */
 public final class Listeners {
+    /** A listener the command line asks for: its name and where to bind it. */
+    public record Wanted(String name, InetSocketAddress address) {}
+
     private static final Logger LOG = LoggerFactory.getLogger("batond");
 
     /** The accept queue length asked for; the kernel caps it at net.core.somaxconn. */
@@ -27,7 +29,7 @@ public final class Listeners {
      * dual-stack where the host has IPv6, as the JDK and Netty both do by default), so that batond
      * owns the descriptor it passes to children.
      */
-    static Listener bind(ListenSpec spec, Native nat) throws IOException {
+    static Listener bind(Wanted spec, Native nat) throws IOException {
         InetSocketAddress address;
         int fd;
         try {
@@ -72,8 +74,8 @@ public final class Listeners {
      * Binds each --listen that no adopted socket of the same name satisfies, adding it to
      * {@code listeners}; fails when there is no listener at all in the end.
      */
-    public static void bindTheRest(List<ListenSpec> specs, List<Listener> listeners, Native nat) throws IOException {
-        for (ListenSpec spec : specs) {
+    public static void bindTheRest(List<Wanted> specs, List<Listener> listeners, Native nat) throws IOException {
+        for (Wanted spec : specs) {
             Listener adopted = named(listeners, spec.name());
             if (adopted != null) {
                 checkSame(spec, adopted);
@@ -97,7 +99,7 @@ public final class Listeners {
     }
 
     /** A --listen whose name systemd also passed: systemd's socket wins; say so if they differ. */
-    static void checkSame(ListenSpec spec, Listener adopted) {
+    static void checkSame(Wanted spec, Listener adopted) {
         InetSocketAddress want = spec.address();
         InetSocketAddress have = adopted.address();
         boolean samePort = want.getPort() == 0 || want.getPort() == have.getPort();
