@@ -54,8 +54,8 @@ class BatondFootprintTest {
                 .filter(l -> l.contains("[class,load]"))
                 .map(l -> l.substring(l.indexOf("[class,load]") + "[class,load]".length()).trim().split(" ")[0])
                 .collect(Collectors.toList());
-        assertTrue(loaded.contains("dev.baton.supervisor.LibcNative"), "the log covers batond's own classes");
-        assertTrue(loaded.contains("dev.baton.supervisor.SdNotifier"), "and its sd_notify");
+        assertTrue(loaded.contains("dev.baton.supervisor.os.LibcNative"), "the log covers batond's own classes");
+        assertTrue(loaded.contains("dev.baton.supervisor.systemd.SdNotifier"), "and its sd_notify");
         List<String> foreign = loaded.stream()
                 .filter(name -> NOT_IN_BATOND.stream().anyMatch(name::startsWith))
                 .collect(Collectors.toList());
