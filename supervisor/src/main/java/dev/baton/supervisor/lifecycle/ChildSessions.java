@@ -6,41 +6,152 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
- * The handoff session of each child: which connection speaks for which generation, and who may
- * speak at all (batond's own uid or root, with a live generation's token, once).
+ * The handoff session of each child, from HELLO to the end of its connection: who may speak
+ * (batond's own uid or root, with a live generation's token, once), which connection speaks for
+ * which generation, and what its READY, stats and DRAINED mean. The transitions they cause are
+ * the {@link Supervisor}'s, through {@link Transitions}.
  */
-public final class ChildSessions {
+final class ChildSessions {
+    private static final Logger LOG = LoggerFactory.getLogger("batond");
+
+    /** What a session asks of the state machine. */
+    interface Transitions {
+        /** The generation being started (the only one a HELLO may come from); null when none. */
+        Generation starting();
+
+        Collection<Generation> alive();
+
+        boolean shuttingDown();
+
+        /** Its HELLO was accepted on {@code connection}: send the listeners. */
+        void connected(Generation g, GenerationState.Starting s, int connection, long peerPid);
+
+        /** The starting generation said READY. */
+        void ready(Generation g);
+
+        /** The starting generation's connection closed before READY. */
+        void closedBeforeReady(Generation g, String reason);
+    }
+
     private final int ownUid;
+    private final Actions actions;
+    private final Monitor monitor;
+    private final Transitions lifecycle;
     private final Map<Integer, Generation> byConnection = new HashMap<>();
 
-    ChildSessions(int ownUid) {
+    ChildSessions(int ownUid, Actions actions, Monitor monitor, Transitions lifecycle) {
         this.ownUid = ownUid;
+        this.actions = actions;
+        this.monitor = monitor;
+        this.lifecycle = lifecycle;
     }
 
-    /** Why a peer may not talk to batond at all; null when it may. */
-    String refusal(long peerPid, int peerUid) {
-        return peerUid == ownUid || peerUid == 0 ? null
-                : "peer pid=" + peerPid + " runs as uid " + peerUid + ", not batond's uid " + ownUid;
+    void onConnected(Event.HandoffConnected e) {
+        if (e.peerUid() != ownUid && e.peerUid() != 0) {
+            refuse(e.connection(), "peer pid=" + e.peerPid() + " runs as uid " + e.peerUid() + ", not batond's uid " + ownUid);
+            return;
+        }
+        LOG.debug("handoff connection {} from pid={}", e.connection(), e.peerPid());
     }
 
-    /** The generation that said HELLO on this connection; null before (or for a stranger). */
-    Generation of(int connection) {
-        return byConnection.get(connection);
+    void onHello(Event.ChildHello e) {
+        int connection = e.connection();
+        if (byConnection.get(connection) != null) {
+            LOG.warn("{} said HELLO again: ignored", byConnection.get(connection));
+            return;
+        }
+        Generation g = byToken(lifecycle.alive(), e.token());
+        String pid = e.pid() < 0 ? "?" : Long.toString(e.pid());
+        if (g == null) {
+            refuse(connection, "wrong token (process pid=" + pid + ")");
+        } else if (g == lifecycle.starting() && g.state() instanceof GenerationState.Starting s) {
+            byConnection.put(connection, g);
+            g.connection = connection;
+            lifecycle.connected(g, s, connection, e.pid());
+        } else if (g.state() instanceof GenerationState.Killing k) {
+            refuse(connection, g + " connected too late: its start had failed (" + k.reason() + ")");
+        } else if (lifecycle.shuttingDown() && g.phase() == Phase.DRAINING && g.readyAt == null) {
+            refuse(connection, g + " connected while batond shuts down: it is being stopped");
+        } else {
+            refuse(connection, "token of " + g + " already used (process pid=" + pid + ")");
+        }
     }
 
-    void attach(int connection, Generation g) {
-        byConnection.put(connection, g);
-        g.connection = connection;
+    void onReady(int connection) {
+        Generation g = speaker(connection, "READY");
+        if (g == null) {
+            return;
+        }
+        if (g == lifecycle.starting() && g.state() instanceof GenerationState.Connected) {
+            lifecycle.ready(g);
+        } else if (lifecycle.shuttingDown()) {
+            LOG.info("{} said READY while batond shuts down: ignored, it drains", g);
+        } else if (g.phase() == Phase.KILLING) {
+            LOG.info("{} said READY after its start failed: ignored, it is being stopped", g);
+        } else {
+            LOG.info("{} said READY again in phase {}: ignored", g, g.phase());
+        }
     }
 
-    /** The connection closed: the generation it spoke for, if any. */
-    Generation detach(int connection) {
+    void onStats(Event.ChildStats e) {
+        Generation g = speaker(e.connection(), "stats (INFLIGHT, SERVED)");
+        if (g == null) {
+            return;
+        }
+        if (e.inflight() >= 0) {
+            g.inflight = e.inflight();
+        }
+        if (e.served() >= 0) {
+            g.served = e.served();
+        }
+        monitor.stats(g.snapshot());
+        LOG.debug("{} inflight={} served={}", g, e.inflight(), e.served());
+    }
+
+    /** DRAINED: the child's own account of its drain. */
+    void onDrained(Event.ChildDrained e) {
+        Generation g = speaker(e.connection(), "DRAINED");
+        if (g == null) {
+            return;
+        }
+        if (e.served() >= 0) {
+            g.served = e.served();
+        }
+        if (e.inflightAtDrain() >= 0) {
+            g.inflightAtDrain = e.inflightAtDrain();
+        }
+        g.inflightAtExit = Math.max(0, e.abandoned());
+        g.inflight = g.inflightAtExit;
+        g.drainReported = true;
+        monitor.stats(g.snapshot());
+        LOG.info("{} drained {}", g, e.facts());
+    }
+
+    void onUnknownFrame(Event.ChildSentUnknown e) {
+        Generation g = speaker(e.connection(), null);
+        if (g != null) {
+            LOG.warn("{} sent an unknown frame ({}): ignored", g, e.keys());
+        }
+    }
+
+    void onClosed(int connection, String reason) {
         Generation g = byConnection.remove(connection);
-        if (g != null && g.connection == connection) {
+        if (g == null) {
+            LOG.debug("handoff connection {} closed: {}", connection, reason);
+            return;
+        }
+        if (g.connection == connection) {
             g.connection = -1;
         }
-        return g;
+        if (g == lifecycle.starting()) {
+            lifecycle.closedBeforeReady(g, "closed the handoff connection before READY (" + reason + ")");
+        } else if (g.alive()) {
+            LOG.info("{} closed its handoff connection ({})", g, reason);
+        }
     }
 
     /** The generation exited: its connection speaks for nobody now. */
@@ -48,8 +159,34 @@ public final class ChildSessions {
         byConnection.values().removeIf(x -> x == g);
     }
 
+    /**
+     * The generation that said HELLO on this connection; null, with the connection refused, for
+     * one that did not: only a HELLO may come first ({@code what} names the child's own frame
+     * that came instead, null for anything else).
+     */
+    private Generation speaker(int connection, String what) {
+        Generation g = byConnection.get(connection);
+        if (g != null) {
+            return g;
+        }
+        if (what == null) {
+            refuse(connection, "first frame is not a HELLO (BATON=1 TOKEN=...)");
+        } else {
+            // A child's own frames on a connection that never said HELLO here: a child of
+            // another batond (one that died, say), reaching this socket.
+            refuse(connection, "a child's " + what + " frame without a HELLO first: "
+                    + "not a child of this batond (an orphan of an earlier one?)");
+        }
+        return null;
+    }
+
+    private void refuse(int connection, String why) {
+        LOG.warn("handoff connection refused: {}", why);
+        actions.closeConnection(connection);
+    }
+
     /** The live generation this token belongs to (compared in constant time); null when none. */
-    static Generation byToken(Collection<Generation> alive, String token) {
+    private static Generation byToken(Collection<Generation> alive, String token) {
         byte[] given = token.getBytes(StandardCharsets.UTF_8);
         for (Generation g : alive) {
             if (MessageDigest.isEqual(g.token.getBytes(StandardCharsets.UTF_8), given)) {

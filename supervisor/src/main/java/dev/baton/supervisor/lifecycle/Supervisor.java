@@ -75,7 +75,7 @@ public final class Supervisor {
         this.monitor = monitor;
         this.reloads = new Reloads(monitor);
         this.backoff = new RestartBackoff(settings.restartBackoffMin(), settings.restartBackoffMax());
-        this.sessions = new ChildSessions(ownUid);
+        this.sessions = new ChildSessions(ownUid, actions, monitor, new SessionTransitions());
         this.startedAt = actions.now();
     }
 
@@ -96,19 +96,19 @@ public final class Supervisor {
         } else if (event instanceof Event.ChildExited e) {
             onChildExited(e);
         } else if (event instanceof Event.HandoffConnected e) {
-            onConnected(e);
+            sessions.onConnected(e);
         } else if (event instanceof Event.ChildHello e) {
-            onHello(e);
+            sessions.onHello(e);
         } else if (event instanceof Event.ChildReady e) {
-            onReady(e.connection());
+            sessions.onReady(e.connection());
         } else if (event instanceof Event.ChildStats e) {
-            onStats(e);
+            sessions.onStats(e);
         } else if (event instanceof Event.ChildDrained e) {
-            onDrained(e);
+            sessions.onDrained(e);
         } else if (event instanceof Event.ChildSentUnknown e) {
-            onUnknownFrame(e);
+            sessions.onUnknownFrame(e);
         } else if (event instanceof Event.HandoffClosed e) {
-            onHandoffClosed(e.connection(), e.reason());
+            sessions.onClosed(e.connection(), e.reason());
         } else if (event instanceof Event.Deadline e) {
             onDeadline(e);
         } else if (event instanceof Event.RestartDue) {
@@ -419,139 +419,45 @@ public final class Supervisor {
         }
     }
 
-    // --- handoff -------------------------------------------------------------------------
+    // --- handoff: what ChildSessions asks of the state machine ---------------------------------
 
-    private void onConnected(Event.HandoffConnected e) {
-        String refusal = sessions.refusal(e.peerPid(), e.peerUid());
-        if (refusal != null) {
-            refuse(e.connection(), refusal);
-            return;
+    private final class SessionTransitions implements ChildSessions.Transitions {
+        @Override
+        public Generation starting() {
+            return starting;
         }
-        LOG.debug("handoff connection {} from pid={}", e.connection(), e.peerPid());
-    }
 
-    private void onHello(Event.ChildHello e) {
-        int connection = e.connection();
-        if (sessions.of(connection) != null) {
-            LOG.warn("{} said HELLO again: ignored", sessions.of(connection));
-            return;
+        @Override
+        public java.util.Collection<Generation> alive() {
+            return alive.values();
         }
-        Generation g = ChildSessions.byToken(alive.values(), e.token());
-        String pid = e.pid() < 0 ? "?" : Long.toString(e.pid());
-        if (g == null) {
-            refuse(connection, "wrong token (process pid=" + pid + ")");
-        } else if (g == starting && g.state() instanceof GenerationState.Starting s) {
-            accept(g, connection, s, e.pid());
-        } else if (g.state() instanceof GenerationState.Killing k) {
-            refuse(connection, g + " connected too late: its start had failed (" + k.reason() + ")");
-        } else if (shuttingDown && g.phase() == Phase.DRAINING && g.readyAt == null) {
-            refuse(connection, g + " connected while batond shuts down: it is being stopped");
-        } else {
-            refuse(connection, "token of " + g + " already used (process pid=" + pid + ")");
-        }
-    }
 
-    private void accept(Generation g, int connection, GenerationState.Starting s, long peerPid) {
-        sessions.attach(connection, g);
-        g.servicePid = peerPid;
-        g.moveTo(new GenerationState.Connected(s.readyDeadline()),
-                "connected" + (peerPid == g.pid || peerPid < 0 ? "" : " (through pid=" + peerPid + ")"));
-        try {
-            String names = actions.sendListeners(connection, g.number);
-            LOG.info("{} fds sent: {}", g, names);
-        } catch (IOException e) {
-            failStart(g, "cannot send the listeners: " + e.getMessage());
+        @Override
+        public boolean shuttingDown() {
+            return shuttingDown;
         }
-    }
 
-    /** The frame on a connection that has not said HELLO: only a HELLO is allowed first. */
-    private boolean withoutHello(int connection, String what) {
-        if (sessions.of(connection) != null) {
-            return false;
+        @Override
+        public void connected(Generation g, GenerationState.Starting s, int connection, long peerPid) {
+            g.servicePid = peerPid;
+            g.moveTo(new GenerationState.Connected(s.readyDeadline()),
+                    "connected" + (peerPid == g.pid || peerPid < 0 ? "" : " (through pid=" + peerPid + ")"));
+            try {
+                String names = actions.sendListeners(connection, g.number);
+                LOG.info("{} fds sent: {}", g, names);
+            } catch (IOException e) {
+                failStart(g, "cannot send the listeners: " + e.getMessage());
+            }
         }
-        if (what == null) {
-            refuse(connection, "first frame is not a HELLO (BATON=1 TOKEN=...)");
-        } else {
-            // A child's own frames on a connection that never said HELLO here: a child of
-            // another batond (one that died, say), reaching this socket.
-            refuse(connection, "a child's " + what + " frame without a HELLO first: "
-                    + "not a child of this batond (an orphan of an earlier one?)");
-        }
-        return true;
-    }
 
-    private void onReady(int connection) {
-        if (withoutHello(connection, "READY")) {
-            return;
-        }
-        Generation g = sessions.of(connection);
-        if (g == starting && g.state() instanceof GenerationState.Connected) {
+        @Override
+        public void ready(Generation g) {
             becomeServing(g);
-        } else if (shuttingDown) {
-            LOG.info("{} said READY while batond shuts down: ignored, it drains", g);
-        } else if (g.phase() == Phase.KILLING) {
-            LOG.info("{} said READY after its start failed: ignored, it is being stopped", g);
-        } else {
-            LOG.info("{} said READY again in phase {}: ignored", g, g.phase());
         }
-    }
 
-    private void onStats(Event.ChildStats e) {
-        if (withoutHello(e.connection(), "stats (INFLIGHT, SERVED)")) {
-            return;
-        }
-        Generation g = sessions.of(e.connection());
-        if (e.inflight() >= 0) {
-            g.inflight = e.inflight();
-        }
-        if (e.served() >= 0) {
-            g.served = e.served();
-        }
-        monitor.stats(g.snapshot());
-        LOG.debug("{} inflight={} served={}", g, e.inflight(), e.served());
-    }
-
-    /** DRAINED: the child's own account of its drain. */
-    private void onDrained(Event.ChildDrained e) {
-        if (withoutHello(e.connection(), "DRAINED")) {
-            return;
-        }
-        Generation g = sessions.of(e.connection());
-        if (e.served() >= 0) {
-            g.served = e.served();
-        }
-        if (e.inflightAtDrain() >= 0) {
-            g.inflightAtDrain = e.inflightAtDrain();
-        }
-        g.inflightAtExit = Math.max(0, e.abandoned());
-        g.inflight = g.inflightAtExit;
-        g.drainReported = true;
-        monitor.stats(g.snapshot());
-        LOG.info("{} drained {}", g, e.facts());
-    }
-
-    private void onUnknownFrame(Event.ChildSentUnknown e) {
-        if (withoutHello(e.connection(), null)) {
-            return;
-        }
-        LOG.warn("{} sent an unknown frame ({}): ignored", sessions.of(e.connection()), e.keys());
-    }
-
-    private void refuse(int connection, String why) {
-        LOG.warn("handoff connection refused: {}", why);
-        actions.closeConnection(connection);
-    }
-
-    private void onHandoffClosed(int connection, String reason) {
-        Generation g = sessions.detach(connection);
-        if (g == null) {
-            LOG.debug("handoff connection {} closed: {}", connection, reason);
-            return;
-        }
-        if (g == starting) {
-            failStart(g, "closed the handoff connection before READY (" + reason + ")");
-        } else if (g.alive()) {
-            LOG.info("{} closed its handoff connection ({})", g, reason);
+        @Override
+        public void closedBeforeReady(Generation g, String reason) {
+            failStart(g, reason);
         }
     }
 
