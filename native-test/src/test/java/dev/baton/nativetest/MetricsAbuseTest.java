@@ -54,7 +54,7 @@ class MetricsAbuseTest {
                 for (int i = 0; i < 3; i++) { // whatever the first scrapes load or start is part of idle
                     MetricsScrape.of(metrics);
                 }
-                ProcessFootprint idle = ProcessFootprint.of(batond.pid());
+                ProcStatus idle = ProcStatus.of(batond.pid());
 
                 // 5,000 scrapes that go away before their answer, half closed, half reset, while
                 // normal scrapes keep being answered.
@@ -86,7 +86,7 @@ class MetricsAbuseTest {
                     }
                     MetricsScrape during = promptScrape(metrics);
                     assertEquals(1, during.get("baton_generation"));
-                    ProcessFootprint held = ProcessFootprint.of(batond.pid());
+                    ProcStatus held = ProcStatus.of(batond.pid());
                     System.out.println("with " + HALF_OPEN + " half-open connections: " + held);
                     assertTrue(held.fds() <= idle.fds() + 20, () -> "descriptors grow with the clients: idle "
                             + idle + ", with " + HALF_OPEN + " half-open " + held);
@@ -98,7 +98,7 @@ class MetricsAbuseTest {
                     }
                 }
 
-                ProcessFootprint after = awaitFootprint(batond.pid(), idle, Duration.ofSeconds(30));
+                ProcStatus after = awaitFootprint(batond.pid(), idle, Duration.ofSeconds(30));
                 System.out.println("idle " + idle + "; after the abuse " + after);
                 assertTrue(after.rssKiB() <= idle.rssKiB() + RSS_SLACK_KIB,
                         () -> "resident memory grew: idle " + idle + ", after " + after);
@@ -154,11 +154,11 @@ class MetricsAbuseTest {
     }
 
     /** Polls until batond's descriptors and threads are back at their idle counts; the last reading. */
-    private static ProcessFootprint awaitFootprint(long pid, ProcessFootprint idle, Duration timeout)
+    private static ProcStatus awaitFootprint(long pid, ProcStatus idle, Duration timeout)
             throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            ProcessFootprint now = ProcessFootprint.of(pid);
+            ProcStatus now = ProcStatus.of(pid);
             if (now.fds() == idle.fds() && now.threads() == idle.threads()) {
                 return now;
             }
