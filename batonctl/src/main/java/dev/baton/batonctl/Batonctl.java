@@ -28,8 +28,9 @@ import picocli.CommandLine.Option;
             "1 not done (reload rolled back, refused or aborted; batond unreachable); 2 usage error;",
             "3 reload succeeded but the old generation did not drain cleanly.", "",
             "Examples:", "  batonctl status", "  batonctl reload --wait        # for systemd's ExecReload=",
+            "  batonctl upgrade --wait       # batond replaces its own image (a new jar or JDK), same pid",
             "  batonctl --json status | jq .generations"},
-        subcommands = {Batonctl.Status.class, Batonctl.Reload.class, Batonctl.Stop.class})
+        subcommands = {Batonctl.Status.class, Batonctl.Reload.class, Batonctl.Upgrade.class, Batonctl.Stop.class})
 public final class Batonctl implements Callable<Integer> {
     static final int FAILED = 1;
     static final int USAGE = 2;
@@ -140,6 +141,53 @@ public final class Batonctl implements Callable<Integer> {
             }
             int code = ctl.print(answer, BatonctlView.reload(answer));
             return code == 0 && !Boolean.TRUE.equals(answer.get("clean")) ? UNCLEAN : code;
+        }
+    }
+
+    @Command(name = "upgrade", mixinStandardHelpOptions = true,
+            description = "Replace batond's own image in place (same pid, same children, same sockets) once the new one "
+                    + "passed its check; with --wait, block until the new image serves.")
+    static final class Upgrade implements Callable<Integer> {
+        /** How long --wait waits for the new image to answer. */
+        static final long WAIT_MS = 120_000;
+
+        @CommandLine.ParentCommand
+        Batonctl ctl;
+
+        @Option(names = "--wait", description = "Wait until the new image of batond serves again (or the upgrade was refused).")
+        boolean await;
+
+        @Override
+        public Integer call() throws IOException, InterruptedException {
+            Number before = await ? (Number) ctl.ask("status").get("upgrades") : null;
+            Map<String, Object> answer = ctl.ask("upgrade");
+            if (!Boolean.TRUE.equals(answer.get("ok")) || !await) {
+                return ctl.print(answer, BatonctlView.upgrade(answer));
+            }
+            // The old image answered and execs the new one: its answer comes from the new image's status.
+            long deadline = System.nanoTime() + WAIT_MS * 1_000_000;
+            while (System.nanoTime() - deadline < 0) {
+                Thread.sleep(100);
+                Map<String, Object> status;
+                try {
+                    status = ctl.ask("status");
+                } catch (IOException e) {
+                    continue; // between the two images
+                }
+                Object upgrade = status.get("upgrade");
+                Number now = (Number) status.get("upgrades");
+                if (upgrade instanceof Map<?, ?> u) {
+                    String outcome = String.valueOf(u.get("outcome"));
+                    boolean newImage = now != null && before != null && now.longValue() > before.longValue();
+                    if (newImage && outcome.equals("succeeded") || outcome.equals("failed")) {
+                        @SuppressWarnings("unchecked")
+                        Map<String, Object> ended = (Map<String, Object>) u;
+                        return ctl.print(ended, BatonctlView.upgrade(ended));
+                    }
+                }
+            }
+            System.err.println("batonctl: batond did not come back from its upgrade within " + WAIT_MS / 1000 + " s");
+            return FAILED;
         }
     }
 

@@ -7,6 +7,17 @@ import java.util.Map;
 final class BatonctlView {
     private BatonctlView() {}
 
+    /** An upgrade's answer: the new image serves, it is about to, or why not. */
+    static String upgrade(Map<String, Object> u) {
+        String from = "batond " + u.get("from_version") + " (java " + u.get("from_jvm") + ")";
+        String to = "batond " + u.get("to_version") + " (java " + u.get("to_jvm") + ")";
+        return switch (String.valueOf(u.get("outcome"))) {
+            case "succeeded" -> "upgraded " + from + " -> " + to + " in " + u.get("duration_ms") + " ms\n";
+            case "replacing" -> "upgrading " + from + " -> " + to + ": the new image passed its check\n";
+            default -> "upgrade " + u.get("outcome") + ": " + u.get("reason") + "\n";
+        };
+    }
+
     static String status(Map<String, Object> s) {
         StringBuilder b = new StringBuilder();
         b.append("batond pid ").append(s.get("pid")).append(", ").append(s.get("state"));
@@ -14,6 +25,13 @@ final class BatonctlView {
             b.append(" gen=").append(s.get("serving_generation"));
         }
         b.append(", up ").append(seconds(s.get("uptime_ms"))).append(", child restarts ").append(s.get("child_restarts")).append('\n');
+        b.append("batond ").append(s.get("version")).append(" on java ").append(s.get("jvm")).append(", image started ")
+                .append(time(s.get("image_started_at"))).append(", upgrades ").append(s.get("upgrades")).append('\n');
+        if (s.get("upgrade") instanceof Map<?, ?> u) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> last = (Map<String, Object>) u;
+            b.append("last upgrade: ").append(upgrade(last));
+        }
         b.append("command: ").append(s.get("command")).append('\n');
         if (s.get("last_failure") != null) {
             b.append("not serving: ").append(s.get("last_failure")).append(" (failure ").append(s.get("failures_in_a_row"))

@@ -6,7 +6,21 @@ public final class Version {
 
     /** {@code batond 0.1.0}, or {@code batond (development build)} outside a versioned jar. */
     public static String line() {
-        String v = Version.class.getPackage().getImplementationVersion();
-        return "batond " + (v != null ? v : "(development build)");
+        return "batond " + number();
     }
+
+    /**
+     * The jar's Implementation-Version, or {@code (development build)}; the system property
+     * {@value #OVERRIDE} replaces it (a test tells two images of one jar apart with it).
+     */
+    public static String number() {
+        String override = System.getProperty(OVERRIDE);
+        if (override != null && !override.isBlank()) {
+            return override;
+        }
+        String v = Version.class.getPackage().getImplementationVersion();
+        return v != null ? v : "(development build)";
+    }
+
+    public static final String OVERRIDE = "batond.version";
 }

@@ -36,6 +36,13 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.baton.protocol.Addresses;
+import dev.baton.protocol.Version;
+import dev.baton.supervisor.lifecycle.BatondImage;
+import dev.baton.supervisor.upgrade.ImageCommand;
+import dev.baton.supervisor.upgrade.ImageReplacement;
+import dev.baton.supervisor.upgrade.ImageState;
+import dev.baton.supervisor.upgrade.NewImageCheck;
+import dev.baton.supervisor.upgrade.StateCodec;
 import dev.baton.protocol.ControlPath;
 import dev.baton.protocol.ListenFds;
 import org.slf4j.Logger;
@@ -60,6 +67,10 @@ public final class Batond {
     }
 
     static int run(String[] args) {
+        java.time.Instant imageStartedAt = java.time.Instant.now();
+        if (args.length > 0 && args[0].startsWith(ImageCommand.CHECK_ONLY)) {
+            return checkOnly(args);
+        }
         Config config;
         try {
             config = Options.parse(args, System.out);
@@ -81,8 +92,10 @@ public final class Batond {
             return usageError(sr.get());
         }
 
+        // After an upgrade in place: the previous image's state, and its descriptors, to carry on with.
+        String stateFd = System.getenv(ImageReplacement.STATE_FD);
         // Paths before anything is opened: a bad one is one line and exit 2, with nothing bound or created.
-        Optional<String> badPath = SocketPaths.controlProblem(
+        Optional<String> badPath = stateFd != null ? Optional.empty() : SocketPaths.controlProblem(
                 config.control().equals(ControlPath.fromEnvironment(System.getenv())) ? "control socket" : "--control",
                 config.control());
         if (badPath.isEmpty()) {
@@ -94,6 +107,18 @@ public final class Batond {
         }
 
         Native nat = new LibcNative();
+        ImageState resumed = null;
+        if (stateFd != null) {
+            try {
+                resumed = ImageReplacement.resume(stateFd, nat);
+                ImageReplacement.closeOnExecAgain(resumed, nat);
+            } catch (IllegalArgumentException | IOException e) {
+                System.err.println("batond: cannot carry on after the upgrade: " + e.getMessage());
+                return 1;
+            }
+        }
+        BatondImage image = new BatondImage(Version.number(), System.getProperty("java.version"),
+                System.getProperty("java.vm.name"), imageStartedAt);
         KernelSockets kernel = new KernelSockets(Path.of("/proc"), nat);
         long pid = ProcessHandle.current().pid();
         // Read by the metrics thread at scrape time, filled here once.
@@ -107,7 +132,11 @@ public final class Batond {
             // Control commands run on the loop, which starts only once the supervisor below exists.
             java.util.concurrent.atomic.AtomicReference<Supervisor> supervisorRef = new java.util.concurrent.atomic.AtomicReference<>();
             try {
-                control = ControlServer.open(config.control(), nat, ControlCommands.onLoop(task -> loop.post(task), supervisorRef::get));
+                java.util.function.BiConsumer<String, dev.baton.supervisor.control.ControlReply> commands =
+                        ControlCommands.onLoop(task -> loop.post(task), supervisorRef::get);
+                control = resumed != null
+                        ? ControlServer.adopt(resumed.control().path(), resumed.control().fd(), nat, commands)
+                        : ControlServer.open(config.control(), nat, commands);
             } catch (IOException e) {
                 System.err.println("batond: cannot open the control socket " + SocketPaths.shown(config.control().toString())
                         + ": " + SocketPaths.describe(e));
@@ -121,8 +150,13 @@ public final class Batond {
                     return usageError("--metrics " + Addresses.format(config.metrics()) + ": " + e.getMessage());
                 }
             }
+            if (resumed != null) {
+                listeners.addAll(resumed.listeners()); // LISTEN_FDS, if any, are among them already
+            }
             try {
-                listeners.addAll(Listeners.adopt(ListenFds.fromEnvironment(System.getenv(), pid), nat, kernel));
+                if (resumed == null) {
+                    listeners.addAll(Listeners.adopt(ListenFds.fromEnvironment(System.getenv(), pid), nat, kernel));
+                }
             } catch (IllegalArgumentException | IOException e) {
                 return usageError("socket activation: " + e.getMessage());
             }
@@ -131,12 +165,17 @@ public final class Batond {
                 for (ListenSpec l : config.listens()) {
                     wanted.add(new Listeners.Wanted(l.name(), l.address()));
                 }
-                Listeners.bindTheRest(wanted, listeners, nat);
+                if (resumed == null) {
+                    Listeners.bindTheRest(wanted, listeners, nat);
+                }
             } catch (IOException e) {
                 return usageError(e.getMessage());
             }
             try {
-                handoff = HandoffServer.open(handoffParent(config), nat, loop::post);
+                handoff = resumed != null
+                        ? HandoffServer.adopt(resumed.handoff().directory(), resumed.handoff().fd(),
+                                resumed.handoff().connections(), resumed.handoff().lastId(), nat, loop::post)
+                        : HandoffServer.open(handoffParent(config), nat, loop::post);
             } catch (IOException e) {
                 System.err.println("batond: cannot create the handoff socket in "
                         + SocketPaths.shown(handoffParent(config).toString()) + ": " + SocketPaths.describe(e));
@@ -144,15 +183,31 @@ public final class Batond {
             }
             RealActions actions = new RealActions(config, listeners, handoff, loop,
                     new MemoryCheck(Path.of("/proc"), config.memoryHeadroom()), new OrphanReaper(Path.of("/proc"), nat), kernel,
-                    new SdNotifier(System.getenv("NOTIFY_SOCKET"), nat), nat);
+                    new SdNotifier(System.getenv("NOTIFY_SOCKET"), nat), nat, image, List.of(args));
+            actions.control(control);
             if (pid == 1) {
                 // PID 1 of a pid namespace inherits every orphan there; reap them.
                 actions.repeat(ORPHAN_SCAN, new Event.ReapOrphans());
             }
             Optional<java.time.Duration> watchdog = Watchdog.period(System.getenv(), pid);
             watchdog.ifPresent(period -> actions.repeat(period, new Event.WatchdogDue()));
-            Supervisor supervisor = new Supervisor(config.settings(), actions, nat.uid(),
-                    new IdleCompaction(metrics != null ? metrics : Monitor.NONE));
+            Monitor monitor = new IdleCompaction(metrics != null ? metrics : Monitor.NONE);
+            Supervisor supervisor;
+            if (resumed != null) {
+                try {
+                    supervisor = Supervisor.resume(config.settings(), actions, nat.uid(), monitor, resumed.lifecycle());
+                } catch (IllegalArgumentException e) {
+                    System.err.println("batond: cannot carry on after the upgrade: " + e.getMessage());
+                    return 1;
+                }
+                for (dev.baton.supervisor.lifecycle.LifecycleState.GenerationRecord g : resumed.lifecycle().generations()) {
+                    if (resumed.lifecycle().alive().contains(g.number())) {
+                        actions.adoptChild(g.number(), g.pid());
+                    }
+                }
+            } else {
+                supervisor = new Supervisor(config.settings(), actions, nat.uid(), monitor);
+            }
             supervisorRef.set(supervisor);
             installSignals(loop);
             LOG.info("batond pid={} handoff={} control={}{}{} ready-timeout={} drain-timeout={} child: {}",
@@ -161,7 +216,11 @@ public final class Batond {
                     watchdog.map(p -> " watchdog every " + Durations.format(p)).orElse(""),
                     Durations.format(config.readyTimeout()),
                     Durations.format(config.drainTimeout()), String.join(" ", config.command()));
-            supervisor.start();
+            if (resumed != null) {
+                supervisor.resumed();
+            } else {
+                supervisor.start();
+            }
             return loop.run(supervisor);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -178,6 +237,48 @@ public final class Batond {
             }
             listeners.forEach(l -> nat.close(l.fd()));
         }
+    }
+
+    /**
+     * {@code --check-only=STATE_VERSION ARGS}: what an upgrade asks of the image it is about to exec.
+     * Parses the arguments, loads the native layer, says whether this image reads the state's
+     * version, prints its version and JVM, and exits: 0 when it could take over, else 1 (2 for
+     * arguments it refuses), with one line of why.
+     */
+    static int checkOnly(String[] args) {
+        String version = args[0].substring(ImageCommand.CHECK_ONLY.length());
+        String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
+        try {
+            if (Options.parse(rest, new java.io.PrintStream(java.io.OutputStream.nullOutputStream())) == null) {
+                return usageError("--check-only with --help or --version: nothing to check");
+            }
+        } catch (IllegalArgumentException e) {
+            return usageError(e.getMessage());
+        }
+        Optional<String> platform = NativePlatform.refusal();
+        if (platform.isPresent()) {
+            System.err.println("batond: " + platform.get());
+            return 1;
+        }
+        new LibcNative().uid(); // jffi and libc load, as they must for the real start
+        Optional<String> sr = SrSignal.problem(System.getenv("_JAVA_SR_SIGNUM"));
+        if (sr.isPresent()) {
+            return usageError(sr.get());
+        }
+        int stateVersion;
+        try {
+            stateVersion = Integer.parseInt(version);
+        } catch (NumberFormatException e) {
+            return usageError("--check-only needs a state version, not '" + version + "'");
+        }
+        if (!StateCodec.reads(stateVersion)) {
+            System.err.println("batond: cannot read batond state version " + stateVersion
+                    + " (this batond " + Version.number() + " reads version " + StateCodec.VERSION + ")");
+            return 1;
+        }
+        System.out.println(NewImageCheck.ANSWER + "version=" + Version.number() + " java="
+                + System.getProperty("java.version") + " vm=" + System.getProperty("java.vm.name"));
+        return 0;
     }
 
     private static int usageError(String message) {

@@ -5,6 +5,14 @@ import dev.baton.supervisor.lifecycle.ListenCounters;
 import dev.baton.supervisor.log.LogOutput;
 
 import dev.baton.supervisor.cli.Config;
+import dev.baton.supervisor.control.ControlServer;
+import dev.baton.supervisor.lifecycle.BatondImage;
+import dev.baton.supervisor.lifecycle.LifecycleState;
+import dev.baton.supervisor.upgrade.ImageCommand;
+import dev.baton.supervisor.upgrade.ImageReplacement;
+import dev.baton.supervisor.upgrade.ImageState;
+import dev.baton.supervisor.upgrade.NewImageCheck;
+import dev.baton.supervisor.upgrade.StateCodec;
 import dev.baton.supervisor.handoff.HandoffServer;
 import dev.baton.supervisor.lifecycle.Actions;
 import dev.baton.supervisor.lifecycle.Listener;
@@ -47,7 +55,7 @@ public final class RealActions implements Actions {
     /** Variables batond must not pass on: they describe batond's own start, not the child's. */
     private static final List<String> NOT_INHERITED = List.of(
             "NOTIFY_SOCKET", ListenFds.LISTEN_FDS, ListenFds.LISTEN_PID, ListenFds.LISTEN_FDNAMES, "WATCHDOG_USEC", "WATCHDOG_PID",
-            "_JAVA_SR_SIGNUM", "BATOND_JAVA_OPTS");
+            "_JAVA_SR_SIGNUM", "BATOND_JAVA_OPTS", ImageCommand.LAUNCHER, ImageReplacement.STATE_FD);
 
     private final Config config;
     private final List<Listener> listeners;
@@ -64,10 +72,18 @@ public final class RealActions implements Actions {
         return t;
     });
     private final ChildProcesses children;
+    private final Native nat;
+    /** Set once the control socket is open (before the loop runs). */
+    private ControlServer control;
+    private final BatondImage image;
+    private final List<String> batondArgs;
 
     RealActions(Config config, List<Listener> listeners, HandoffServer handoff, EventLoop loop,
                 MemoryCheck memory, OrphanReaper reaper, KernelSockets kernel, SdNotifier serviceManager,
-                Native nat) {
+                Native nat, BatondImage image, List<String> batondArgs) {
+        this.nat = nat;
+        this.image = image;
+        this.batondArgs = List.copyOf(batondArgs);
         this.children = new ChildProcesses(nat, Path.of("/proc"), timers, loop::post);
         this.notes = serviceManager.messages();
         this.config = config;
@@ -179,6 +195,56 @@ public final class RealActions implements Actions {
     @Override
     public long logLinesDropped() {
         return LogOutput.dropped();
+    }
+
+    void control(ControlServer control) {
+        this.control = control;
+    }
+
+    /** Watches a child the previous image started (after an upgrade). */
+    void adoptChild(int generation, long pid) {
+        children.adopt(generation, pid);
+    }
+
+    @Override
+    public BatondImage image() {
+        return image;
+    }
+
+    @Override
+    public void checkNewImage() {
+        Thread t = new Thread(() -> {
+            NewImageCheck.Result r;
+            try {
+                r = NewImageCheck.run(ImageCommand.current(System.getenv(), batondArgs, Path.of("/proc")),
+                        StateCodec.VERSION, NewImageCheck.TIMEOUT);
+            } catch (IOException | RuntimeException e) {
+                r = new NewImageCheck.Result(false, null, null, String.valueOf(e.getMessage()));
+            }
+            loop.post(new Event.UpgradeChecked(r.passed(), r.version(), r.jvm(), r.reason()));
+        }, "upgrade-check");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    @Override
+    public void holdHandoff(boolean held) {
+        if (!handoff.hold(held)) {
+            LOG.warn("handoff thread did not stop reading within a second: frames read meanwhile may be lost");
+        }
+    }
+
+    @Override
+    public void replaceImage(LifecycleState state) throws IOException {
+        ImageCommand command = ImageCommand.current(System.getenv(), batondArgs, Path.of("/proc"));
+        ImageState image = new ImageState(state, listeners,
+                new ImageState.Handoff(handoff.directory(), handoff.serverFd(), handoff.connectionFds(), handoff.lastId()),
+                new ImageState.Control(control.path(), control.serverFd()));
+        // The upgrade's own answer (and any other given) reaches its client before the exec closes the connection.
+        control.awaitAnswersWritten(1000);
+        LOG.info("upgrade: exec {} with {} descriptor(s) kept", command.path(),
+                listeners.size() + 2 + image.handoff().connections().size());
+        ImageReplacement.exec(image, command, nat, System.getenv(), () -> LogOutput.flushInstalled(1000));
     }
 
     @Override

@@ -8,11 +8,11 @@ import java.util.function.Supplier;
 
 /**
  * The control socket's commands (one line each: {@code status}, {@code reload [--wait]},
- * {@code stop [--wait]}) as calls on the lifecycle, run on the loop thread; the answers are
+ * {@code upgrade}, {@code stop [--wait]}) as calls on the lifecycle, run on the loop thread; the answers are
  * JSON-shaped maps made from the lifecycle's snapshots.
  */
 public final class ControlCommands {
-    static final String KNOWN = "status, reload, reload --wait, stop, stop --wait";
+    static final String KNOWN = "status, reload, reload --wait, upgrade, stop, stop --wait";
 
     private final Supervisor supervisor;
 
@@ -41,6 +41,7 @@ public final class ControlCommands {
                 }
                 supervisor.reloadAndWait("batonctl", r -> reply.send(ReloadEvidence.toMap(r)));
             }
+            case "upgrade" -> supervisor.upgrade("batonctl", u -> reply.send(UpgradeReport.toMap(u)));
             case "stop" -> {
                 reply.send(ControlResponses.ok("stopping: draining " + supervisor.liveGenerations() + " generation(s)"));
                 supervisor.stop("batonctl stop");

@@ -178,6 +178,44 @@ public final class ControlServer implements AutoCloseable {
         return control;
     }
 
+    /**
+     * Carries on with the control socket another image of batond left listening on {@code server}
+     * (the same path, nothing bound again); connections it was serving ended with it.
+     */
+    public static ControlServer adopt(Path path, int server, Native nat, BiConsumer<String, ControlReply> requests) {
+        ControlServer control = new ControlServer(path, server, nat.uid(), nat, requests, READ_TIMEOUT_MS, MAX_CONNECTIONS);
+        Acceptor.start("control", server, nat, () -> control.closed, control::accepted, control::closeServer);
+        return control;
+    }
+
+    /** The listening socket's descriptor, for the next image of batond. */
+    public int serverFd() {
+        return server;
+    }
+
+    /**
+     * Waits until every answer the loop has given is written to its client (at most
+     * {@code timeoutMs}): before batond execs its next image, which closes these connections.
+     */
+    public boolean awaitAnswersWritten(long timeoutMs) {
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000;
+        while (answersUnwritten.get() > 0) {
+            if (System.nanoTime() - deadline >= 0) {
+                return false;
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Answers the loop has given whose connection thread has not finished writing them. */
+    private final AtomicInteger answersUnwritten = new AtomicInteger();
+
     /** A JDK channel is enough for this probe: no descriptor is needed. */
     private static boolean answers(Path path) {
         try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
@@ -359,8 +397,15 @@ public final class ControlServer implements AutoCloseable {
             // The loop only completes the answer; this connection's thread writes it, so a slow
             // client never holds up the loop.
             CompletableFuture<Map<String, Object>> answer = new CompletableFuture<>();
-            requests.accept(request.trim(), answer::complete);
-            reply(client, answer.join());
+            requests.accept(request.trim(), response -> {
+                answersUnwritten.incrementAndGet();
+                answer.complete(response);
+            });
+            try {
+                reply(client, answer.join());
+            } finally {
+                answersUnwritten.decrementAndGet();
+            }
         } catch (IOException | RuntimeException e) {
             LOG.warn("control connection failed: {}", e.getMessage());
             close(channel);

@@ -28,6 +28,11 @@ public final class StatusReport {
         m.put("child_restarts", s.childRestarts());
         m.put("command", String.join(" ", s.command()));
         m.put("log_lines_dropped", s.logLinesDropped());
+        m.put("version", s.image().version());
+        m.put("jvm", s.image().jvm());
+        m.put("image_started_at", UtcTime.format(s.image().startedAt()));
+        m.put("upgrades", s.upgrades());
+        m.put("upgrade", s.upgrade() != null ? UpgradeReport.toMap(s.upgrade()) : null);
         SupervisorSnapshot.Failing failing = s.failing();
         if (failing != null) {
             m.put("last_failure", failing.lastFailure());

@@ -103,6 +103,11 @@ public final class HandoffServer implements AutoCloseable {
     private long acceptPausedUntil;
     private volatile boolean closed;
 
+    /** Set while batond is about to exec its next image: the thread parks and reads nothing. */
+    private boolean held; // guarded by holdLock
+    private boolean parked; // guarded by holdLock
+    private final Object holdLock = new Object();
+
     private HandoffServer(Path directory, int server, Native nat, Consumer<Event> events,
                           Duration helloTimeout, int maxWaiting) throws IOException {
         this.directory = directory;
@@ -152,8 +157,93 @@ public final class HandoffServer implements AutoCloseable {
         return handoff;
     }
 
+    /**
+     * Carries on with the handoff socket and connections another image of batond left: the
+     * listening descriptor, and each connection (by its id, already past its HELLO) with its
+     * descriptor. Nothing is created or bound.
+     */
+    public static HandoffServer adopt(Path directory, int server, Map<Integer, Integer> connections, int lastId,
+                                      Native nat, Consumer<Event> events) throws IOException {
+        HandoffServer handoff = new HandoffServer(directory, server, nat, events, HELLO_TIMEOUT, MAX_WAITING);
+        connections.forEach((id, fd) -> handoff.connections.put(id, new HandoffConnection(id, fd, System.nanoTime())));
+        handoff.ids = Math.max(lastId, connections.keySet().stream().mapToInt(Integer::intValue).max().orElse(0));
+        handoff.thread.start();
+        return handoff;
+    }
+
     public Path socketPath() {
         return socketPath;
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    /** The listening socket's descriptor, for the next image of batond. */
+    public int serverFd() {
+        return server;
+    }
+
+    /** Open connections' descriptors by id, for the next image of batond; call while {@link #hold held}. */
+    public Map<Integer, Integer> connectionFds() {
+        Map<Integer, Integer> fds = new java.util.TreeMap<>();
+        connections.forEach((id, c) -> {
+            if (!c.isClosing()) {
+                fds.put(id, c.fd);
+            }
+        });
+        return fds;
+    }
+
+    /** The last connection id handed out, so that the next image's ids do not repeat them. */
+    public int lastId() {
+        synchronized (holdLock) {
+            return ids;
+        }
+    }
+
+    /**
+     * Stops (true) or restarts (false) reading: while held the handoff thread is parked, and frames
+     * wait in the sockets, so that nothing read is lost when batond execs its next image. Holding
+     * returns once the thread is parked (at most {@link #CLOSE_WAIT}); whether it is.
+     */
+    public boolean hold(boolean hold) {
+        synchronized (holdLock) {
+            held = hold;
+            holdLock.notifyAll();
+        }
+        if (!hold) {
+            return true;
+        }
+        wake();
+        long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
+        synchronized (holdLock) {
+            while (!parked && thread.isAlive()) {
+                long left = (deadline - System.nanoTime()) / 1_000_000;
+                if (left <= 0) {
+                    return false;
+                }
+                try {
+                    holdLock.wait(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return parked || !thread.isAlive();
+        }
+    }
+
+    /** The handoff thread, at the top of its loop: parks while held. */
+    private void parkWhileHeld() throws InterruptedException {
+        synchronized (holdLock) {
+            while (held && !closed) {
+                parked = true;
+                holdLock.notifyAll();
+                holdLock.wait();
+            }
+            parked = false;
+        }
     }
 
     /**
@@ -205,6 +295,7 @@ public final class HandoffServer implements AutoCloseable {
     private void run() {
         try {
             while (!closed) {
+                parkWhileHeld();
                 long now = System.nanoTime();
                 expire(now);
                 flushLogs(now);
@@ -241,6 +332,8 @@ public final class HandoffServer implements AutoCloseable {
                     }
                 }
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (IOException | RuntimeException e) {
             if (!closed) {
                 LOG.error("handoff socket failed, no child can connect any more: {}", e.toString());
@@ -363,7 +456,10 @@ public final class HandoffServer implements AutoCloseable {
     /** A new connection, non-blocking and close-on-exec. */
     private void accepted(int fd) {
         long now = System.nanoTime();
-        int id = ++ids;
+        int id;
+        synchronized (holdLock) {
+            id = ++ids;
+        }
         HandoffConnection c = new HandoffConnection(id, fd, now + helloTimeout.toNanos());
         long peerPid = -1;
         int peerUid = -1;
@@ -446,6 +542,9 @@ public final class HandoffServer implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        synchronized (holdLock) {
+            holdLock.notifyAll();
+        }
         wake();
         if (Thread.currentThread() != thread) {
             try {

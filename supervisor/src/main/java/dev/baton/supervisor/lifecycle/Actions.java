@@ -53,6 +53,27 @@ public interface Actions {
     /** Log lines batond dropped because its output stalled, since it started. */
     long logLinesDropped();
 
+    /** This image of batond: version, JVM, when it started. */
+    BatondImage image();
+
+    /**
+     * Tries the image batond would exec ({@code --check-only}, under a timeout) off the loop thread;
+     * the answer comes back as {@link Event.UpgradeChecked}.
+     */
+    void checkNewImage();
+
+    /**
+     * Stops (true) or restarts (false) reading the children's handoff frames: held, they wait in
+     * the sockets for the next image instead of being read by this one and lost with it.
+     */
+    void holdHandoff(boolean held);
+
+    /**
+     * Writes {@code state} (with batond's descriptors) where the next image finds it and execs that
+     * image in place: same pid, same children. Returns only when that failed, with nothing changed.
+     */
+    void replaceImage(LifecycleState state) throws IOException;
+
     /** Ends batond: closes listeners, removes the handoff socket, exits the JVM. */
     void exit(int code);
 }

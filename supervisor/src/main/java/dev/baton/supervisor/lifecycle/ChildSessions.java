@@ -154,6 +154,11 @@ final class ChildSessions {
         }
     }
 
+    /** A connection that said HELLO to another image of batond: it speaks for {@code g} here too. */
+    void adopt(int connection, Generation g) {
+        byConnection.put(connection, g);
+    }
+
     /** The generation exited: its connection speaks for nobody now. */
     void forget(Generation g) {
         byConnection.values().removeIf(x -> x == g);

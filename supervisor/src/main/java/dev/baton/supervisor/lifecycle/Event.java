@@ -50,6 +50,15 @@ public sealed interface Event {
     /** As PID 1: time to look for orphaned zombies to reap. */
     record ReapOrphans() implements Event {}
 
+    /**
+     * The new image of batond was tried ({@code --check-only}): it runs, reads the state's version and
+     * says which version and JVM it is; or why not ({@code reason}, one line).
+     */
+    record UpgradeChecked(boolean passed, String version, String jvm, String reason) implements Event {}
+
+    /** The upgrade's check passed and everything queued before it is handled: write the state, exec. */
+    record ReplaceImage() implements Event {}
+
     /** Time to start a new generation after the serving one died. */
     record RestartDue() implements Event {}
 }

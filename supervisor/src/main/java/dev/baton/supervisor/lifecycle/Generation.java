@@ -77,6 +77,55 @@ public final class Generation {
                 exitCode(), inflight, served, inflightAtDrain, inflightAtExit, drainReported, killedProcesses, connection);
     }
 
+    LifecycleState.GenerationRecord record() {
+        Instant deadline = null;
+        String reason = null;
+        if (state instanceof GenerationState.Starting s) {
+            deadline = s.readyDeadline();
+        } else if (state instanceof GenerationState.Connected c) {
+            deadline = c.readyDeadline();
+        } else if (state instanceof GenerationState.Draining d) {
+            deadline = d.deadline();
+        } else if (state instanceof GenerationState.Killing k) {
+            deadline = k.deadline();
+            reason = k.reason();
+        }
+        return new LifecycleState.GenerationRecord(number, token, pid, phase(), deadline, reason, spawnedAt, readyAt,
+                drainStartedAt, exitedAt(), exitCode(), connection, servicePid, inflight, served, inflightAtDrain,
+                inflightAtExit, drainReported, killedProcesses);
+    }
+
+    /** A generation as another image of batond left it. */
+    static Generation of(LifecycleState.GenerationRecord r) {
+        GenerationState state = switch (r.phase()) {
+            case STARTING -> new GenerationState.Starting(required(r, r.deadline()));
+            case CONNECTED -> new GenerationState.Connected(required(r, r.deadline()));
+            case SERVING -> new GenerationState.Serving();
+            case DRAINING -> new GenerationState.Draining(required(r, r.deadline()));
+            case KILLING -> new GenerationState.Killing(required(r, r.deadline()), r.reason() == null ? "" : r.reason());
+            case EXITED -> new GenerationState.Exited(required(r, r.exitedAt()), r.exitCode() == null ? -1 : r.exitCode());
+        };
+        Generation g = new Generation(r.number(), r.token(), r.pid(), r.spawnedAt(), state);
+        g.readyAt = r.readyAt();
+        g.drainStartedAt = r.drainStartedAt();
+        g.connection = r.connection();
+        g.servicePid = r.servicePid();
+        g.inflight = r.inflight();
+        g.served = r.served();
+        g.inflightAtDrain = r.inflightAtDrain();
+        g.inflightAtExit = r.inflightAtExit();
+        g.drainReported = r.drainReported();
+        g.killedProcesses = r.killedProcesses();
+        return g;
+    }
+
+    private static Instant required(LifecycleState.GenerationRecord r, Instant instant) {
+        if (instant == null) {
+            throw new IllegalArgumentException("gen=" + r.number() + " in phase " + r.phase() + " has no deadline or exit time");
+        }
+        return instant;
+    }
+
     /** Moves to the next state, logging {@code gen=N pid=P <what>}. */
     void moveTo(GenerationState next, String what) {
         if (!allowed(state.phase(), next.phase())) {

@@ -47,6 +47,26 @@ public final class Reload {
                 countersBefore, countersAfter, acceptQueuesAfter);
     }
 
+    LifecycleState.ReloadRecord record() {
+        return new LifecycleState.ReloadRecord(id, source, requestedAt, outcome, reason,
+                fresh != null ? fresh.number : null, old != null ? old.number : null,
+                countersBefore, countersAfter, acceptQueuesAfter, endedAt);
+    }
+
+    /** A reload as another image of batond left it; its generations looked up by number. */
+    static Reload of(LifecycleState.ReloadRecord r, java.util.function.IntFunction<Generation> generations) {
+        Reload reload = new Reload(r.id(), r.source(), r.requestedAt());
+        reload.outcome = r.outcome();
+        reload.reason = r.reason();
+        reload.fresh = r.fresh() != null ? generations.apply(r.fresh()) : null;
+        reload.old = r.old() != null ? generations.apply(r.old()) : null;
+        reload.countersBefore = r.countersBefore();
+        reload.countersAfter = r.countersAfter();
+        reload.acceptQueuesAfter = r.acceptQueuesAfter();
+        reload.endedAt = r.endedAt();
+        return reload;
+    }
+
     @Override
     public String toString() {
         return "reload #" + id + (fresh != null ? " to gen=" + fresh.number : "");

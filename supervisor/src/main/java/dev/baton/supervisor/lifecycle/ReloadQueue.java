@@ -30,6 +30,11 @@ public final class ReloadQueue {
         return taken;
     }
 
+    /** The queued request's source ("queued" if none was named); null when none is queued. */
+    String queued() {
+        return queued ? (source != null ? source : "queued") : null;
+    }
+
     void clear() {
         queued = false;
         source = null;

@@ -74,6 +74,22 @@ public final class Reloads {
         }
     }
 
+    /** The history, oldest first, and the next reload's id. */
+    List<Reload> history() {
+        return List.copyOf(history);
+    }
+
+    int nextId() {
+        return nextId;
+    }
+
+    /** Takes over the history another image of batond left (its waiters stayed behind with it). */
+    void restore(List<Reload> reloads, int nextId) {
+        history.clear();
+        history.addAll(reloads);
+        this.nextId = nextId;
+    }
+
     /** Oldest first. */
     List<ReloadSnapshot> recent() {
         List<ReloadSnapshot> recent = new ArrayList<>(history.size());

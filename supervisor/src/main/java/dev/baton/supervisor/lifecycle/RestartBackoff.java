@@ -70,6 +70,20 @@ public final class RestartBackoff {
         return forgot;
     }
 
+    LifecycleState.BackoffRecord record() {
+        return new LifecycleState.BackoffRecord(failuresInARow, restarts, scheduled, nextAttemptAt, lastFailure);
+    }
+
+    /** Takes over the state another image of batond left; returns when its scheduled attempt is due (null: none). */
+    Instant restore(LifecycleState.BackoffRecord r) {
+        failuresInARow = r.failuresInARow();
+        restarts = r.restarts();
+        scheduled = r.scheduled();
+        nextAttemptAt = r.nextAttemptAt();
+        lastFailure = r.lastFailure();
+        return scheduled ? (nextAttemptAt != null ? nextAttemptAt : Instant.EPOCH) : null;
+    }
+
     int failuresInARow() {
         return failuresInARow;
     }

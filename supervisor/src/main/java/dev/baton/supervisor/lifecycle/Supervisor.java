@@ -49,6 +49,14 @@ public final class Supervisor {
     private final ChildSessions sessions;
     private final Instant startedAt;
 
+    /** The upgrade asked for and not ended yet (waiting for a start, checking, replacing); null when none. */
+    private UpgradeSnapshot upgrading;
+    private final List<Consumer<UpgradeSnapshot>> upgradeWaiters = new ArrayList<>();
+    /** The last upgrade that ended, for status; null when none did. */
+    private UpgradeSnapshot lastUpgrade;
+    /** Upgrades this process has been through (each image adds its own). */
+    private int upgrades;
+
     private final Map<Integer, Generation> alive = new LinkedHashMap<>();
     /** Recently exited generations, newest last, for status. */
     private final Deque<Generation> exitedRecently = new ArrayDeque<>();
@@ -77,6 +85,16 @@ public final class Supervisor {
         this.backoff = new RestartBackoff(settings.restartBackoffMin(), settings.restartBackoffMax());
         this.sessions = new ChildSessions(ownUid, actions, monitor, new SessionTransitions());
         this.startedAt = actions.now();
+    }
+
+    private Supervisor(Settings settings, Actions actions, int ownUid, Monitor monitor, Instant startedAt) {
+        this.settings = settings;
+        this.actions = actions;
+        this.monitor = monitor;
+        this.reloads = new Reloads(monitor);
+        this.backoff = new RestartBackoff(settings.restartBackoffMin(), settings.restartBackoffMax());
+        this.sessions = new ChildSessions(ownUid, actions, monitor, new SessionTransitions());
+        this.startedAt = startedAt;
     }
 
     /** Starts generation 1. */
@@ -111,6 +129,10 @@ public final class Supervisor {
             sessions.onClosed(e.connection(), e.reason());
         } else if (event instanceof Event.Deadline e) {
             onDeadline(e);
+        } else if (event instanceof Event.UpgradeChecked e) {
+            onUpgradeChecked(e);
+        } else if (event instanceof Event.ReplaceImage) {
+            onReplaceImage();
         } else if (event instanceof Event.RestartDue) {
             onRestartDue();
         } else if (event instanceof Event.WatchdogDue) {
@@ -131,6 +153,12 @@ public final class Supervisor {
     public void reload(String source) {
         if (shuttingDown) {
             LOG.info("reload requested ({}) ignored: shutting down", source);
+            return;
+        }
+        if (upgrading != null) {
+            if (!queue.add(source)) {
+                LOG.info("reload requested ({}): queued after the upgrade of batond", source);
+            }
             return;
         }
         if (starting != null) {
@@ -157,6 +185,9 @@ public final class Supervisor {
         }
         shuttingDown = true;
         queue.clear();
+        if (upgrading != null && upgrading.outcome() != UpgradeSnapshot.Outcome.REPLACING) {
+            endUpgrade(UpgradeSnapshot.Outcome.REFUSED, "batond is shutting down (" + source + ")");
+        }
         LOG.info("shutdown requested ({}): draining {} generation(s)", source, alive.size());
         actions.serviceManager().stopping("stopping: draining " + alive.size() + " generation(s)",
                 settings.drainTimeout().plus(FAILED_START_GRACE));
@@ -191,6 +222,250 @@ public final class Supervisor {
         return alive.size();
     }
 
+    // --- upgrades of batond itself --------------------------------------------------------
+
+    /**
+     * Replaces batond's own image ({@code batonctl upgrade}): the new image is checked first, then
+     * the state goes to it and batond execs it. {@code whenDecided} hears once: the refusal, or that
+     * the check passed and the new image is about to take over (its end is the new image's to tell).
+     * An upgrade asked for while a generation starts waits for that start to end; a reload asked for
+     * during an upgrade runs after it.
+     */
+    public void upgrade(String source, Consumer<UpgradeSnapshot> whenDecided) {
+        if (shuttingDown) {
+            BatondImage image = actions.image();
+            whenDecided.accept(new UpgradeSnapshot(UpgradeSnapshot.Outcome.REFUSED, "batond is shutting down", source,
+                    actions.now(), actions.now(), image.version(), image.jvm(), null, null));
+            return;
+        }
+        upgradeWaiters.add(whenDecided);
+        if (upgrading != null) {
+            LOG.info("upgrade requested ({}): joins the one under way ({})", source, upgrading.outcome().label());
+            return;
+        }
+        BatondImage image = actions.image();
+        upgrading = new UpgradeSnapshot(UpgradeSnapshot.Outcome.WAITING, "", source, actions.now(), null,
+                image.version(), image.jvm(), null, null);
+        if (starting != null) {
+            LOG.info("upgrade requested ({}): waits until {} has finished starting", source, starting);
+            return;
+        }
+        checkUpgrade();
+    }
+
+    private void checkUpgrade() {
+        upgrading = upgrading.with(UpgradeSnapshot.Outcome.CHECKING, "", null);
+        LOG.info("upgrade of batond {} ({}): checking the new image", upgrading.fromVersion(), upgrading.source());
+        actions.checkNewImage();
+    }
+
+    private void onUpgradeChecked(Event.UpgradeChecked e) {
+        if (upgrading == null || upgrading.outcome() != UpgradeSnapshot.Outcome.CHECKING) {
+            return;
+        }
+        upgrading = upgrading.to(e.version(), e.jvm());
+        if (!e.passed()) {
+            LOG.warn("upgrade refused: {}; batond {} keeps running", e.reason(), upgrading.fromVersion());
+            endUpgrade(UpgradeSnapshot.Outcome.REFUSED, e.reason());
+            return;
+        }
+        upgrading = upgrading.with(UpgradeSnapshot.Outcome.REPLACING, "", null);
+        LOG.info("upgrade: the new image is batond {} on java {}; replacing batond {} on java {}",
+                e.version(), e.jvm(), upgrading.fromVersion(), upgrading.fromJvm());
+        actions.holdHandoff(true);
+        UpgradeSnapshot decided = upgrading;
+        upgradeWaiters.forEach(w -> w.accept(decided));
+        upgradeWaiters.clear();
+        // Through the queue: what arrived before (a child's frames, an exit) is handled, and exported, first.
+        actions.schedule(Duration.ZERO, new Event.ReplaceImage());
+    }
+
+    private void onReplaceImage() {
+        if (upgrading == null || upgrading.outcome() != UpgradeSnapshot.Outcome.REPLACING) {
+            return;
+        }
+        if (shuttingDown) {
+            actions.holdHandoff(false);
+            endUpgrade(UpgradeSnapshot.Outcome.FAILED, "batond is shutting down");
+            return;
+        }
+        try {
+            actions.replaceImage(exportState());
+        } catch (IOException | RuntimeException e) {
+            actions.holdHandoff(false);
+            LOG.error("upgrade failed: {}; batond {} keeps running", e.getMessage(), upgrading.fromVersion());
+            endUpgrade(UpgradeSnapshot.Outcome.FAILED, String.valueOf(e.getMessage()));
+        }
+    }
+
+    /** The upgrade ended here (refused or failed): nothing changed; what waited for it runs. */
+    private void endUpgrade(UpgradeSnapshot.Outcome outcome, String reason) {
+        lastUpgrade = upgrading.with(outcome, reason, actions.now());
+        upgrading = null;
+        UpgradeSnapshot ended = lastUpgrade;
+        upgradeWaiters.forEach(w -> w.accept(ended));
+        upgradeWaiters.clear();
+        if (serving != null && !shuttingDown) {
+            notifyServing("last upgrade " + outcome.label() + ": " + reason);
+        }
+        if (!shuttingDown && starting == null && serving != null && queue.isQueued()) {
+            LOG.info("running the reload queued during the upgrade");
+            startReload(queue.take());
+        }
+    }
+
+    /** The last upgrade that ended, or the one under way; null when none was asked for. */
+    public UpgradeSnapshot upgradeInProgressOrLast() {
+        return upgrading != null ? upgrading : lastUpgrade;
+    }
+
+    /** Everything the next image of batond needs to carry on from here. */
+    public LifecycleState exportState() {
+        Map<Integer, LifecycleState.GenerationRecord> records = new LinkedHashMap<>();
+        List<Reload> history = reloads.history();
+        for (Generation g : exitedRecently) {
+            records.put(g.number, g.record());
+        }
+        for (Reload r : history) {
+            for (Generation g : new Generation[] {r.fresh, r.old}) {
+                if (g != null) {
+                    records.putIfAbsent(g.number, g.record());
+                }
+            }
+        }
+        alive.values().forEach(g -> records.put(g.number, g.record()));
+        List<LifecycleState.ReloadRecord> reloadRecords = new ArrayList<>();
+        history.forEach(r -> reloadRecords.add(r.record()));
+        Map<Integer, Integer> draining = new LinkedHashMap<>();
+        reloadByOldGeneration.forEach((number, r) -> draining.put(number, r.id));
+        return new LifecycleState(startedAt, nextGeneration, new ArrayList<>(records.values()),
+                new ArrayList<>(alive.keySet()), exitedRecently.stream().map(g -> g.number).toList(),
+                serving != null ? serving.number : null, starting != null ? starting.number : null,
+                reloadRecords, reloads.nextId(), reloadStarting != null ? reloadStarting.id : null, draining,
+                queue.queued(), backoff.record(), upgrades, upgrading);
+    }
+
+    /**
+     * A supervisor that carries on from the state another image of batond left: the same
+     * generations (their handoff connections already said HELLO), reloads, backoff and queued
+     * reload. Call {@link #resumed} once the descriptors are in place.
+     *
+     * @throws IllegalArgumentException when the state does not hang together
+     */
+    public static Supervisor resume(Settings settings, Actions actions, int ownUid, Monitor monitor, LifecycleState state) {
+        Supervisor s = new Supervisor(settings, actions, ownUid, monitor, state.startedAt());
+        Map<Integer, Generation> generations = new HashMap<>();
+        for (LifecycleState.GenerationRecord r : state.generations()) {
+            generations.put(r.number(), Generation.of(r));
+        }
+        java.util.function.IntFunction<Generation> byNumber = n -> {
+            Generation g = generations.get(n);
+            if (g == null) {
+                throw new IllegalArgumentException("the state names gen=" + n + " but does not describe it");
+            }
+            return g;
+        };
+        for (int n : state.alive()) {
+            Generation g = byNumber.apply(n);
+            if (!g.alive()) {
+                throw new IllegalArgumentException("gen=" + n + " is listed as alive but has exited");
+            }
+            s.alive.put(n, g);
+            if (g.connection >= 0) {
+                s.sessions.adopt(g.connection, g);
+            }
+        }
+        for (int n : state.exitedRecently()) {
+            s.exitedRecently.addLast(byNumber.apply(n));
+        }
+        s.serving = state.serving() != null ? s.live(state.serving()) : null;
+        s.starting = state.starting() != null ? s.live(state.starting()) : null;
+        s.nextGeneration = state.nextGeneration();
+        Map<Integer, Reload> reloadsById = new HashMap<>();
+        List<Reload> history = new ArrayList<>();
+        for (LifecycleState.ReloadRecord r : state.reloads()) {
+            Reload reload = Reload.of(r, byNumber);
+            reloadsById.put(reload.id, reload);
+            history.add(reload);
+        }
+        s.reloads.restore(history, state.nextReloadId());
+        if (state.reloadStarting() != null) {
+            s.reloadStarting = reloadsById.get(state.reloadStarting());
+        }
+        state.reloadByOldGeneration().forEach((number, id) -> {
+            Reload r = reloadsById.get(id);
+            if (r != null) {
+                s.reloadByOldGeneration.put(number, r);
+            }
+        });
+        if (state.reloadQueued() != null) {
+            s.queue.add(state.reloadQueued());
+        }
+        s.resumedBackoff = s.backoff.restore(state.backoff());
+        s.upgrades = state.upgrades();
+        s.resumedFrom = state.upgrade();
+        return s;
+    }
+
+    private Generation live(int number) {
+        Generation g = alive.get(number);
+        if (g == null) {
+            throw new IllegalArgumentException("gen=" + number + " is not among the live generations");
+        }
+        return g;
+    }
+
+    /** Set by {@link #resume} for {@link #resumed}. */
+    private Instant resumedBackoff;
+    private UpgradeSnapshot resumedFrom;
+
+    /**
+     * The descriptors are in place and every live child is watched again: the deadlines the old
+     * image had set are set again (past ones fire at once), the upgrade is recorded as done, and
+     * a reload queued during it runs.
+     */
+    public void resumed() {
+        Instant now = actions.now();
+        for (Generation g : alive.values()) {
+            GenerationState st = g.state();
+            if (st instanceof GenerationState.Starting x) {
+                actions.schedule(until(now, x.readyDeadline()), new Event.Deadline(g.number, READY));
+            } else if (st instanceof GenerationState.Connected x) {
+                actions.schedule(until(now, x.readyDeadline()), new Event.Deadline(g.number, READY));
+            } else if (st instanceof GenerationState.Draining x) {
+                actions.schedule(until(now, x.deadline()), new Event.Deadline(g.number, DRAIN));
+            } else if (st instanceof GenerationState.Killing x) {
+                actions.schedule(until(now, x.deadline()), new Event.Deadline(g.number, KILL));
+            }
+        }
+        if (resumedBackoff != null) {
+            actions.schedule(until(now, resumedBackoff), new Event.RestartDue());
+        }
+        BatondImage image = actions.image();
+        upgrades++;
+        if (resumedFrom != null) {
+            lastUpgrade = new UpgradeSnapshot(UpgradeSnapshot.Outcome.SUCCEEDED, "", resumedFrom.source(),
+                    resumedFrom.requestedAt(), now, resumedFrom.fromVersion(), resumedFrom.fromJvm(), image.version(), image.jvm());
+            LOG.info("upgraded batond {} -> {} (java {} -> {}) in {} ms; {} live generation(s) carried over",
+                    lastUpgrade.fromVersion(), image.version(), lastUpgrade.fromJvm(), image.jvm(),
+                    lastUpgrade.duration().toMillis(), alive.size());
+        }
+        if (serving != null) {
+            notifyServing("upgraded batond " + (lastUpgrade != null ? lastUpgrade.fromVersion() : "?") + " -> " + image.version());
+        } else if (starting == null && resumedBackoff == null) {
+            scheduleRestart(); // nothing serves, starts or waits to start: as after a death
+        }
+        if (!shuttingDown && starting == null && serving != null && queue.isQueued()) {
+            LOG.info("running the reload queued during the upgrade");
+            startReload(queue.take());
+        }
+    }
+
+    private static Duration until(Instant now, Instant deadline) {
+        Duration d = Duration.between(now, deadline);
+        return d.isNegative() ? Duration.ZERO : d;
+    }
+
     /** Everything {@code batonctl status} shows, as it is now. */
     public SupervisorSnapshot snapshot() {
         Map<String, Long> queues = actions.acceptQueues();
@@ -205,7 +480,8 @@ public final class Supervisor {
                 shuttingDown ? "stopping" : serving != null ? "serving" : "starting",
                 serving != null ? serving.number : null, backoff.restarts(), settings.command(),
                 serving == null && !shuttingDown ? backoff.failing() : null, listeners, actions.listenCounters(),
-                generations, reloads.recent(), actions.logLinesDropped());
+                generations, reloads.recent(), actions.logLinesDropped(), actions.image(), upgrades,
+                upgradeInProgressOrLast());
     }
 
     // --- reloads -------------------------------------------------------------------------
@@ -319,6 +595,13 @@ public final class Supervisor {
     /** A start ended (ready or failed): run what waited for it. */
     private void afterStartEnded() {
         if (shuttingDown) {
+            return;
+        }
+        if (upgrading != null && upgrading.outcome() == UpgradeSnapshot.Outcome.WAITING) {
+            checkUpgrade(); // the upgrade asked for during this start; a queued reload runs after it
+            if (serving == null) {
+                scheduleRestart();
+            }
             return;
         }
         if (serving == null) {
@@ -535,7 +818,7 @@ public final class Supervisor {
                 }
             }
             case DRAINING, KILLING, EXITED -> {
-                if (queue.isQueued() && starting == null && serving != null && !shuttingDown) {
+                if (queue.isQueued() && starting == null && serving != null && !shuttingDown && upgrading == null) {
                     startReload(queue.take());
                 }
             }

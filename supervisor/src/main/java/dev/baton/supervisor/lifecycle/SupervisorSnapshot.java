@@ -13,6 +13,9 @@ import java.util.Map;
  * @param failing          why nothing serves yet, while a start keeps failing; null otherwise
  * @param generations      the recently exited generations (oldest first), then the live ones
  * @param reloads          the last reloads, oldest first
+ * @param image            this image of batond: version, JVM, when it started
+ * @param upgrades         upgrades of batond's own image this process has been through
+ * @param upgrade          the upgrade under way, else the last one that ended; null when none was asked for
  */
 public record SupervisorSnapshot(
         long pid,
@@ -27,7 +30,10 @@ public record SupervisorSnapshot(
         ListenCounters kernel,
         List<GenerationSnapshot> generations,
         List<ReloadSnapshot> reloads,
-        long logLinesDropped) {
+        long logLinesDropped,
+        BatondImage image,
+        int upgrades,
+        UpgradeSnapshot upgrade) {
 
     public SupervisorSnapshot {
         command = List.copyOf(command);

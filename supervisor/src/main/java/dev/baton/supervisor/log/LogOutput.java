@@ -76,6 +76,14 @@ public final class LogOutput {
         return output == null ? 0 : output.droppedLines();
     }
 
+    /** Writes what is queued (at most {@code timeoutMs}): before batond execs its next image, which would lose it. */
+    public static void flushInstalled(long timeoutMs) {
+        LogOutput output = installed;
+        if (output != null) {
+            output.flush(timeoutMs);
+        }
+    }
+
     /** Set once stderr's output exists; read without creating it (and its thread) as {@link Stderr} would. */
     private static volatile LogOutput installed;
 

@@ -51,13 +51,25 @@ public final class ChildProcesses {
     /** Starts the generation's leader; its group's end comes back as {@link Event.ChildExited}. */
     public long spawn(int generation, List<String> argv, List<String> env) throws IOException {
         long pid = nat.spawn(argv, env);
+        watch(generation, pid);
+        return pid;
+    }
+
+    /**
+     * Watches a child the previous image of batond started: after an exec in place it is still
+     * batond's child, so waitpid works as for one spawned here.
+     */
+    public void adopt(int generation, long pid) {
+        watch(generation, pid);
+    }
+
+    private void watch(int generation, long pid) {
         groups.put(pid, generation);
         // One blocked thread per live generation (a handful): waitpid on its own pid, never -1,
         // which would steal the exits of processes others wait for.
         Thread waiter = new Thread(() -> awaitLeader(generation, pid), "child-" + pid);
         waiter.setDaemon(true);
         waiter.start();
-        return pid;
     }
 
     private void awaitLeader(int generation, long pid) {

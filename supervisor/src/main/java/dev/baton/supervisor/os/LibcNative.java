@@ -89,6 +89,9 @@ public final class LibcNative implements Native {
             Function.of("posix_spawnattr_setsigmask", Type.SINT, Type.POINTER, Type.POINTER);
     private static final Function SPAWNATTR_SETSIGDEFAULT =
             Function.of("posix_spawnattr_setsigdefault", Type.SINT, Type.POINTER, Type.POINTER);
+    private static final Function MEMFD_CREATE = Function.optional("memfd_create", Type.SINT, Type.POINTER, Type.UINT);
+    private static final Function EXECVE = Function.of("execve", Type.SINT, Type.POINTER, Type.POINTER, Type.POINTER);
+    private static final Function PTHREAD_SIGMASK = Function.of("pthread_sigmask", Type.SINT, Type.SINT, Type.POINTER, Type.POINTER);
     private static final Function SIGFILLSET = Function.of("sigfillset", Type.SINT, Type.POINTER);
     private static final Function SIGEMPTYSET = Function.of("sigemptyset", Type.SINT, Type.POINTER);
     private static final Function FILE_ACTIONS_INIT =
@@ -109,6 +112,8 @@ public final class LibcNative implements Native {
     static final int SPAWN_STRUCT_SPACE = 512;
     static final int SIGSET_SIZE = 128;
     static final int ESRCH = 3;
+    static final int MFD_CLOEXEC = 1;
+    static final int SIG_SETMASK = 2;
     static final int EPERM = 1;
 
     /** One libc function: its address and call signature; errno is saved after every call. */
@@ -479,6 +484,41 @@ public final class LibcNative implements Native {
         public void close() {
             pointers.close();
             block.close();
+        }
+    }
+
+    @Override
+    public int memfd(String name) throws IOException {
+        if (MEMFD_CREATE == null) {
+            throw new IOException("memfd_create is not in this libc (glibc 2.27 or later has it)");
+        }
+        try (Strings n = new Strings(java.util.List.of(name))) {
+            int fd = MEMFD_CREATE.callInt(n.pointer(0), MFD_CLOEXEC);
+            if (fd < 0) {
+                throw failure("memfd_create(" + name + ")");
+            }
+            return fd;
+        }
+    }
+
+    @Override
+    public void setInheritedOnExec(int fd, boolean inherited) throws IOException {
+        int flags = FCNTL.callInt(fd, F_GETFD, 0);
+        int wanted = inherited ? flags & ~Linux.FD_CLOEXEC : flags | Linux.FD_CLOEXEC;
+        if (flags < 0 || FCNTL.callInt(fd, F_SETFD, wanted) < 0) {
+            throw failure("fcntl(" + fd + ", F_SETFD, " + (inherited ? "0" : "FD_CLOEXEC") + ")");
+        }
+    }
+
+    @Override
+    public void exec(String path, java.util.List<String> argv, java.util.List<String> env) throws IOException {
+        try (Strings file = new Strings(java.util.List.of(path)); Strings args = new Strings(argv);
+             Strings environment = new Strings(env); Memory none = new Memory(SIGSET_SIZE)) {
+            // The calling JVM thread blocks some signals (SIGQUIT); a mask survives execve.
+            SIGEMPTYSET.callInt(none.address);
+            PTHREAD_SIGMASK.callInt(SIG_SETMASK, none.address, 0);
+            EXECVE.callInt(file.pointer(0), args.array(), environment.array());
+            throw failure("execve(" + path + ")");
         }
     }
 }

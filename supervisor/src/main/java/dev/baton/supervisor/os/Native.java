@@ -63,4 +63,16 @@ public interface Native {
 
     /** kill(-pgid, signal): every process of the group; false when the group has no process left. */
     boolean signalGroup(long pgid, int signal) throws IOException;
+
+    /** memfd_create(name, MFD_CLOEXEC): an anonymous file in memory, for the state batond hands its next image. */
+    int memfd(String name) throws IOException;
+
+    /** Clears FD_CLOEXEC ({@code inherited}: the descriptor survives an exec) or sets it. */
+    void setInheritedOnExec(int fd, boolean inherited) throws IOException;
+
+    /**
+     * Replaces batond's image in place: execve(path, argv, env) from the calling thread, with every
+     * signal unblocked first (the new JVM starts as from a shell). Returns only by throwing.
+     */
+    void exec(String path, java.util.List<String> argv, java.util.List<String> env) throws IOException;
 }

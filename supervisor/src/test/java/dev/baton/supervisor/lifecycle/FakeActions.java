@@ -100,6 +100,36 @@ public final class FakeActions implements Actions {
         return logLinesDropped;
     }
 
+    /** What the next upgrade check answers; replaceImage records the state it was given and throws replaceFailure, if set. */
+    Event.UpgradeChecked nextCheck = new Event.UpgradeChecked(true, "2.0", "17 (Test VM)", "");
+    int checks;
+    boolean handoffHeld;
+    LifecycleState replacedWith;
+    java.io.IOException replaceFailure;
+
+    @Override
+    public BatondImage image() {
+        return new BatondImage("1.0", "17", "Test VM", java.time.Instant.EPOCH);
+    }
+
+    @Override
+    public void checkNewImage() {
+        checks++;
+    }
+
+    @Override
+    public void holdHandoff(boolean held) {
+        handoffHeld = held;
+    }
+
+    @Override
+    public void replaceImage(LifecycleState state) throws java.io.IOException {
+        replacedWith = state;
+        if (replaceFailure != null) {
+            throw replaceFailure;
+        }
+    }
+
     @Override
     public void exit(int code) {
         exitCode = code;
