@@ -43,29 +43,29 @@ public final class Supervisor {
     private final Settings settings;
     private final Actions actions;
     private final Monitor monitor;
-    private final Reloads reloads;
-    private final ReloadQueue queue = new ReloadQueue();
-    private final RestartBackoff backoff;
-    private final ChildSessions sessions;
-    private final Instant startedAt;
+    final Reloads reloads;
+    final ReloadQueue queue = new ReloadQueue();
+    final RestartBackoff backoff;
+    final ChildSessions sessions;
+    final Instant startedAt;
 
     /** The upgrade asked for and not ended yet (waiting for a start, checking, replacing); null when none. */
-    private UpgradeSnapshot upgrading;
+    UpgradeSnapshot upgrading;
     private final List<Consumer<UpgradeSnapshot>> upgradeWaiters = new ArrayList<>();
     /** The last upgrade that ended, for status; null when none did. */
     private UpgradeSnapshot lastUpgrade;
     /** Upgrades this process has been through (each image adds its own). */
-    private int upgrades;
+    int upgrades;
 
-    private final Map<Integer, Generation> alive = new LinkedHashMap<>();
+    final Map<Integer, Generation> alive = new LinkedHashMap<>();
     /** Recently exited generations, newest last, for status. */
-    private final Deque<Generation> exitedRecently = new ArrayDeque<>();
-    private Generation serving;
-    private Generation starting;
-    private int nextGeneration = 1;
+    final Deque<Generation> exitedRecently = new ArrayDeque<>();
+    Generation serving;
+    Generation starting;
+    int nextGeneration = 1;
     /** The reload whose new generation is starting, and the reloads whose old generation drains. */
-    private Reload reloadStarting;
-    private final Map<Integer, Reload> reloadByOldGeneration = new HashMap<>();
+    Reload reloadStarting;
+    final Map<Integer, Reload> reloadByOldGeneration = new HashMap<>();
 
     private boolean shuttingDown;
     private boolean exited;
@@ -321,28 +321,7 @@ public final class Supervisor {
 
     /** Everything the next image of batond needs to carry on from here. */
     public LifecycleState exportState() {
-        Map<Integer, LifecycleState.GenerationRecord> records = new LinkedHashMap<>();
-        List<Reload> history = reloads.history();
-        for (Generation g : exitedRecently) {
-            records.put(g.number, g.record());
-        }
-        for (Reload r : history) {
-            for (Generation g : new Generation[] {r.fresh, r.old}) {
-                if (g != null) {
-                    records.putIfAbsent(g.number, g.record());
-                }
-            }
-        }
-        alive.values().forEach(g -> records.put(g.number, g.record()));
-        List<LifecycleState.ReloadRecord> reloadRecords = new ArrayList<>();
-        history.forEach(r -> reloadRecords.add(r.record()));
-        Map<Integer, Integer> draining = new LinkedHashMap<>();
-        reloadByOldGeneration.forEach((number, r) -> draining.put(number, r.id));
-        return new LifecycleState(startedAt, nextGeneration, new ArrayList<>(records.values()),
-                new ArrayList<>(alive.keySet()), exitedRecently.stream().map(g -> g.number).toList(),
-                serving != null ? serving.number : null, starting != null ? starting.number : null,
-                reloadRecords, reloads.nextId(), reloadStarting != null ? reloadStarting.id : null, draining,
-                queue.queued(), backoff.record(), upgrades, upgrading);
+        return StateTransfer.export(this);
     }
 
     /**
@@ -354,70 +333,13 @@ public final class Supervisor {
      */
     public static Supervisor resume(Settings settings, Actions actions, int ownUid, Monitor monitor, LifecycleState state) {
         Supervisor s = new Supervisor(settings, actions, ownUid, monitor, state.startedAt());
-        Map<Integer, Generation> generations = new HashMap<>();
-        for (LifecycleState.GenerationRecord r : state.generations()) {
-            generations.put(r.number(), Generation.of(r));
-        }
-        java.util.function.IntFunction<Generation> byNumber = n -> {
-            Generation g = generations.get(n);
-            if (g == null) {
-                throw new IllegalArgumentException("the state names gen=" + n + " but does not describe it");
-            }
-            return g;
-        };
-        for (int n : state.alive()) {
-            Generation g = byNumber.apply(n);
-            if (!g.alive()) {
-                throw new IllegalArgumentException("gen=" + n + " is listed as alive but has exited");
-            }
-            s.alive.put(n, g);
-            if (g.connection >= 0) {
-                s.sessions.adopt(g.connection, g);
-            }
-        }
-        for (int n : state.exitedRecently()) {
-            s.exitedRecently.addLast(byNumber.apply(n));
-        }
-        s.serving = state.serving() != null ? s.live(state.serving()) : null;
-        s.starting = state.starting() != null ? s.live(state.starting()) : null;
-        s.nextGeneration = state.nextGeneration();
-        Map<Integer, Reload> reloadsById = new HashMap<>();
-        List<Reload> history = new ArrayList<>();
-        for (LifecycleState.ReloadRecord r : state.reloads()) {
-            Reload reload = Reload.of(r, byNumber);
-            reloadsById.put(reload.id, reload);
-            history.add(reload);
-        }
-        s.reloads.restore(history, state.nextReloadId());
-        if (state.reloadStarting() != null) {
-            s.reloadStarting = reloadsById.get(state.reloadStarting());
-        }
-        state.reloadByOldGeneration().forEach((number, id) -> {
-            Reload r = reloadsById.get(id);
-            if (r != null) {
-                s.reloadByOldGeneration.put(number, r);
-            }
-        });
-        if (state.reloadQueued() != null) {
-            s.queue.add(state.reloadQueued());
-        }
-        s.resumedBackoff = s.backoff.restore(state.backoff());
-        s.upgrades = state.upgrades();
-        s.resumedFrom = state.upgrade();
+        StateTransfer.restore(s, state);
         return s;
     }
 
-    private Generation live(int number) {
-        Generation g = alive.get(number);
-        if (g == null) {
-            throw new IllegalArgumentException("gen=" + number + " is not among the live generations");
-        }
-        return g;
-    }
-
     /** Set by {@link #resume} for {@link #resumed}. */
-    private Instant resumedBackoff;
-    private UpgradeSnapshot resumedFrom;
+    Instant resumedBackoff;
+    UpgradeSnapshot resumedFrom;
 
     /**
      * The descriptors are in place and every live child is watched again: the deadlines the old
