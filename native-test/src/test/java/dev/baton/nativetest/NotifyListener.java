@@ -10,6 +10,12 @@ import java.util.List;
 import java.util.UUID;
 import java.util.function.Predicate;
 
+import java.nio.ByteOrder;
+
+import jnr.posix.CmsgHdr;
+import jnr.posix.MsgHdr;
+import jnr.posix.POSIX;
+import jnr.posix.POSIXFactory;
 import jnr.unixsocket.UnixDatagramChannel;
 import jnr.unixsocket.UnixSocketAddress;
 
@@ -18,8 +24,11 @@ import jnr.unixsocket.UnixSocketAddress;
  * name ({@code @...}) as systemd uses, collecting every message batond sends.
  */
 final class NotifyListener implements AutoCloseable {
-    /** One datagram and when it arrived ({@link System#nanoTime()}, which is CLOCK_MONOTONIC). */
-    record Message(String text, long receivedNanos) {}
+    /**
+     * One datagram, when it arrived ({@link System#nanoTime()}, which is CLOCK_MONOTONIC), and the
+     * descriptors attached to it (SCM_RIGHTS, as with FDSTORE=1), now this test JVM's.
+     */
+    record Message(String text, long receivedNanos, List<Integer> fds) {}
 
     private final String notifySocket;
     private final UnixDatagramChannel channel;
@@ -52,19 +61,31 @@ final class NotifyListener implements AutoCloseable {
     }
 
     private void readLoop() {
-        ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+        // recvmsg rather than the channel's receive: systemd's side also takes descriptors.
+        POSIX posix = POSIXFactory.getNativePOSIX();
+        ByteBuffer buffer = ByteBuffer.allocateDirect(64 * 1024);
         while (channel.isOpen()) {
-            try {
-                buffer.clear();
-                channel.receive(buffer);
-                buffer.flip();
-                String text = StandardCharsets.UTF_8.decode(buffer).toString();
-                synchronized (messages) {
-                    messages.add(new Message(text, System.nanoTime()));
-                    messages.notifyAll();
-                }
-            } catch (IOException e) {
+            buffer.clear();
+            MsgHdr msg = posix.allocateMsgHdr();
+            msg.setIov(new ByteBuffer[] {buffer});
+            msg.allocateControl(Integer.BYTES * 16);
+            int n = posix.recvmsg(channel.getFD(), msg, 0);
+            if (n < 0) {
                 return; // closed
+            }
+            List<Integer> fds = new ArrayList<>();
+            for (CmsgHdr control : msg.getControls()) {
+                ByteBuffer data = control.getData().order(ByteOrder.nativeOrder());
+                while (data.remaining() >= Integer.BYTES) {
+                    fds.add(data.getInt());
+                }
+            }
+            byte[] bytes = new byte[n];
+            buffer.get(bytes);
+            String text = new String(bytes, StandardCharsets.UTF_8);
+            synchronized (messages) {
+                messages.add(new Message(text, System.nanoTime(), List.copyOf(fds)));
+                messages.notifyAll();
             }
         }
     }
@@ -100,6 +121,10 @@ final class NotifyListener implements AutoCloseable {
             channel.close();
         } catch (IOException ignored) {
             // the reader ends either way
+        }
+        POSIX posix = POSIXFactory.getNativePOSIX();
+        for (Message m : messages()) {
+            m.fds().forEach(posix::close);
         }
     }
 }

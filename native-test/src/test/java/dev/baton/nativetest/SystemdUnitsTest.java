@@ -57,7 +57,7 @@ class SystemdUnitsTest {
     @Test
     void aMisspeltDirectiveFailsVerification() throws Exception {
         UnitInstall install = UnitInstall.into(root);
-        install.edit(SERVICE, text -> text.replace("\nKillMode=mixed", "\nKilMode=mixed"));
+        install.edit(SERVICE, text -> text.replace("\nKillMode=control-group", "\nKilMode=control-group"));
         SystemdAnalyze.Verification verification = SystemdAnalyze.verify(install.unit(SERVICE));
         assertFalse(verification.clean(), verification::toString);
         assertTrue(verification.output().contains("KilMode"), verification::toString);
@@ -135,7 +135,8 @@ class SystemdUnitsTest {
         UnitFile service = source(SERVICE);
         assertEquals("notify", service.required("Service", "Type"));
         assertEquals("main", service.required("Service", "NotifyAccess"));
-        assertEquals("mixed", service.required("Service", "KillMode"));
+        assertEquals("control-group", service.required("Service", "KillMode"));
+        assertTrue(Integer.parseInt(service.required("Service", "FileDescriptorStoreMax")) > 0, "batond stores its listeners");
         assertTrue(service.values("Service", "Environment").contains("_JAVA_SR_SIGNUM=39"), "HotSpot keeps SIGUSR2");
         assertTrue(service.required("Service", "ExecStart").startsWith(UnitInstall.PREFIX + "bin/batond "));
         assertEquals(UnitInstall.PREFIX + "bin/batonctl reload --wait", service.required("Service", "ExecReload"));

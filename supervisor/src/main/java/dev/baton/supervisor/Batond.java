@@ -166,7 +166,15 @@ public final class Batond {
                     wanted.add(new Listeners.Wanted(l.name(), l.address()));
                 }
                 if (resumed == null) {
+                    List<Listener> adopted = List.copyOf(listeners);
                     Listeners.bindTheRest(wanted, listeners, nat);
+                    List<Listener> bound = new java.util.ArrayList<>(listeners);
+                    bound.removeAll(adopted);
+                    // Under systemd: kept open by systemd should batond die, given back in LISTEN_FDS.
+                    List<String> stored = new SdNotifier(System.getenv("NOTIFY_SOCKET"), nat).storeListeners(bound);
+                    if (!stored.isEmpty()) {
+                        LOG.info("listeners {} put in systemd's file descriptor store", String.join(",", stored));
+                    }
                 }
             } catch (IOException e) {
                 return usageError(e.getMessage());

@@ -321,6 +321,11 @@ public final class LibcNative implements Native {
 
     @Override
     public void sendDatagram(String socketPath, byte[] message) throws IOException {
+        sendDatagram(socketPath, message, new int[0]);
+    }
+
+    @Override
+    public void sendDatagram(String socketPath, byte[] message, int[] fds) throws IOException {
         // A leading '@' names an abstract socket: its address starts with a NUL byte instead.
         boolean isAbstract = socketPath.startsWith("@");
         byte[] path = (isAbstract ? socketPath.substring(1) : socketPath).getBytes(StandardCharsets.UTF_8);
@@ -331,18 +336,45 @@ public final class LibcNative implements Native {
         if (fd < 0) {
             throw failure("socket(AF_UNIX, SOCK_DGRAM)");
         }
-        try (Memory address = new Memory(2 + SUN_PATH_MAX); Memory payload = new Memory(Math.max(1, message.length))) {
+        int controlSpace = fds.length == 0 ? 0 : CMSGHDR_SIZE + (Integer.BYTES * fds.length + 7) / 8 * 8;
+        try (Memory address = new Memory(2 + SUN_PATH_MAX); Memory payload = new Memory(Math.max(1, message.length));
+             Memory iov = new Memory(16); Memory control = new Memory(Math.max(1, controlSpace));
+             Memory msg = new Memory(MSGHDR_SIZE)) {
             MEMORY.putShort(address.address, (short) AF_UNIX);
             MEMORY.putByteArray(address.address + 2 + (isAbstract ? 1 : 0), path, 0, path.length);
             // Abstract names are exactly as long as given; a path ends at its NUL.
             int length = 2 + 1 + path.length;
             MEMORY.putByteArray(payload.address, message, 0, message.length);
             long n;
+            if (fds.length == 0) {
+                do {
+                    n = SENDTO.call(fd, payload.address, message.length, MSG_NOSIGNAL, address.address, length);
+                } while (n < 0 && errno() == EINTR);
+                if (n < 0) {
+                    throw failure("sendto(" + socketPath + ")");
+                }
+                return;
+            }
+            // sendmsg with msg_name: the datagram and its descriptors (SCM_RIGHTS) in one message.
+            MEMORY.putAddress(msg.address, address.address);
+            MEMORY.putInt(msg.address + 8, length);
+            MEMORY.putAddress(iov.address, payload.address);
+            MEMORY.putLong(iov.address + 8, message.length);
+            MEMORY.putAddress(msg.address + 16, iov.address);
+            MEMORY.putLong(msg.address + 24, 1);
+            MEMORY.putLong(control.address, CMSGHDR_SIZE + (long) Integer.BYTES * fds.length);
+            MEMORY.putInt(control.address + 8, SOL_SOCKET);
+            MEMORY.putInt(control.address + 12, Linux.SCM_RIGHTS);
+            for (int i = 0; i < fds.length; i++) {
+                MEMORY.putInt(control.address + CMSGHDR_SIZE + (long) Integer.BYTES * i, fds[i]);
+            }
+            MEMORY.putAddress(msg.address + 32, control.address);
+            MEMORY.putLong(msg.address + 40, controlSpace);
             do {
-                n = SENDTO.call(fd, payload.address, message.length, MSG_NOSIGNAL, address.address, length);
+                n = SENDMSG.call(fd, msg.address, MSG_NOSIGNAL);
             } while (n < 0 && errno() == EINTR);
             if (n < 0) {
-                throw failure("sendto(" + socketPath + ")");
+                throw failure("sendmsg(" + socketPath + ")");
             }
         } finally {
             CLOSE.callInt(fd);

@@ -45,6 +45,9 @@ public interface Native {
     /** One datagram to a Unix datagram socket; a leading '@' in the path names an abstract socket. */
     void sendDatagram(String socketPath, byte[] message) throws IOException;
 
+    /** One datagram with descriptors attached (SCM_RIGHTS), e.g. sd_notify's FDSTORE=1. */
+    void sendDatagram(String socketPath, byte[] message, int[] fds) throws IOException;
+
     /** FD_CLOEXEC on a descriptor batond inherited (socket activation), so no exec'd process keeps it. */
     void setCloseOnExec(int fd) throws IOException;
 

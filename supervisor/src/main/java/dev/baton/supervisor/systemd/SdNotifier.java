@@ -26,6 +26,35 @@ public final class SdNotifier {
         }
     }
 
+    /**
+     * Puts each listener in systemd's file descriptor store ({@code FDSTORE=1}, {@code FDNAME=} its
+     * name, the descriptor attached): when batond dies or is restarted, systemd keeps the socket open,
+     * connections wait in its accept queue, and the next batond gets it back in LISTEN_FDS. Only for
+     * sockets batond bound itself: those it got in LISTEN_FDS are systemd's already (a socket unit's,
+     * or the store's). Needs {@code FileDescriptorStoreMax=} in the unit; without it systemd drops
+     * them with a warning of its own. Returns the names stored; a failed send is logged, never thrown.
+     */
+    public java.util.List<String> storeListeners(java.util.List<dev.baton.supervisor.lifecycle.Listener> bound) {
+        java.util.List<String> stored = new java.util.ArrayList<>();
+        if (socket == null) {
+            return stored;
+        }
+        for (dev.baton.supervisor.lifecycle.Listener l : bound) {
+            if (!SdNotifyMessages.validFdName(l.name())) {
+                org.slf4j.LoggerFactory.getLogger("batond").warn("listener {} not put in systemd's file descriptor store:"
+                        + " FDNAME= allows no ':' in a name; give it one with --listen NAME=HOST:PORT", l.name());
+                continue;
+            }
+            try {
+                nat.sendDatagram(socket, SdNotifyMessages.fdStore(l.name()).getBytes(StandardCharsets.UTF_8), new int[] {l.fd()});
+                stored.add(l.name());
+            } catch (IOException e) {
+                org.slf4j.LoggerFactory.getLogger("batond").warn("sd_notify FDSTORE=1 of listener {} failed: {}", l.name(), e.getMessage());
+            }
+        }
+        return stored;
+    }
+
     /** The lifecycle's news, worded for systemd and sent here; a failed send is logged, never thrown. */
     public ServiceManager messages() {
         if (socket == null) {

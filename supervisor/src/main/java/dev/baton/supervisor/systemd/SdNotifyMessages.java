@@ -51,6 +51,25 @@ public final class SdNotifyMessages implements ServiceManager {
         send.accept("WATCHDOG=1");
     }
 
+    /** The message that puts a descriptor named {@code name} in systemd's file descriptor store. */
+    static String fdStore(String name) {
+        return "FDSTORE=1\nFDNAME=" + name;
+    }
+
+    /** systemd's rule for FDNAME= (fdname_is_valid): 1 to 255 printable ASCII characters, no ':'. */
+    static boolean validFdName(String name) {
+        if (name.isEmpty() || name.length() > 255) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c < 0x21 || c > 0x7e || c == ':') {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static long micros(Duration d) {
         return d.toNanos() / 1000;
     }

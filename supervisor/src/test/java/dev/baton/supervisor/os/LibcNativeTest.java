@@ -318,6 +318,49 @@ class LibcNativeTest {
     }
 
     @Test
+    void aDatagramCarriesDescriptors(@TempDir Path dir) throws IOException {
+        // sd_notify's FDSTORE=1: the datagram and the descriptor in one sendmsg.
+        Path pipe = dir.resolve("stored");
+        Files.writeString(pipe, "x");
+        try (UnixDatagramChannel receiver = UnixDatagramChannel.open();
+             java.io.FileInputStream file = new java.io.FileInputStream(pipe.toFile())) {
+            receiver.bind(new UnixSocketAddress(dir.resolve("notify").toString()));
+            int fd = -1;
+            for (String link : new java.io.File("/proc/self/fd").list()) {
+                try {
+                    if (Files.readSymbolicLink(Path.of("/proc/self/fd/" + link)).equals(pipe)) {
+                        fd = Integer.parseInt(link);
+                    }
+                } catch (IOException gone) {
+                    // the directory's own descriptor
+                }
+            }
+            assertTrue(fd >= 0);
+            nat.sendDatagram(dir.resolve("notify").toString(), "FDSTORE=1\nFDNAME=http".getBytes(StandardCharsets.UTF_8),
+                    new int[] {fd});
+            POSIX posix = POSIXFactory.getNativePOSIX();
+            ByteBuffer received = ByteBuffer.allocateDirect(256);
+            MsgHdr msg = posix.allocateMsgHdr();
+            msg.setIov(new ByteBuffer[] {received});
+            msg.allocateControl(Integer.BYTES);
+            int n = posix.recvmsg(receiver.getFD(), msg, 0);
+            byte[] bytes = new byte[n];
+            received.get(bytes);
+            assertEquals("FDSTORE=1\nFDNAME=http", new String(bytes, StandardCharsets.UTF_8));
+            List<Integer> got = new ArrayList<>();
+            for (CmsgHdr control : msg.getControls()) {
+                ByteBuffer data = control.getData().order(ByteOrder.nativeOrder());
+                while (data.remaining() >= Integer.BYTES) {
+                    got.add(data.getInt());
+                }
+            }
+            assertEquals(1, got.size(), "one descriptor: " + got);
+            assertEquals(pipe, Files.readSymbolicLink(Path.of("/proc/self/fd/" + got.get(0))));
+            nat.close(got.get(0));
+        }
+    }
+
+    @Test
     void failuresNameTheCallAndTheError() {
         IOException e = assertThrows(IOException.class, () -> nat.sendWithFds(987_654, new byte[] {1}, new int[0]));
         assertEquals("sendmsg(987654) failed: Bad file descriptor", e.getMessage());
