@@ -254,7 +254,7 @@ class BadInvocationTest {
         Path base = Files.createTempDirectory("baton-bad-");
         Path dir = Files.createDirectory(base.resolve("h".repeat(60 - base.toString().length() - 1)));
         assertBadPath("handoffTooLong", List.of("--handoff-dir", dir.toString()), "batond: --handoff-dir " + dir
-                + ": too long (60 bytes, at most 59): the handoff socket DIR/baton-PID-RANDOM/handoff.sock must fit the 107 bytes of a Unix socket path");
+                + ": too long (60 bytes, at most 59): the handoff socket DIR/baton-HASH/handoff.sock must fit the 107 bytes of a Unix socket path");
     }
 
     @Test

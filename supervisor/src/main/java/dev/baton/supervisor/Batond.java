@@ -183,7 +183,7 @@ public final class Batond {
                 handoff = resumed != null
                         ? HandoffServer.adopt(resumed.handoff().directory(), resumed.handoff().fd(),
                                 resumed.handoff().connections(), resumed.handoff().lastId(), nat, loop::post)
-                        : HandoffServer.open(handoffParent(config), nat, loop::post);
+                        : HandoffServer.openAt(SocketPaths.stableHandoffDir(handoffParent(config), config.control()), nat, loop::post);
             } catch (IOException e) {
                 System.err.println("batond: cannot create the handoff socket in "
                         + SocketPaths.shown(handoffParent(config).toString()) + ": " + SocketPaths.describe(e));

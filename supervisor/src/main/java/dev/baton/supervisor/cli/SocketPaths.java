@@ -27,12 +27,12 @@ public final class SocketPaths {
     /** Linux's sun_path holds 108 bytes, the last of them the terminating NUL. */
     static final int MAX_SOCKET_PATH = 107;
     /**
-     * What HandoffServer adds to the handoff directory's path: the private directory, named by
-     * Files.createTempDirectory with batond's pid (at most 7 digits: Linux's pid_max is at most
-     * 2^22) and an unsigned long (at most 20 digits), and the socket. The longest pid is assumed,
-     * so that a directory accepted once is accepted whatever pid batond gets next time.
+     * What HandoffServer adds to the handoff directory's path: the private directory, named after
+     * the control socket's path ({@link #stableHandoffDir}), and the socket. The limit below still
+     * leaves room for the longer name earlier versions used (baton-PID-RANDOM), so that a directory
+     * accepted once stays accepted.
      */
-    static final String HANDOFF_SOCKET_IN_DIR = "/baton-PID-RANDOM/handoff.sock";
+    static final String HANDOFF_SOCKET_IN_DIR = "/baton-HASH/handoff.sock";
     /** The longest --handoff-dir: 59 bytes. */
     static final int MAX_HANDOFF_DIR = MAX_SOCKET_PATH - "/baton-4194304-18446744073709551615/handoff.sock".length();
     /** Longer paths are shown by their start and end only. */
@@ -41,6 +41,27 @@ public final class SocketPaths {
     private static final int S_IFSOCK = 0140000;
 
     private SocketPaths() {}
+
+    /**
+     * The handoff socket's private directory: {@code parent/baton-HASH}, HASH the first 16 hex digits
+     * of the SHA-256 of the control socket's absolute path. The same from one run of batond to the
+     * next with the same configuration, so that the children of a batond that died find the next one
+     * at the {@code BATON_SOCKET} they were given; two batonds with different control sockets never share it.
+     */
+    public static Path stableHandoffDir(Path parent, Path control) {
+        byte[] digest;
+        try {
+            digest = java.security.MessageDigest.getInstance("SHA-256").digest(
+                    control.toAbsolutePath().normalize().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+        StringBuilder hex = new StringBuilder("baton-");
+        for (int i = 0; i < 8; i++) {
+            hex.append(String.format("%02x", digest[i]));
+        }
+        return parent.resolve(hex.toString());
+    }
 
     /** What is wrong with {@code path} as the control socket; {@code label} is "--control" or the like. */
     public static Optional<String> controlProblem(String label, Path path) {
@@ -96,7 +117,7 @@ public final class SocketPaths {
 
     /**
      * What is wrong with {@code dir} as the handoff socket's parent: HandoffServer creates
-     * {@code dir/baton-PID-RANDOM/handoff.sock} in it, and does not create {@code dir} itself.
+     * {@code dir/baton-HASH/handoff.sock} in it, and does not create {@code dir} itself.
      */
     public static Optional<String> handoffDirProblem(String label, Path dir) {
         String text = dir.toString();

@@ -158,6 +158,59 @@ public final class HandoffServer implements AutoCloseable {
     }
 
     /**
+     * Binds {@code dir/handoff.sock} at a path that stays the same from one run of batond to the next
+     * (children of a batond that died reconnect to it). {@code dir} is created mode 0700, or, when it
+     * exists, must be a directory (not a symbolic link) of batond's uid, mode 0700. A socket left there
+     * by a batond that died is replaced; one that answers belongs to a live batond: refused.
+     */
+    public static HandoffServer openAt(Path dir, Native nat, Consumer<Event> events) throws IOException {
+        int ownUid = nat.uid();
+        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        }
+        if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            throw new IOException(dir + " is not a directory");
+        }
+        int owner = ((Number) Files.getAttribute(dir, "unix:uid", java.nio.file.LinkOption.NOFOLLOW_LINKS)).intValue();
+        if (owner != ownUid) {
+            throw new IOException(dir + " belongs to uid " + owner + ", not to batond's uid " + ownUid);
+        }
+        String mode = PosixFilePermissions.toString(Files.getPosixFilePermissions(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS));
+        if (!mode.equals("rwx------")) {
+            throw new IOException(dir + " has mode " + mode + ", not rwx------: only batond's user may enter it");
+        }
+        Path socket = dir.resolve("handoff.sock");
+        if (Files.exists(socket, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            if (answers(socket)) {
+                throw new IOException(socket + " is in use by another batond of the same --control: stop that one first");
+            }
+            Files.delete(socket); // left behind by a batond that died
+        }
+        int server = -1;
+        HandoffServer handoff;
+        try {
+            server = nat.sockets().listenUnix(socket, BACKLOG, true);
+            handoff = new HandoffServer(dir, server, nat, events, HELLO_TIMEOUT, MAX_WAITING);
+        } catch (IOException | RuntimeException e) {
+            if (server >= 0) {
+                nat.close(server);
+            }
+            throw e;
+        }
+        handoff.thread.start();
+        return handoff;
+    }
+
+    private static boolean answers(Path path) {
+        try (java.nio.channels.SocketChannel probe = java.nio.channels.SocketChannel.open(
+                java.net.UnixDomainSocketAddress.of(path))) {
+            return probe.isConnected();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
      * Carries on with the handoff socket and connections another image of batond left: the
      * listening descriptor, and each connection (by its id, already past its HELLO) with its
      * descriptor. Nothing is created or bound.

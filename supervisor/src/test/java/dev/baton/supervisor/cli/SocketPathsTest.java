@@ -118,7 +118,7 @@ public class SocketPathsTest {
         assertEquals(Optional.empty(), handoff(longest));
         Path tooLong = Files.createDirectory(Path.of(base + "d".repeat(60 - base.length())));
         assertEquals(Optional.of("--handoff-dir " + tooLong + ": too long (60 bytes, at most 59): the handoff socket"
-                + " DIR/baton-PID-RANDOM/handoff.sock must fit the 107 bytes of a Unix socket path"), handoff(tooLong));
+                + " DIR/baton-HASH/handoff.sock must fit the 107 bytes of a Unix socket path"), handoff(tooLong));
         // What HandoffServer makes there fits, whatever batond's pid: 7 digits at most, and 20 for the random part.
         String socket = longest + "/baton-4194304-" + Long.toUnsignedString(-1L) + "/handoff.sock";
         assertEquals(107, socket.length());

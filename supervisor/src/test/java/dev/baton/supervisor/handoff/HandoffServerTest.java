@@ -193,4 +193,51 @@ public class HandoffServerTest {
             assertEquals(0, readToEnd(c));
         }
     }
+
+    @Test
+    @Timeout(20)
+    void theStablePathReplacesAStaleSocketAndRefusesALiveOneOrAnOpenDirectory() throws IOException {
+        LibcNative nat = new LibcNative();
+        Path stable = dir.resolve("baton-stable");
+        HandoffServer first = HandoffServer.openAt(stable, nat, e -> { });
+        try {
+            assertEquals(stable.resolve("handoff.sock"), first.socketPath());
+            assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(stable)));
+            IOException live = assertThrows(IOException.class, () -> HandoffServer.openAt(stable, nat, e -> { }));
+            assertTrue(live.getMessage().endsWith("handoff.sock is in use by another batond of the same --control: stop that one first"),
+                    live.getMessage());
+        } finally {
+            first.close();
+        }
+        // A socket file nobody listens on any more (its batond was killed): replaced.
+        Files.createDirectories(stable, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        try (java.nio.channels.ServerSocketChannel dead = java.nio.channels.ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            dead.bind(UnixDomainSocketAddress.of(stable.resolve("handoff.sock")));
+        }
+        assertTrue(Files.exists(stable.resolve("handoff.sock")));
+        HandoffServer second = HandoffServer.openAt(stable, nat, e -> { });
+        try (SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(second.socketPath()))) {
+            assertTrue(client.isConnected());
+        } finally {
+            second.close();
+        }
+        // A directory others may enter, or a symbolic link: refused, nothing created.
+        Path open = Files.createDirectory(dir.resolve("open"));
+        Files.setPosixFilePermissions(open, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        IOException mode = assertThrows(IOException.class, () -> HandoffServer.openAt(open, nat, e -> { }));
+        assertTrue(mode.getMessage().endsWith("has mode rwxr-xr-x, not rwx------: only batond's user may enter it"), mode.getMessage());
+        Path link = Files.createSymbolicLink(dir.resolve("link"), stable);
+        IOException symlink = assertThrows(IOException.class, () -> HandoffServer.openAt(link, nat, e -> { }));
+        assertTrue(symlink.getMessage().endsWith("is not a directory"), symlink.getMessage());
+        assertTrue(Files.notExists(open.resolve("handoff.sock")));
+    }
+
+    @Test
+    void theStableDirectoryFollowsTheControlSocketOnly() {
+        Path a = dev.baton.supervisor.cli.SocketPaths.stableHandoffDir(Path.of("/run/x"), Path.of("/run/x/control"));
+        assertEquals(a, dev.baton.supervisor.cli.SocketPaths.stableHandoffDir(Path.of("/run/x"), Path.of("/run/x/./control")));
+        assertTrue(a.getFileName().toString().matches("baton-[0-9a-f]{16}"), a.toString());
+        assertTrue(!a.equals(dev.baton.supervisor.cli.SocketPaths.stableHandoffDir(Path.of("/run/x"), Path.of("/run/x/control2"))));
+    }
 }
