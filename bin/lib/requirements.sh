@@ -1,4 +1,4 @@
-# Sourced by bin/demo and bin/test: what building baton needs, said in one line when it is missing.
+# Sourced by bin/demo and bin/prerequisites: what building baton needs, said in one line when it is missing.
 require_jdk_and_maven() {
   java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
   if ! command -v "$java" >/dev/null 2>&1 || ! command -v javac >/dev/null 2>&1; then
