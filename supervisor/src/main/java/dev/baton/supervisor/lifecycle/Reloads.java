@@ -48,7 +48,7 @@ public final class Reloads {
         if (reload.ended()) {
             return;
         }
-        if (reload.countersAfter == ListenCounters.UNKNOWN) {
+        if (ListenCounters.UNKNOWN.equals(reload.countersAfter)) { // equals: a state carried across an upgrade holds its own copy
             reload.countersAfter = counters;
         }
         reload.outcome = outcome;

@@ -11,6 +11,8 @@ import java.util.List;
 
 import dev.baton.protocol.Frame;
 import dev.baton.supervisor.handoff.ChildFrames;
+import dev.baton.supervisor.upgrade.ImageState;
+import dev.baton.supervisor.upgrade.StateCodec;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -108,5 +110,24 @@ class UpgradeFlowTest {
         assertEquals(before.reloads(), after.reloads());
         assertEquals(before.servingGeneration(), after.servingGeneration());
         assertEquals(state, resumed.exportState(), "exported again, the same state");
+    }
+
+    @Test
+    void aReloadWhoseOldGenerationDrainsAcrossAnUpgradeEndsWithTheKernelCountersAfter() {
+        os.counters = new ListenCounters(10, 20);
+        sup.reload("deploy");
+        bringUpLatest(); // gen=2 serves, gen=1 drains
+        // Through the codec, as an upgrade carries it: the new image holds its own copies of every value.
+        LifecycleState state = StateCodec.decode(StateCodec.encode(new ImageState(sup.exportState(), List.of(),
+                new ImageState.Handoff(java.nio.file.Path.of("/run/baton"), 3, java.util.Map.of(1, 5, 2, 6), 2),
+                new ImageState.Control(java.nio.file.Path.of("/run/baton/control"), 4)))).lifecycle();
+        FakeActions next = new FakeActions();
+        next.counters = new ListenCounters(10, 21);
+        Supervisor resumed = Supervisor.resume(SupervisorTest.config(1), next, UID, Monitor.NONE, state);
+        resumed.resumed();
+        resumed.handle(new Event.ChildExited(1, 1000, 0));
+        ReloadSnapshot reload = resumed.snapshot().reloads().get(0);
+        assertEquals(Reload.Outcome.SUCCEEDED, reload.outcome());
+        assertEquals(new ListenCounters(0, 1), reload.kernelDelta(), "read again when the old generation exited");
     }
 }
