@@ -6,15 +6,13 @@ import dev.baton.supervisor.lifecycle.Durations;
 
 import dev.baton.supervisor.log.LogBudget;
 import dev.baton.supervisor.os.Native;
+import dev.baton.supervisor.os.SocketFiles;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashSet;
@@ -160,12 +158,7 @@ public final class ControlServer implements AutoCloseable {
             throw new IOException(parent + " belongs to uid " + owner + ", not to batond's uid " + ownUid
                     + ": give --control a path in a directory of batond's own");
         }
-        if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
-            if (answers(path)) {
-                throw new IOException(path + " is in use by another batond: give this one its own --control PATH");
-            }
-            Files.delete(path); // left behind by a batond that was killed
-        }
+        SocketFiles.claim(path, path + " is in use by another batond: give this one its own --control PATH");
         int server = nat.sockets().listenUnix(path, BACKLOG, false);
         try {
             Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
@@ -215,15 +208,6 @@ public final class ControlServer implements AutoCloseable {
 
     /** Answers the loop has given whose connection thread has not finished writing them. */
     private final AtomicInteger answersUnwritten = new AtomicInteger();
-
-    /** A JDK channel is enough for this probe: no descriptor is needed. */
-    private static boolean answers(Path path) {
-        try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
-            return probe.isConnected();
-        } catch (IOException e) {
-            return false;
-        }
-    }
 
     public Path path() {
         return path;

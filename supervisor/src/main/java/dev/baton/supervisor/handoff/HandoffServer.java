@@ -6,6 +6,7 @@ import dev.baton.supervisor.lifecycle.Durations;
 import dev.baton.supervisor.lifecycle.Event;
 import dev.baton.supervisor.log.LogBudget;
 import dev.baton.supervisor.os.Native;
+import dev.baton.supervisor.os.SocketFiles;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -180,12 +181,7 @@ public final class HandoffServer implements AutoCloseable {
             throw new IOException(dir + " has mode " + mode + ", not rwx------: only batond's user may enter it");
         }
         Path socket = dir.resolve("handoff.sock");
-        if (Files.exists(socket, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            if (answers(socket)) {
-                throw new IOException(socket + " is in use by another batond of the same --control: stop that one first");
-            }
-            Files.delete(socket); // left behind by a batond that died
-        }
+        SocketFiles.claim(socket, socket + " is in use by another batond of the same --control: stop that one first");
         int server = -1;
         HandoffServer handoff;
         try {
@@ -199,15 +195,6 @@ public final class HandoffServer implements AutoCloseable {
         }
         handoff.thread.start();
         return handoff;
-    }
-
-    private static boolean answers(Path path) {
-        try (java.nio.channels.SocketChannel probe = java.nio.channels.SocketChannel.open(
-                java.net.UnixDomainSocketAddress.of(path))) {
-            return probe.isConnected();
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     /**
