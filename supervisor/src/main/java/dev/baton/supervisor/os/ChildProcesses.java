@@ -121,7 +121,7 @@ public final class ChildProcesses {
         int count = 0;
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(proc, "[0-9]*")) {
             for (Path entry : entries) {
-                if (processGroup(entry.resolve("stat")) == pgid) {
+                if (ProcStat.read(entry.resolve("stat")).map(ProcStat::processGroup).orElse(-1L) == pgid) {
                     count++;
                 }
             }
@@ -129,16 +129,5 @@ public final class ChildProcesses {
             return -1; // /proc unreadable: unknown
         }
         return count;
-    }
-
-    /** /proc/PID/stat reads "PID (COMM) STATE PPID PGRP ...", COMM may itself contain ") ". */
-    private static long processGroup(Path stat) {
-        try {
-            String s = Files.readString(stat);
-            String[] rest = s.substring(s.lastIndexOf(')') + 2).split(" ", 4);
-            return Long.parseLong(rest[2]);
-        } catch (IOException | RuntimeException e) {
-            return -1; // the process went away while we looked
-        }
     }
 }

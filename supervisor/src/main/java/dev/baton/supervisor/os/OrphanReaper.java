@@ -47,14 +47,8 @@ public final class OrphanReaper {
         return reaped;
     }
 
-    /** /proc/PID/stat reads "PID (COMM) STATE PPID ...", COMM may itself contain ") ". */
+    /** A zombie whose parent is batond: the process went away, and only its exit status is left to collect. */
     private boolean isZombieChild(Path stat) {
-        try {
-            String s = Files.readString(stat);
-            String[] rest = s.substring(s.lastIndexOf(')') + 2).split(" ", 3);
-            return rest[0].equals("Z") && Long.parseLong(rest[1]) == ownPid;
-        } catch (IOException | RuntimeException e) {
-            return false; // the process went away while we looked
-        }
+        return ProcStat.read(stat).map(p -> p.zombie() && p.parent() == ownPid).orElse(false);
     }
 }
