@@ -38,4 +38,21 @@ public final class Keys {
     public static final String DRAIN_MS = "DRAIN_MS";
     /** Drained: the resources closed, comma-separated, in order. */
     public static final String CLOSED = "CLOSED";
+
+    /** Hello: {@code RESUME=1}, a child that served under a batond that died, reconnecting to the next one. */
+    public static final String RESUME = "RESUME";
+    /**
+     * {@code SEND_LISTENERS=1}, batond to a resumed child: send the listeners back (a LISTENERS frame
+     * with {@link #LISTENERS}, {@link #ADDRESSES} and the descriptors), as HAProxy's {@code -x}.
+     */
+    public static final String SEND_LISTENERS = "SEND_LISTENERS";
+    /** Drained: the code the child is about to exit with (batond may not be its parent to see it). */
+    public static final String EXIT = "EXIT";
+
+    /** Ready: how long the warm-up step took, in milliseconds (0 without one). */
+    public static final String WARMUP_MS = "WARMUP_MS";
+    /** {@code NOT_READY=1}, child to batond: a readiness check failed after READY. */
+    public static final String NOT_READY = "NOT_READY";
+    /** Not ready: why, one line. */
+    public static final String REASON = "REASON";
 }
