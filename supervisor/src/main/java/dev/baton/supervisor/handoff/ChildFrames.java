@@ -6,6 +6,7 @@ import dev.baton.supervisor.log.LogBudget;
 import java.time.Duration;
 import java.util.List;
 
+import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.baton.protocol.Frame;
@@ -19,8 +20,9 @@ import dev.baton.protocol.Keys;
 public final class ChildFrames {
     /** The facts of a DRAINED frame that the log repeats, in this order. */
     private static final List<String> DRAIN_FACTS = List.of(Keys.INFLIGHT_AT_DRAIN, Keys.ABANDONED, Keys.DRAIN_MS, Keys.CLOSED);
+    private static final Logger LOG = LoggerFactory.getLogger("batond");
     /** A child's bad WARMUP_MS: one line each, a few per minute (children can be restarted in a loop). */
-    static final LogBudget BAD_WARMUP = new LogBudget(LoggerFactory.getLogger("batond"),
+    static final LogBudget BAD_WARMUP = new LogBudget(LOG,
             "handoff: {} more READY frame(s) with a bad WARMUP_MS, taken as 0", 3, Duration.ofMinutes(1));
 
     private ChildFrames() {}
@@ -56,7 +58,7 @@ public final class ChildFrames {
         long n = number(text);
         if (n < 0 && BAD_WARMUP.allow(System.nanoTime())) {
             String shown = text.length() > 24 ? text.substring(0, 24) + "..." : text;
-            LoggerFactory.getLogger("batond").warn("handoff connection {} said READY with WARMUP_MS='{}', not a number of "
+            LOG.warn("handoff connection {} said READY with WARMUP_MS='{}', not a number of "
                     + "milliseconds: taken as 0, READY counts", connection, shown.replaceAll("\\p{Cntrl}", "?"));
         }
         return Math.max(0, n);
