@@ -56,12 +56,6 @@ final class WarmUp {
         return task;
     }
 
-    boolean isEmpty() {
-        synchronized (this) {
-            return steps.isEmpty();
-        }
-    }
-
     /**
      * Runs every step and logs how long it took in one line. Throws {@link IllegalStateException}
      * (one line, the task's exception as cause) when a call throws; an interrupt ends it too.
