@@ -36,7 +36,12 @@ import io.netty.util.concurrent.DefaultThreadFactory;
  *   BATON_LISTEN=127.0.0.1:18080 java -jar hello.jar      # alone, elsewhere
  *   batond --listen 127.0.0.1:8080 -- java -jar hello.jar # under batond
  *   HELLO_PROBES=0.0.0.0:8081 java -jar hello.jar          # probes on their own port too (Kubernetes)
+ *   HELLO_WARMUP_REQUESTS=1000 java -jar hello.jar         # answer GET / 1000 times in-process before READY
  * </pre>
+ *
+ * {@code HELLO_WARMUP_REQUESTS=N} (default 0, at most 1,000,000) registers a warm-up with
+ * {@link Baton#warmUp(int, dev.baton.child.WarmUpTask)}: N {@code GET /} through hello's own codec
+ * and handler, in-process ({@link WarmUpRequests}), never through the listener.
  */
 public final class HelloServer implements AutoCloseable {
     static final Logger LOG = LoggerFactory.getLogger(HelloServer.class);
@@ -48,9 +53,11 @@ public final class HelloServer implements AutoCloseable {
     private final EventLoopGroup ioLoops;
     private final ConnectionTracker connections;
     private final List<InetSocketAddress> addresses;
+    private final HelloHandler handler;
 
     private HelloServer(EventLoopGroup acceptLoop, EventLoopGroup ioLoops, ConnectionTracker connections,
-            List<InetSocketAddress> addresses) {
+            List<InetSocketAddress> addresses, HelloHandler handler) {
+        this.handler = handler;
         this.acceptLoop = acceptLoop;
         this.ioLoops = ioLoops;
         this.connections = connections;
@@ -59,10 +66,15 @@ public final class HelloServer implements AutoCloseable {
 
     public static void main(String[] args) {
         try {
+            int warmUpRequests = WarmUpRequests.count(System.getenv("HELLO_WARMUP_REQUESTS"));
             Baton baton = Baton.connect("127.0.0.1:8080");
             HelloServer server = start(baton.listeners(), baton.generation(), baton.readiness()::verdict);
             server.closeWith(baton);
             baton.readinessCheck("event-loops", () -> !server.ioLoops.isShuttingDown());
+            if (warmUpRequests > 0) {
+                WarmUpRequests warmUp = server.warmUpRequests();
+                baton.warmUp(warmUpRequests, warmUp::call);
+            }
             String probes = System.getenv("HELLO_PROBES");
             if (probes != null && !probes.isBlank()) {
                 // Answers 503 on /ready through the whole drain, after the service port has closed.
@@ -70,7 +82,7 @@ public final class HelloServer implements AutoCloseable {
             }
             baton.ready();
         } catch (IOException | RuntimeException e) {
-            // Port in use, bad BATON_LISTEN, refused handoff: the message says which.
+            // Port in use, bad BATON_LISTEN, refused handoff, a failed warm-up: the message says which.
             LOG.error("cannot start: {}", e.getMessage());
             System.exit(1);
         } catch (InterruptedException e) {
@@ -121,7 +133,7 @@ public final class HelloServer implements AutoCloseable {
         LOG.info("serving generation={} pid={} on {} ({})", generation, pid,
                 addresses.stream().map(Addresses::format).collect(Collectors.joining(",")),
                 NettyChannels.epollAvailable() ? "epoll" : "nio");
-        return new HelloServer(acceptLoop, ioLoops, connections, addresses);
+        return new HelloServer(acceptLoop, ioLoops, connections, addresses, hello);
     }
 
     /**
@@ -137,6 +149,11 @@ public final class HelloServer implements AutoCloseable {
     /** The drain participant: stop accepting, wait for open connections, count served requests. */
     public ConnectionTracker connections() {
         return connections;
+    }
+
+    /** Requests to this server's own handler, in-process: the warm-up. */
+    WarmUpRequests warmUpRequests() {
+        return new WarmUpRequests(handler);
     }
 
     /** Where it is serving, as bound (a port-0 listener shows its real port here). */
