@@ -9,12 +9,15 @@ import dev.baton.protocol.Keys;
 
 /**
  * A child's frame as the event it is: the handoff protocol's wire keys end here, so that the
- * lifecycle sees HELLO, READY, stats and DRAINED, not KEY=VALUE lines. Numbers that are missing
+ * lifecycle sees HELLO, READY, NOT_READY, stats and DRAINED, not KEY=VALUE lines. Numbers that are missing
  * or not numbers are -1 (unknown).
  */
 public final class ChildFrames {
     /** The facts of a DRAINED frame that the log repeats, in this order. */
     private static final List<String> DRAIN_FACTS = List.of(Keys.INFLIGHT_AT_DRAIN, Keys.ABANDONED, Keys.DRAIN_MS, Keys.CLOSED);
+
+    /** The longest NOT_READY reason batond repeats: a line of log, not a story. */
+    static final int REASON_MAX = 200;
 
     private ChildFrames() {}
 
@@ -24,6 +27,9 @@ public final class ChildFrames {
         }
         if ("1".equals(frame.get(Keys.READY))) {
             return new Event.ChildReady(connection);
+        }
+        if ("1".equals(frame.get(Keys.NOT_READY))) {
+            return new Event.ChildNotReady(connection, oneLine(frame.get(Keys.REASON)));
         }
         if ("1".equals(frame.get(Keys.DRAINED))) {
             StringBuilder facts = new StringBuilder("served=" + frame.get(Keys.SERVED));
@@ -39,6 +45,21 @@ public final class ChildFrames {
             return new Event.ChildStats(connection, number(frame.get(Keys.INFLIGHT)), number(frame.get(Keys.SERVED)));
         }
         return new Event.ChildSentUnknown(connection, frame.fields().keySet().toString());
+    }
+
+    /** The child's reason as batond logs and reports it: printable, one line, at most {@value #REASON_MAX} characters. */
+    static String oneLine(String reason) {
+        if (reason == null || reason.isBlank()) {
+            return "no reason given";
+        }
+        StringBuilder b = new StringBuilder();
+        for (char c : reason.strip().toCharArray()) {
+            if (b.length() >= REASON_MAX) {
+                return b + "...";
+            }
+            b.append(c >= 0x20 && c != 0x7f ? c : '?');
+        }
+        return b.toString();
     }
 
     private static long number(String text) {

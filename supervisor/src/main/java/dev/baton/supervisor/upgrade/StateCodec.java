@@ -23,14 +23,16 @@ import java.util.function.Function;
 import java.util.zip.CRC32;
 
 /**
- * batond's state as text, version {@value #VERSION}: the line {@code BATON-STATE 1}, then one
+ * batond's state as text, version {@value #VERSION}: the line {@code BATON-STATE 2}, then one
  * {@code key=value} line per fact ({@code \} and newlines in a value escaped as {@code \\} and
  * {@code \n}; a fact that is not known is left out), then {@code checksum=} the CRC-32 of every
  * byte before that line. A state of another version, cut short or edited is refused with one line
  * ({@link IllegalArgumentException}): its tokens, pids and descriptors are never trusted.
  */
 public final class StateCodec {
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
+    /** The oldest version read: version 1 is version 2 without the PROVING phase (--min-ready). */
+    public static final int OLDEST_READ = 1;
     static final String HEADER = "BATON-STATE ";
     private static final String CHECKSUM = "checksum=";
 
@@ -38,7 +40,7 @@ public final class StateCodec {
 
     /** Whether this batond reads states of {@code version}; the check-only step of an upgrade asks. */
     public static boolean reads(int version) {
-        return version == VERSION;
+        return version >= OLDEST_READ && version <= VERSION;
     }
 
     public static byte[] encode(ImageState state) {
@@ -234,8 +236,9 @@ public final class StateCodec {
             }
             int firstLine = text.indexOf('\n');
             String version = text.substring(HEADER.length(), firstLine < 0 ? text.length() : firstLine);
-            if (!version.equals(Integer.toString(VERSION))) {
-                throw new IllegalArgumentException("state version " + printable(version) + ", this batond reads version " + VERSION);
+            if (!version.matches("[0-9]{1,3}") || !reads(Integer.parseInt(version))) {
+                throw new IllegalArgumentException("state version " + printable(version) + ", this batond reads versions "
+                        + OLDEST_READ + " to " + VERSION);
             }
             int sum = text.lastIndexOf("\n" + CHECKSUM);
             if (sum < 0 || !text.endsWith("\n")) {
