@@ -568,7 +568,7 @@ public final class Supervisor {
      * The old generation was never signalled and keeps serving; the new one drains if it lives.
      */
     private void rollBack(Generation g, String reason) {
-        LOG.warn("reload to gen={} rolled back: {}; {} keeps serving", g.number, reason, serving);
+        LOG.warn("reload to gen={} failed: {}; rolled back: {} keeps serving, it was never signalled", g.number, reason, serving);
         backoff.failed(reason);
         if (starting == g) {
             starting = null;
