@@ -31,8 +31,8 @@ import static dev.baton.supervisor.lifecycle.Event.Deadline.Kind.READY;
  * <p><b>Invariant</b>, kept by {@link #startGeneration} and {@link #startReload}: at most one
  * generation SERVING ({@link #serving}), at most one STARTING, CONNECTED or PROVING
  * ({@link #starting}: the reload or restart in progress; a PROVING one is READY but its
- * --min-ready window has not ended, so the old generation still serves beside it), and at most {@code --max-draining} DRAINING: a reload that
- * would exceed it waits in the {@link ReloadQueue}.
+ * --min-ready window has not ended, so the old generation still serves beside it), and at most
+ * {@code --max-draining} DRAINING: a reload that would exceed it waits in the {@link ReloadQueue}.
  */
 public final class Supervisor {
     private static final Logger LOG = LoggerFactory.getLogger("batond");
