@@ -323,6 +323,47 @@ public final class Baton {
         readiness.markReady();
         drain.startStats();
         LOG.log(Level.INFO, "baton: ready generation=" + generation);
+        if (mode == Mode.BATOND) {
+            ReadinessWatch.start(readiness, this::notReady, ReadinessWatch.INTERVAL);
+        }
+    }
+
+    /** The longest reason {@link #notReady} sends: one line of batond's log. */
+    static final int REASON_MAX = 200;
+
+    /**
+     * Tells batond this process is not ready any more, after READY: inside batond's
+     * {@code --min-ready} window that rolls the reload back (this generation drains, the previous
+     * one keeps serving); at any other time batond only logs it. Registered readiness checks do
+     * this by themselves when one starts failing after READY. Logged in every mode; sent only
+     * under batond, once READY was reported and before the drain. Never throws.
+     */
+    public void notReady(String reason) {
+        String line = oneLine(reason);
+        boolean send = mode == Mode.BATOND && readiness.readyReported() && !readiness.draining();
+        LOG.log(Level.WARNING, "baton: not ready any more: " + line + (send ? " (NOT_READY sent to batond)" : ""));
+        if (send) {
+            try {
+                batond.send(Frame.of(Keys.NOT_READY, "1", Keys.REASON, line));
+            } catch (IOException e) {
+                LOG.log(Level.WARNING, "baton: cannot send NOT_READY: " + e.getMessage());
+            }
+        }
+    }
+
+    /** A reason as one printable line of at most {@link #REASON_MAX} characters (a frame's value ends at a newline). */
+    static String oneLine(String reason) {
+        if (reason == null || reason.isBlank()) {
+            return "no reason given";
+        }
+        StringBuilder b = new StringBuilder();
+        for (char c : reason.strip().toCharArray()) {
+            if (b.length() >= REASON_MAX) {
+                return b + "...";
+            }
+            b.append(c < 0x20 || c == 0x7f ? ' ' : c);
+        }
+        return b.toString();
     }
 
     /**

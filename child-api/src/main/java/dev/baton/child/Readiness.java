@@ -46,6 +46,10 @@ public final class Readiness {
         }
     }
 
+    synchronized boolean hasChecks() {
+        return !checks.isEmpty();
+    }
+
     /** Runs every check in registration order; the first one that fails, described, or empty when all pass. */
     public Optional<String> firstFailure() {
         Map<String, ReadinessCheck> now;
@@ -78,6 +82,11 @@ public final class Readiness {
     /** True once the drain has begun: from then on the process is never ready again. */
     public boolean draining() {
         return draining;
+    }
+
+    /** True once {@link Baton#ready()} has reported READY. */
+    boolean readyReported() {
+        return reported;
     }
 
     void markReady() {

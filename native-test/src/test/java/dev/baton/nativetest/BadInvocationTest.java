@@ -148,7 +148,12 @@ class BadInvocationTest {
                 Arguments.of("--memory-headroom", "NaN", "more than 0, at most 100000"),
                 Arguments.of("--memory-headroom", "-1", "more than 0, at most 100000"),
                 Arguments.of("--memory-headroom", "0", "more than 0, at most 100000"),
-                Arguments.of("--memory-headroom", "100001", "more than 0, at most 100000"));
+                Arguments.of("--memory-headroom", "100001", "more than 0, at most 100000"),
+                Arguments.of("--min-ready", "61m", "from 0 to 1h"),
+                Arguments.of("--min-ready", "-3s", "from 0 to 1h"),
+                Arguments.of("--min-ready", "3", "from 0 to 1h"),
+                Arguments.of("--min-ready", "999999999999999999h", "from 0 to 1h"),
+                Arguments.of("--min-ready", "soon", "from 0 to 1h"));
     }
 
     @ParameterizedTest(name = "{0}={1}")

@@ -9,6 +9,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicLong;
 
 import dev.baton.child.Baton;
 import dev.baton.child.Drainable;
@@ -29,6 +30,9 @@ import sun.misc.Signal;
  *   <li>{@code second-connection}: serve, and also try HELLO with its own token on a second connection</li>
  *   <li>{@code ignore-term}: serve, and ignore SIGTERM</li>
  *   <li>{@code orphans}: serve, and leave 20 orphaned grandchildren behind</li>
+ *   <li>{@code exit-after-ready}: serve, and 1 s after READY drain and exit 0 on its own (no slow close hook)</li>
+ *   <li>{@code not-ready-after-ready}: serve, with a readiness check {@code fault} that fails from 0.5 s
+ *       after READY on: child-api reports NOT_READY to batond</li>
  * </ul>
  * Every mode prints {@code faulty-child gen=N mode=M} first. Serving modes register a close hook that
  * takes 500 ms and prints {@code faulty-child gen=N closed slow resource}.
@@ -56,7 +60,17 @@ public final class FaultyChild {
             case "orphans" -> leaveOrphans(20);
             default -> { }
         }
-        serve(baton);
+        AtomicLong readyAt = new AtomicLong();
+        if (mode.equals("not-ready-after-ready")) {
+            baton.readinessCheck("fault", () -> readyAt.get() == 0 || System.nanoTime() - readyAt.get() < 500_000_000L);
+        }
+        serve(baton, !mode.equals("exit-after-ready"));
+        readyAt.set(System.nanoTime());
+        if (mode.equals("exit-after-ready")) {
+            Thread.sleep(1000);
+            System.out.println("faulty-child gen=" + gen + " drains and exits on its own 1s after READY");
+            baton.drainAndExit("exit-after-ready fault");
+        }
     }
 
     private static String mode() throws IOException {
@@ -93,7 +107,7 @@ public final class FaultyChild {
     }
 
     /** One request per connection: enough HTTP for the load client. */
-    private static void serve(Baton baton) throws IOException, InterruptedException {
+    private static void serve(Baton baton, boolean slowClose) throws IOException, InterruptedException {
         ServerSocketChannel server = baton.listener().serverSocketChannel();
         InflightTracker inflight = new InflightTracker();
         byte[] body = ("generation=" + baton.generation() + " pid=" + ProcessHandle.current().pid() + "\n")
@@ -115,10 +129,12 @@ public final class FaultyChild {
         baton.onDrain(Drainable.of(server, inflight));
         // A close hook that takes a while: the drain must finish it even after every other thread of
         // the service has ended (here the acceptor ends as soon as the listener closes).
-        baton.onClose("slow resource", () -> {
-            Thread.sleep(500);
-            System.out.println("faulty-child gen=" + baton.generation() + " closed slow resource");
-        });
+        if (slowClose) {
+            baton.onClose("slow resource", () -> {
+                Thread.sleep(500);
+                System.out.println("faulty-child gen=" + baton.generation() + " closed slow resource");
+            });
+        }
         baton.ready();
     }
 

@@ -223,7 +223,9 @@ public final class Batond {
                     metrics != null ? " metrics=http://" + Addresses.format(new java.net.InetSocketAddress(config.metrics().getAddress(), metrics.port())) + "/metrics" : "",
                     watchdog.map(p -> " watchdog every " + Durations.format(p)).orElse(""),
                     Durations.format(config.readyTimeout()),
-                    Durations.format(config.drainTimeout()), String.join(" ", config.command()));
+                    Durations.format(config.drainTimeout())
+                            + (config.minReady().isZero() ? "" : " min-ready=" + Durations.format(config.minReady())),
+                    String.join(" ", config.command()));
             if (resumed != null) {
                 supervisor.resumed();
             } else {

@@ -11,8 +11,9 @@ public final class BatondHelp {
     static final String TEXT = """
             Usage: batond [-hV] [--no-memory-check] [--control=PATH] [--drain-timeout=DURATION]
                           [--handoff-dir=DIR] [--max-draining=N] [--memory-headroom=FACTOR] [--metrics=HOST:
-                          PORT] [--ready-timeout=DURATION] [--restart-backoff-max=DURATION]
-                          [--restart-backoff-min=DURATION] [--listen=[NAME=]HOST:PORT]... [COMMAND...]
+                          PORT] [--min-ready=DURATION] [--ready-timeout=DURATION]
+                          [--restart-backoff-max=DURATION] [--restart-backoff-min=DURATION]
+                          [--listen=[NAME=]HOST:PORT]... [COMMAND...]
             Holds listening sockets and hands them to generation after generation of a child process.
             SIGUSR2 or SIGHUP: start a new generation, drain the old one once the new one is READY.
             SIGTERM or SIGINT: drain every generation, then exit 0.
@@ -34,6 +35,9 @@ public final class BatondHelp {
                   --restart-backoff-max=DURATION
                                         Longest wait between restarts of a child that keeps dying; 1ms to 1h
                                           (default: 30s).
+                  --min-ready=DURATION  After a new generation's READY, the old one keeps serving beside it this
+                                          long before it drains; the new one exiting or reporting NOT_READY
+                                          meanwhile is a rollback; 0 to 1h (default: 0: drain at READY).
                   --max-draining=N      At most this many old generations drain at once, 1 to 64; a reload
                                           beyond waits (default: 1).
                   --memory-headroom=FACTOR

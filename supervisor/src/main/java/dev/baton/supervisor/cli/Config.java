@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * Everything batond was told on its command line; built once, never changed. {@code control}
- * is the control socket's path; {@code metrics} is null when no Prometheus endpoint was asked for.
+ * is the control socket's path; {@code metrics} is null when no Prometheus endpoint was asked for;
+ * {@code minReady} is zero without --min-ready.
  */
 public record Config(
         List<ListenSpec> listens,
@@ -23,7 +24,8 @@ public record Config(
         Path handoffDir,
         Path control,
         InetSocketAddress metrics,
-        List<String> command) {
+        List<String> command,
+        Duration minReady) {
 
     public Config {
         listens = List.copyOf(listens);
@@ -32,6 +34,6 @@ public record Config(
 
     /** What the lifecycle needs of it. */
     public Settings settings() {
-        return new Settings(readyTimeout, drainTimeout, restartBackoffMin, restartBackoffMax, maxDraining, memoryCheck, command);
+        return new Settings(readyTimeout, drainTimeout, restartBackoffMin, restartBackoffMax, maxDraining, memoryCheck, command, minReady);
     }
 }

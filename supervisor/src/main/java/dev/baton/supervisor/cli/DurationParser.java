@@ -25,7 +25,19 @@ public final class DurationParser {
      * downstream ({@code now.plus(d)}, {@code d.toNanos()}) can overflow.
      */
     public static Duration parse(String text, Duration max) {
+        return parse(text, max, false);
+    }
+
+    /** As {@link #parse(String, Duration)}, and zero ({@code 0}, {@code 0s}, {@code 0ms}...) is allowed: "off". */
+    public static Duration parseOrZero(String text, Duration max) {
+        return parse(text, max, true);
+    }
+
+    private static Duration parse(String text, Duration max, boolean zero) {
         String t = text.trim();
+        if (zero && t.equals("0")) {
+            return Duration.ZERO;
+        }
         boolean negative = t.startsWith("-");
         int start = negative ? 1 : 0;
         int end = start;
@@ -34,7 +46,7 @@ public final class DurationParser {
         }
         long unitMillis = unitMillis(t.substring(end));
         if (end == start || unitMillis == 0) {
-            throw new IllegalArgumentException("'" + SocketPaths.printable(text) + "'" + LIKE + " (" + range(max) + ")");
+            throw new IllegalArgumentException("'" + SocketPaths.printable(text) + "'" + LIKE + " (" + range(max, zero) + ")");
         }
         while (start < end - 1 && t.charAt(start) == '0') {
             start++; // leading zeros say nothing
@@ -42,16 +54,20 @@ public final class DurationParser {
         String digits = t.substring(start, end);
         // 18 digits always fit a long; more are out of any range batond accepts.
         long n = digits.length() > 18 ? Long.MAX_VALUE : Long.parseLong(digits);
-        if (negative || n == 0 || n > max.toMillis() / unitMillis) {
-            throw new IllegalArgumentException("'" + SocketPaths.printable(text) + "' is out of range: " + range(max));
+        if (negative || n == 0 && !zero || n > max.toMillis() / unitMillis) {
+            throw new IllegalArgumentException("'" + SocketPaths.printable(text) + "' is out of range: " + range(max, zero));
         }
         return Duration.ofMillis(n * unitMillis);
     }
 
     /** "from 1ms to 24h". */
     static String range(Duration max) {
+        return range(max, false);
+    }
+
+    private static String range(Duration max, boolean zero) {
         long ms = max.toMillis();
-        return "from 1ms to " + (ms % 3_600_000 == 0 ? ms / 3_600_000 + "h" : Durations.format(max));
+        return "from " + (zero ? "0" : "1ms") + " to " + (ms % 3_600_000 == 0 ? ms / 3_600_000 + "h" : Durations.format(max));
     }
 
     private static long unitMillis(String unit) {

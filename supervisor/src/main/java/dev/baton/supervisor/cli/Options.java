@@ -22,6 +22,7 @@ public final class Options {
     static final OptionSpec DRAIN_TIMEOUT = OptionSpec.value("--drain-timeout", "DURATION");
     static final OptionSpec RESTART_BACKOFF_MIN = OptionSpec.value("--restart-backoff-min", "DURATION");
     static final OptionSpec RESTART_BACKOFF_MAX = OptionSpec.value("--restart-backoff-max", "DURATION");
+    static final OptionSpec MIN_READY = OptionSpec.value("--min-ready", "DURATION");
     static final OptionSpec MAX_DRAINING = OptionSpec.value("--max-draining", "N");
     static final OptionSpec MEMORY_HEADROOM = OptionSpec.value("--memory-headroom", "FACTOR");
     static final OptionSpec NO_MEMORY_CHECK = OptionSpec.flag("--no-memory-check");
@@ -32,7 +33,7 @@ public final class Options {
     static final OptionSpec VERSION = OptionSpec.flag("--version", "-V");
 
     static final List<OptionSpec> ALL = List.of(LISTEN, READY_TIMEOUT, DRAIN_TIMEOUT, RESTART_BACKOFF_MIN,
-            RESTART_BACKOFF_MAX, MAX_DRAINING, MEMORY_HEADROOM, NO_MEMORY_CHECK, HANDOFF_DIR, CONTROL, METRICS,
+            RESTART_BACKOFF_MAX, MIN_READY, MAX_DRAINING, MEMORY_HEADROOM, NO_MEMORY_CHECK, HANDOFF_DIR, CONTROL, METRICS,
             HELP, VERSION);
 
     private Options() {}
@@ -45,6 +46,8 @@ public final class Options {
     static final Duration MAX_TIMEOUT = Duration.ofHours(24);
     /** Longest --restart-backoff-min and --restart-backoff-max. */
     static final Duration MAX_BACKOFF = Duration.ofHours(1);
+    /** Longest --min-ready: two generations side by side for longer than this is not a reload any more. */
+    static final Duration MAX_MIN_READY = Duration.ofHours(1);
     /** Most generations --max-draining lets drain at once: each is a whole JVM. */
     static final int MAX_DRAINING_LIMIT = 64;
     /**
@@ -95,6 +98,12 @@ public final class Options {
         Duration drain = duration(cl, DRAIN_TIMEOUT, "30s", MAX_TIMEOUT);
         Duration backoffMin = duration(cl, RESTART_BACKOFF_MIN, "1s", MAX_BACKOFF);
         Duration backoffMax = duration(cl, RESTART_BACKOFF_MAX, "30s", MAX_BACKOFF);
+        Duration minReady;
+        try {
+            minReady = DurationParser.parseOrZero(cl.value(MIN_READY, "0"), MAX_MIN_READY);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(MIN_READY.name() + ": " + e.getMessage());
+        }
         if (backoffMax.compareTo(backoffMin) < 0) {
             throw new IllegalArgumentException("--restart-backoff-max must not be below --restart-backoff-min");
         }
@@ -116,7 +125,7 @@ public final class Options {
         Path handoffDir = cl.has(HANDOFF_DIR) ? path(HANDOFF_DIR, cl.value(HANDOFF_DIR, null)) : null;
         Path control = cl.has(CONTROL) ? path(CONTROL, cl.value(CONTROL, null)) : ControlPath.fromEnvironment(env);
         return new Config(specs, ready, drain, backoffMin, backoffMax, (int) maxDraining, !cl.has(NO_MEMORY_CHECK),
-                memoryHeadroom, handoffDir, control, metrics, cl.command());
+                memoryHeadroom, handoffDir, control, metrics, cl.command(), minReady);
     }
 
     private static final String MAX_DRAINING_RANGE = "from 1 to " + MAX_DRAINING_LIMIT;

@@ -80,6 +80,9 @@ public final class StatusReport {
         }
         m.put("inflight", g.inflight());
         m.put("served", g.served());
+        if (g.provingUntil() != null) {
+            m.put("min_ready_until", UtcTime.format(g.provingUntil())); // the old generation is signalled then
+        }
         if (g.drainStartedAt() != null) {
             m.put("drain_started_at", UtcTime.format(g.drainStartedAt()));
         }

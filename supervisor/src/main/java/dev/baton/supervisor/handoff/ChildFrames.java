@@ -14,7 +14,7 @@ import dev.baton.protocol.Keys;
 
 /**
  * A child's frame as the event it is: the handoff protocol's wire keys end here, so that the
- * lifecycle sees HELLO, READY, stats and DRAINED, not KEY=VALUE lines. Numbers that are missing
+ * lifecycle sees HELLO, READY, NOT_READY, stats and DRAINED, not KEY=VALUE lines. Numbers that are missing
  * or not numbers are -1 (unknown).
  */
 public final class ChildFrames {
@@ -25,6 +25,9 @@ public final class ChildFrames {
     static final LogBudget BAD_WARMUP = new LogBudget(LOG,
             "handoff: {} more READY frame(s) with a bad WARMUP_MS, taken as 0", 3, Duration.ofMinutes(1));
 
+    /** The longest NOT_READY reason batond repeats: a line of log, not a story. */
+    static final int REASON_MAX = 200;
+
     private ChildFrames() {}
 
     public static Event event(int connection, Frame frame) {
@@ -33,6 +36,9 @@ public final class ChildFrames {
         }
         if ("1".equals(frame.get(Keys.READY))) {
             return new Event.ChildReady(connection, warmupMillis(connection, frame.get(Keys.WARMUP_MS)));
+        }
+        if ("1".equals(frame.get(Keys.NOT_READY))) {
+            return new Event.ChildNotReady(connection, oneLine(frame.get(Keys.REASON)));
         }
         if ("1".equals(frame.get(Keys.DRAINED))) {
             StringBuilder facts = new StringBuilder("served=" + frame.get(Keys.SERVED));
@@ -62,6 +68,21 @@ public final class ChildFrames {
                     + "milliseconds: taken as 0, READY counts", connection, shown.replaceAll("\\p{Cntrl}", "?"));
         }
         return Math.max(0, n);
+    }
+
+    /** The child's reason as batond logs and reports it: printable, one line, at most {@value #REASON_MAX} characters. */
+    static String oneLine(String reason) {
+        if (reason == null || reason.isBlank()) {
+            return "no reason given";
+        }
+        StringBuilder b = new StringBuilder();
+        for (char c : reason.strip().toCharArray()) {
+            if (b.length() >= REASON_MAX) {
+                return b + "...";
+            }
+            b.append(c >= 0x20 && c != 0x7f ? c : '?');
+        }
+        return b.toString();
     }
 
     private static long number(String text) {

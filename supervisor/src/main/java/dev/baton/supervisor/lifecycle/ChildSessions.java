@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The handoff session of each child, from HELLO to the end of its connection: who may speak
  * (batond's own uid or root, with a live generation's token, once), which connection speaks for
- * which generation, and what its READY, stats and DRAINED mean. The transitions they cause are
+ * which generation, and what its READY, NOT_READY, stats and DRAINED mean. The transitions they cause are
  * the {@link Supervisor}'s, through {@link Transitions}.
  */
 final class ChildSessions {
@@ -32,6 +32,9 @@ final class ChildSessions {
 
         /** The starting generation said READY. */
         void ready(Generation g);
+
+        /** The generation proving itself for --min-ready said NOT_READY: a rollback. */
+        void notReady(Generation g, String reason);
 
         /** The starting generation's connection closed before READY. */
         void closedBeforeReady(Generation g, String reason);
@@ -98,6 +101,20 @@ final class ChildSessions {
         }
     }
 
+    /** NOT_READY: a rollback inside the new generation's --min-ready window; any other time only a log line. */
+    void onNotReady(Event.ChildNotReady e) {
+        Generation g = speaker(e.connection(), "NOT_READY");
+        if (g == null) {
+            return;
+        }
+        if (g == lifecycle.starting() && g.phase() == Phase.PROVING && !lifecycle.shuttingDown()) {
+            lifecycle.notReady(g, e.reason());
+        } else {
+            LOG.info("{} reported not ready in phase {} ({}): changes nothing outside a --min-ready window",
+                    g, g.phase(), e.reason());
+        }
+    }
+
     void onStats(Event.ChildStats e) {
         Generation g = speaker(e.connection(), "stats (INFLIGHT, SERVED)");
         if (g == null) {
@@ -148,7 +165,7 @@ final class ChildSessions {
         if (g.connection == connection) {
             g.connection = -1;
         }
-        if (g == lifecycle.starting()) {
+        if (g == lifecycle.starting() && (g.phase() == Phase.STARTING || g.phase() == Phase.CONNECTED)) {
             lifecycle.closedBeforeReady(g, "closed the handoff connection before READY (" + reason + ")");
         } else if (g.alive()) {
             LOG.info("{} closed its handoff connection ({})", g, reason);

@@ -27,6 +27,9 @@ public sealed interface Event {
     /** READY: the child serves; {@code warmupMs} is how long its warm-up took before (0: none). */
     record ChildReady(int connection, long warmupMs) implements Event {}
 
+    /** NOT_READY: a readiness check of the child failed after READY; {@code reason} is one line. */
+    record ChildNotReady(int connection, String reason) implements Event {}
+
     /** Stats: in flight and served now; -1 for a count the frame did not carry. */
     record ChildStats(int connection, long inflight, long served) implements Event {}
 
@@ -41,7 +44,8 @@ public sealed interface Event {
 
     /** A deadline set earlier; stale ones (the generation moved on) are ignored. */
     record Deadline(int generation, Kind kind) implements Event {
-        public enum Kind { READY, DRAIN, KILL }
+        /** MIN_READY: the end of a new generation's --min-ready window. */
+        public enum Kind { READY, MIN_READY, DRAIN, KILL }
     }
 
     /** Time to tell systemd's watchdog that batond is alive (WATCHDOG_USEC). */

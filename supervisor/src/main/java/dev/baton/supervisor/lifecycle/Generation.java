@@ -77,7 +77,7 @@ public final class Generation {
     GenerationSnapshot snapshot() {
         return new GenerationSnapshot(number, pid, servicePid, phase(), spawnedAt, readyAt, drainStartedAt, exitedAt(),
                 exitCode(), inflight, served, inflightAtDrain, inflightAtExit, drainReported, killedProcesses, connection,
-                warmupMs);
+                warmupMs, state instanceof GenerationState.Proving p ? p.until() : null);
     }
 
     LifecycleState.GenerationRecord record() {
@@ -87,6 +87,8 @@ public final class Generation {
             deadline = s.readyDeadline();
         } else if (state instanceof GenerationState.Connected c) {
             deadline = c.readyDeadline();
+        } else if (state instanceof GenerationState.Proving p) {
+            deadline = p.until();
         } else if (state instanceof GenerationState.Draining d) {
             deadline = d.deadline();
         } else if (state instanceof GenerationState.Killing k) {
@@ -103,6 +105,7 @@ public final class Generation {
         GenerationState state = switch (r.phase()) {
             case STARTING -> new GenerationState.Starting(required(r, r.deadline()));
             case CONNECTED -> new GenerationState.Connected(required(r, r.deadline()));
+            case PROVING -> new GenerationState.Proving(required(r, r.deadline()));
             case SERVING -> new GenerationState.Serving();
             case DRAINING -> new GenerationState.Draining(required(r, r.deadline()));
             case KILLING -> new GenerationState.Killing(required(r, r.deadline()), r.reason() == null ? "" : r.reason());
@@ -143,8 +146,9 @@ public final class Generation {
         return switch (to) {
             case STARTING -> false;
             case CONNECTED -> from == Phase.STARTING;
-            case SERVING -> from == Phase.CONNECTED;
-            case DRAINING -> from == Phase.SERVING || from == Phase.STARTING || from == Phase.CONNECTED;
+            case PROVING -> from == Phase.CONNECTED;
+            case SERVING -> from == Phase.CONNECTED || from == Phase.PROVING;
+            case DRAINING -> from == Phase.SERVING || from == Phase.PROVING || from == Phase.STARTING || from == Phase.CONNECTED;
             case KILLING -> from == Phase.STARTING || from == Phase.CONNECTED;
             case EXITED -> from != Phase.EXITED;
         };

@@ -20,6 +20,7 @@ import java.time.Instant;
  * @param killedProcesses  processes of its group that got SIGKILL
  * @param connection       its handoff connection, -1 when it has none
  * @param warmupMs         its warm-up before READY (the child's WARMUP_MS); -1 before READY and when not known
+ * @param provingUntil     while PROVING: when its --min-ready window ends; null otherwise
  */
 public record GenerationSnapshot(
         int number,
@@ -38,7 +39,8 @@ public record GenerationSnapshot(
         boolean drainReported,
         int killedProcesses,
         int connection,
-        long warmupMs) {
+        long warmupMs,
+        Instant provingUntil) {
 
     /** Spawn to READY; null before READY. */
     public Duration timeToReady() {

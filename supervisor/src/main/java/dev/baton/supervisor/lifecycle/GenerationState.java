@@ -10,6 +10,9 @@ import java.time.Instant;
  * <pre>
  *   STARTING  -> CONNECTED  HELLO with this generation's token; listeners sent
  *   CONNECTED -> SERVING    READY
+ *   CONNECTED -> PROVING    READY during a reload with --min-ready: the old generation keeps serving beside it
+ *   PROVING   -> SERVING    the --min-ready window ended: the old generation drains now
+ *   PROVING   -> DRAINING   NOT_READY inside the window (a rollback), or batond shuts down
  *   SERVING   -> DRAINING   a successor is READY, or batond shuts down
  *   STARTING, CONNECTED -> DRAINING  batond shuts down before it was READY
  *   STARTING, CONNECTED -> KILLING   its start failed: ready timeout, handoff closed, cannot send listeners
@@ -26,6 +29,11 @@ public sealed interface GenerationState {
 
     record Connected(Instant readyDeadline) implements GenerationState {
         public Phase phase() { return Phase.CONNECTED; }
+    }
+
+    /** READY; the old generation is signalled at {@code until} unless this one fails before. */
+    record Proving(Instant until) implements GenerationState {
+        public Phase phase() { return Phase.PROVING; }
     }
 
     record Serving() implements GenerationState {

@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 
 import static dev.baton.supervisor.lifecycle.Event.Deadline.Kind.DRAIN;
 import static dev.baton.supervisor.lifecycle.Event.Deadline.Kind.KILL;
+import static dev.baton.supervisor.lifecycle.Event.Deadline.Kind.MIN_READY;
 import static dev.baton.supervisor.lifecycle.Event.Deadline.Kind.READY;
 
 /**
@@ -28,9 +29,10 @@ import static dev.baton.supervisor.lifecycle.Event.Deadline.Kind.READY;
  * {@link Actions}. It knows no wire format, no JSON and no system call.
  *
  * <p><b>Invariant</b>, kept by {@link #startGeneration} and {@link #startReload}: at most one
- * generation SERVING ({@link #serving}), at most one STARTING or CONNECTED ({@link #starting}:
- * the reload or restart in progress), and at most {@code --max-draining} DRAINING: a reload that
- * would exceed it waits in the {@link ReloadQueue}.
+ * generation SERVING ({@link #serving}), at most one STARTING, CONNECTED or PROVING
+ * ({@link #starting}: the reload or restart in progress; a PROVING one is READY but its
+ * --min-ready window has not ended, so the old generation still serves beside it), and at most
+ * {@code --max-draining} DRAINING: a reload that would exceed it waits in the {@link ReloadQueue}.
  */
 public final class Supervisor {
     private static final Logger LOG = LoggerFactory.getLogger("batond");
@@ -119,6 +121,8 @@ public final class Supervisor {
             sessions.onHello(e);
         } else if (event instanceof Event.ChildReady e) {
             sessions.onReady(e);
+        } else if (event instanceof Event.ChildNotReady e) {
+            sessions.onNotReady(e);
         } else if (event instanceof Event.ChildStats e) {
             sessions.onStats(e);
         } else if (event instanceof Event.ChildDrained e) {
@@ -163,7 +167,8 @@ public final class Supervisor {
         }
         if (starting != null) {
             if (!queue.add(source)) {
-                LOG.info("reload requested ({}): queued after {} finishes starting", source, starting);
+                LOG.info("reload requested ({}): queued after {} {}", source, starting,
+                        starting.phase() == Phase.PROVING ? "ends its --min-ready window" : "finishes starting");
             }
             return;
         }
@@ -193,7 +198,8 @@ public final class Supervisor {
                 settings.drainTimeout().plus(FAILED_START_GRACE));
         stoppedGenerations.addAll(alive.values());
         for (Generation g : alive.values()) {
-            if (g.phase() == Phase.SERVING || g.phase() == Phase.STARTING || g.phase() == Phase.CONNECTED) {
+            if (g.phase() == Phase.SERVING || g.phase() == Phase.PROVING || g.phase() == Phase.STARTING
+                    || g.phase() == Phase.CONNECTED) {
                 drain(g, "shutdown");
             }
         }
@@ -247,7 +253,8 @@ public final class Supervisor {
         upgrading = new UpgradeSnapshot(UpgradeSnapshot.Outcome.WAITING, "", source, actions.now(), null,
                 image.version(), image.jvm(), null, null);
         if (starting != null) {
-            LOG.info("upgrade requested ({}): waits until {} has finished starting", source, starting);
+            LOG.info("upgrade requested ({}): waits until {} has {}", source, starting,
+                    starting.phase() == Phase.PROVING ? "ended its --min-ready window" : "finished starting");
             return;
         }
         checkUpgrade();
@@ -354,6 +361,8 @@ public final class Supervisor {
                 actions.schedule(until(now, x.readyDeadline()), new Event.Deadline(g.number, READY));
             } else if (st instanceof GenerationState.Connected x) {
                 actions.schedule(until(now, x.readyDeadline()), new Event.Deadline(g.number, READY));
+            } else if (st instanceof GenerationState.Proving x) {
+                actions.schedule(until(now, x.until()), new Event.Deadline(g.number, MIN_READY));
             } else if (st instanceof GenerationState.Draining x) {
                 actions.schedule(until(now, x.deadline()), new Event.Deadline(g.number, DRAIN));
             } else if (st instanceof GenerationState.Killing x) {
@@ -534,15 +543,68 @@ public final class Supervisor {
         }
     }
 
-    private void becomeServing(Generation g) {
-        Generation previous = serving;
+    /**
+     * READY: with a generation serving and --min-ready, the new one proves itself beside it first
+     * (nothing is signalled); otherwise it serves now.
+     */
+    private void onReady(Generation g) {
         g.readyAt = actions.now();
-        Duration toReady = Duration.between(g.spawnedAt, g.readyAt);
         // The child's own clock: a warm-up longer than its whole start (a lying child, a clock step) is cut to it.
-        g.warmupMs = Math.max(0, Math.min(g.warmupMs, toReady.toMillis()));
-        g.moveTo(new GenerationState.Serving(), "ready in " + Durations.format(toReady) + (g.warmupMs > 0
+        g.warmupMs = Math.max(0, Math.min(g.warmupMs, Duration.between(g.spawnedAt, g.readyAt).toMillis()));
+        Duration window = settings.minReady();
+        if (serving == null || window.isZero()) {
+            becomeServing(g);
+            return;
+        }
+        Instant until = g.readyAt.plus(window);
+        g.moveTo(new GenerationState.Proving(until), readyIn(g) + "; proving for --min-ready " + Durations.format(window) + " beside " + serving + ", which is not signalled yet");
+        actions.schedule(window, new Event.Deadline(g.number, MIN_READY));
+        actions.serviceManager().extendTimeout(window.plus(FAILED_START_GRACE));
+        actions.serviceManager().status("reloading: gen=" + g.number + " ready, proving for " + Durations.format(window)
+                + " beside gen=" + serving.number);
+    }
+
+    /**
+     * Inside its --min-ready window the new generation exited or reported NOT_READY: a rollback.
+     * The old generation was never signalled and keeps serving; the new one drains if it lives.
+     */
+    private void rollBack(Generation g, String reason) {
+        LOG.warn("reload to gen={} failed: {}; rolled back: {} keeps serving, it was never signalled", g.number, reason, serving);
+        backoff.failed(reason);
+        if (starting == g) {
+            starting = null;
+        }
+        if (reloadStarting != null && reloadStarting.fresh == g) {
+            Reload reload = reloadStarting;
+            reloadStarting = null;
+            endReload(reload, Reload.Outcome.FAILED, reason);
+        }
+        if (serving != null) {
+            notifyServing("last reload (gen=" + g.number + ") rolled back: " + reason);
+        }
+        if (g.phase() == Phase.PROVING) {
+            drain(g, "rolled back");
+        }
+        afterStartEnded();
+    }
+
+    private void becomeServing(Generation g) {
+        becomeServing(g, g.phase() == Phase.PROVING
+                ? "serving: its --min-ready " + Durations.format(settings.minReady()) + " window passed"
+                : readyIn(g));
+    }
+
+    /** "ready in 7s (start 4s, warm-up 3s)": time to READY, split when the child warmed up. */
+    private static String readyIn(Generation g) {
+        Duration toReady = Duration.between(g.spawnedAt, g.readyAt);
+        return "ready in " + Durations.format(toReady) + (g.warmupMs > 0
                 ? " (start " + Durations.format(toReady.minusMillis(g.warmupMs)) + ", warm-up "
-                        + Durations.format(Duration.ofMillis(g.warmupMs)) + ")" : ""));
+                        + Durations.format(Duration.ofMillis(g.warmupMs)) + ")" : "");
+    }
+
+    private void becomeServing(Generation g, String what) {
+        Generation previous = serving;
+        g.moveTo(new GenerationState.Serving(), what);
         serving = g;
         starting = null;
         monitor.serving(g.snapshot());
@@ -662,7 +724,12 @@ public final class Supervisor {
 
         @Override
         public void ready(Generation g) {
-            becomeServing(g);
+            onReady(g);
+        }
+
+        @Override
+        public void notReady(Generation g, String reason) {
+            rollBack(g, "gen=" + g.number + " reported not ready: " + reason);
         }
 
         @Override
@@ -680,10 +747,15 @@ public final class Supervisor {
         }
         switch (d.kind()) {
             case READY -> {
-                if (g == starting) {
+                if (g == starting && (g.phase() == Phase.STARTING || g.phase() == Phase.CONNECTED)) {
                     failStart(g, g.phase() == Phase.STARTING
                             ? "did not connect to the handoff socket within " + Durations.format(settings.readyTimeout())
                             : "not READY within " + Durations.format(settings.readyTimeout()));
+                }
+            }
+            case MIN_READY -> {
+                if (g == starting && g.phase() == Phase.PROVING) {
+                    becomeServing(g);
                 }
             }
             case DRAIN -> {
@@ -732,15 +804,28 @@ public final class Supervisor {
                     failStart(g, "exited with code " + e.code() + " before READY");
                 }
             }
+            case PROVING -> {
+                if (g == starting) {
+                    rollBack(g, "gen=" + g.number + " exited with code " + e.code() + " "
+                            + Durations.seconds(Duration.between(g.readyAt, actions.now())) + " after READY, inside --min-ready "
+                            + Durations.format(settings.minReady()));
+                }
+            }
             case SERVING -> {
                 serving = null;
                 forgetFailuresIfServedLong(g);
                 if (!shuttingDown) {
-                    LOG.warn("serving {} died with code {}; the listener stays open, connections wait for the next generation",
-                            g, e.code());
                     backoff.failed(g + " died with code " + e.code() + " while serving");
-                    if (starting == null) {
-                        scheduleRestart();
+                    if (starting != null && starting.phase() == Phase.PROVING) {
+                        // The new generation is READY and accepts already: its window has nothing left to protect.
+                        LOG.warn("serving {} died with code {} inside gen={}'s --min-ready window", g, e.code(), starting.number);
+                        becomeServing(starting, "serving: the generation it proved itself beside died");
+                    } else {
+                        LOG.warn("serving {} died with code {}; the listener stays open, connections wait for the next generation",
+                                g, e.code());
+                        if (starting == null) {
+                            scheduleRestart();
+                        }
                     }
                 }
             }

@@ -34,8 +34,8 @@ import java.util.zip.CRC32;
  */
 public final class StateCodec {
     public static final int VERSION = 2;
-    /** The version before: read too, so that an upgrade from that batond works. */
-    static final int PREVIOUS = 1;
+    /** The oldest version read: version 1 is version 2 without the PROVING phase (--min-ready) and the warm-up. */
+    public static final int OLDEST_READ = 1;
     static final String HEADER = "BATON-STATE ";
     private static final String CHECKSUM = "checksum=";
 
@@ -43,12 +43,12 @@ public final class StateCodec {
 
     /** Whether this batond reads states of {@code version}; the check-only step of an upgrade asks. */
     public static boolean reads(int version) {
-        return version == VERSION || version == PREVIOUS;
+        return version >= OLDEST_READ && version <= VERSION;
     }
 
     /** The versions {@link #reads} says yes to, for a refusal's line. */
     public static String versionsRead() {
-        return PREVIOUS + " and " + VERSION;
+        return OLDEST_READ + " to " + VERSION;
     }
 
     public static byte[] encode(ImageState state) {
@@ -246,7 +246,7 @@ public final class StateCodec {
             }
             int firstLine = text.indexOf('\n');
             String version = text.substring(HEADER.length(), firstLine < 0 ? text.length() : firstLine);
-            if (!version.equals(Integer.toString(VERSION)) && !version.equals(Integer.toString(PREVIOUS))) {
+            if (!version.matches("[0-9]{1,3}") || !reads(Integer.parseInt(version))) {
                 throw new IllegalArgumentException("state version " + printable(version) + ", this batond reads versions "
                         + versionsRead());
             }

@@ -258,6 +258,26 @@ public class OptionsTest {
     }
 
     @Test
+    void minReadyIsZeroByDefaultAndFromZeroToAnHour() {
+        assertEquals(Duration.ZERO, parse("--", "a").minReady());
+        assertEquals(Duration.ZERO, parse("--", "a").settings().minReady());
+        for (String zero : List.of("0", "0s", "0ms", "000m")) {
+            assertEquals(Duration.ZERO, parse("--min-ready", zero, "--", "a").minReady(), zero);
+        }
+        assertEquals(Duration.ofSeconds(3), parse("--min-ready=3s", "--", "a").settings().minReady());
+        assertEquals(Duration.ofHours(1), parse("--min-ready", "60m", "--", "a").minReady());
+        for (String beyond : List.of("3600001ms", "61m", "2h", "-3s", "-0s", "999999999999999999h")) {
+            assertError("--min-ready: '" + beyond + "' is out of range: from 0 to 1h", "--min-ready", beyond, "--", "a");
+        }
+        for (String bad : List.of("", "soon", "3", "1.5s", "00", "0x0s", "3 s")) {
+            assertError("--min-ready: '" + bad + "' is not a duration like 500ms, 30s, 2m or 1h (from 0 to 1h)",
+                    "--min-ready=" + bad, "--", "a");
+        }
+        assertTrue(BatondHelp.TEXT.contains("0 to 1h (default: 0: drain at READY)."));
+        assertEquals(Duration.ofHours(1), Options.MAX_MIN_READY);
+    }
+
+    @Test
     void theBackoffsMustBeInOrderWithinTheirBound() {
         Config c = parse("--restart-backoff-min", "1h", "--restart-backoff-max", "60m", "--", "a");
         assertEquals(Duration.ofHours(1), c.restartBackoffMin());

@@ -83,7 +83,7 @@ class StateCodecTest {
         String text = new String(StateCodec.encode(full()), StandardCharsets.UTF_8).replace("BATON-STATE 2", "BATON-STATE 3");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> StateCodec.decode(text.getBytes(StandardCharsets.UTF_8)));
-        assertEquals("state version 3, this batond reads versions 1 and 2", e.getMessage());
+        assertEquals("state version 3, this batond reads versions 1 to 2", e.getMessage());
         assertTrue(StateCodec.reads(1));
         assertTrue(StateCodec.reads(2));
         assertFalse(StateCodec.reads(3));
@@ -120,6 +120,26 @@ class StateCodecTest {
     }
 
     private static byte[] signed(String body) {
+    /** A new generation inside its --min-ready window crosses an upgrade with its window's end. */
+    @Test
+    void aProvingGenerationReadsBackWithItsWindowsEnd() {
+        ImageState base = full();
+        LifecycleState.GenerationRecord proving = new LifecycleState.GenerationRecord(5, "tok5", 105, Phase.PROVING,
+                T.plusSeconds(13), null, T.plusSeconds(8), T.plusSeconds(10), null, null, null, 15, 105, 0, 0, -1, -1, false, 0, 250);
+        LifecycleState l = base.lifecycle();
+        List<LifecycleState.GenerationRecord> generations = new java.util.ArrayList<>(l.generations());
+        generations.add(proving);
+        List<Integer> alive = new java.util.ArrayList<>(l.alive());
+        alive.add(5);
+        LifecycleState withProving = new LifecycleState(l.startedAt(), 6, generations, alive, l.exitedRecently(), l.serving(),
+                5, l.reloads(), l.nextReloadId(), null, l.reloadByOldGeneration(), l.reloadQueued(), l.backoff(), l.upgrades(),
+                l.upgrade());
+        ImageState state = new ImageState(withProving, base.listeners(), base.handoff(), base.control());
+        byte[] bytes = StateCodec.encode(state);
+        assertTrue(new String(bytes, StandardCharsets.UTF_8).contains("gen.5.phase=PROVING\n"));
+        assertEquals(state, StateCodec.decode(bytes));
+    }
+
         java.util.zip.CRC32 crc = new java.util.zip.CRC32();
         crc.update(body.getBytes(StandardCharsets.UTF_8));
         return (body + "checksum=" + String.format("%08x", crc.getValue()) + "\n").getBytes(StandardCharsets.UTF_8);

@@ -1,0 +1,58 @@
+package dev.baton.child;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Under batond, after READY: runs the registered readiness checks every {@link #INTERVAL} and
+ * reports each time one starts failing ({@link Baton#notReady}), so that batond can roll a reload
+ * back inside its --min-ready window. One daemon thread, only when checks are registered; it ends
+ * when the drain begins.
+ */
+final class ReadinessWatch {
+    /** How often the checks run after READY: the same order as a --min-ready window of a few seconds. */
+    static final Duration INTERVAL = Duration.ofSeconds(1);
+
+    private final Readiness readiness;
+    private final Consumer<String> report;
+    private boolean failing; // the watch thread's own
+
+    ReadinessWatch(Readiness readiness, Consumer<String> report) {
+        this.readiness = readiness;
+        this.report = report;
+    }
+
+    /** Starts watching on a daemon thread; null when there is nothing to watch. */
+    static Thread start(Readiness readiness, Consumer<String> report, Duration interval) {
+        if (!readiness.hasChecks()) {
+            return null;
+        }
+        ReadinessWatch watch = new ReadinessWatch(readiness, report);
+        Thread t = new Thread(() -> {
+            try {
+                while (watch.check()) {
+                    Thread.sleep(interval.toMillis());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "baton-readiness-watch");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    /** One pass: reports a check that fails now and passed before. False once the drain has begun: stop. */
+    boolean check() {
+        if (readiness.draining()) {
+            return false;
+        }
+        Optional<String> failure = readiness.firstFailure();
+        if (failure.isPresent() && !failing) {
+            report.accept(failure.get());
+        }
+        failing = failure.isPresent();
+        return true;
+    }
+}

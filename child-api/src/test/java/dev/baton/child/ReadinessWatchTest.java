@@ -1,0 +1,87 @@
+package dev.baton.child;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** After READY, a readiness check that starts failing is reported once per failure, until the drain. */
+@Timeout(20)
+class ReadinessWatchTest {
+
+    @Test
+    void reportsEachTimeACheckStartsFailingAndStopsAtTheDrain() {
+        Readiness readiness = new Readiness();
+        AtomicBoolean db = new AtomicBoolean(true);
+        readiness.add("db", () -> {
+            if (!db.get()) {
+                throw new IOException("connection refused");
+            }
+            return true;
+        });
+        List<String> reported = new ArrayList<>();
+        ReadinessWatch watch = new ReadinessWatch(readiness, reported::add);
+        assertTrue(watch.check());
+        assertEquals(List.of(), reported);
+        db.set(false);
+        assertTrue(watch.check());
+        assertTrue(watch.check(), "still failing: not reported again");
+        assertEquals(List.of("check 'db' failing: java.io.IOException: connection refused"), reported);
+        db.set(true);
+        watch.check();
+        db.set(false);
+        watch.check();
+        assertEquals(2, reported.size(), "failing again after passing: reported again");
+        readiness.markDraining();
+        assertFalse(watch.check(), "the drain ends the watch");
+        assertEquals(2, reported.size());
+    }
+
+    @Test
+    void noThreadWithoutChecksAndTheThreadEndsWithTheDrain() throws Exception {
+        Readiness none = new Readiness();
+        assertNull(ReadinessWatch.start(none, r -> { }, Duration.ofMillis(10)));
+
+        Readiness readiness = new Readiness();
+        readiness.add("flag", () -> false);
+        List<String> reported = new CopyOnWriteArrayList<>();
+        Thread t = ReadinessWatch.start(readiness, reported::add, Duration.ofMillis(10));
+        assertTrue(t.isDaemon());
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (reported.isEmpty() && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertEquals(List.of("check 'flag' failing"), reported);
+        readiness.markDraining();
+        t.join(10_000);
+        assertFalse(t.isAlive());
+    }
+
+    @Test
+    void notReadyOutsideBatondOnlyLogsOneLine() throws Exception {
+        Baton baton = Baton.fromEnvironment(Map.of("BATON_LISTEN", "127.0.0.1:0"), List.of());
+        try (LogCapture log = new LogCapture()) {
+            baton.notReady("db gone\nsecond line");
+            assertEquals(List.of("baton: not ready any more: db gone second line"), log.lines());
+        }
+    }
+
+    @Test
+    void theReasonIsOneShortPrintableLine() {
+        assertEquals("no reason given", Baton.oneLine(null));
+        assertEquals("no reason given", Baton.oneLine(" \n "));
+        assertEquals("a b c", Baton.oneLine(" a\tb\rc "));
+        assertEquals(Baton.REASON_MAX + 3, Baton.oneLine("x".repeat(10_000)).length());
+    }
+}
