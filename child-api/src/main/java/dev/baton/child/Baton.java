@@ -343,11 +343,7 @@ public final class Baton {
         boolean send = mode == Mode.BATOND && readiness.readyReported() && !readiness.draining();
         LOG.log(Level.WARNING, "baton: not ready any more: " + line + (send ? " (NOT_READY sent to batond)" : ""));
         if (send) {
-            try {
-                batond.send(Frame.of(Keys.NOT_READY, "1", Keys.REASON, line));
-            } catch (IOException e) {
-                LOG.log(Level.WARNING, "baton: cannot send NOT_READY: " + e.getMessage());
-            }
+            batond.send(Frame.of(Keys.NOT_READY, "1", Keys.REASON, line)); // dropped, never thrown, when batond is gone
         }
     }
 

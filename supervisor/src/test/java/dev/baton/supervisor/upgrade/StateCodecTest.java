@@ -119,7 +119,6 @@ class StateCodecTest {
         assertEquals("state has no gen.3.warmup.ms", e.getMessage());
     }
 
-    private static byte[] signed(String body) {
     /** A new generation inside its --min-ready window crosses an upgrade with its window's end. */
     @Test
     void aProvingGenerationReadsBackWithItsWindowsEnd() {
@@ -140,6 +139,7 @@ class StateCodecTest {
         assertEquals(state, StateCodec.decode(bytes));
     }
 
+    private static byte[] signed(String body) {
         java.util.zip.CRC32 crc = new java.util.zip.CRC32();
         crc.update(body.getBytes(StandardCharsets.UTF_8));
         return (body + "checksum=" + String.format("%08x", crc.getValue()) + "\n").getBytes(StandardCharsets.UTF_8);
