@@ -291,6 +291,16 @@ public final class Baton {
     }
 
     /**
+     * Runs the registered warm-up now instead of in {@link #ready()}: before the service starts
+     * accepting on its listeners, so that no client of this process meets it cold while the
+     * previous generation still serves them all. {@link #ready()} then reports how long it took
+     * ({@code WARMUP_MS}) without running it again. Throws as a warm-up in ready() does.
+     */
+    public void warmUpNow() throws InterruptedException {
+        warmUp.run();
+    }
+
+    /**
      * Waits until every readiness check passes (at most {@link #DEFAULT_READY_WAIT}), then tells
      * the supervisor this process serves real traffic; under batond the previous generation is
      * drained after this. See {@link #ready(Duration)}.

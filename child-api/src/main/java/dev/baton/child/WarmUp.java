@@ -6,8 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The warm-up steps a service registered, run once by {@link Baton#ready} between the readiness
- * checks and READY: each step calls its task a number of times, or again and again for a
+ * The warm-up steps a service registered, run once: by {@link Baton#ready} between the readiness
+ * checks and READY, or earlier by {@link Baton#warmUpNow}: each step calls its task a number of times, or again and again for a
  * duration, in order of registration. The first exception ends it: the start has failed.
  */
 final class WarmUp {
@@ -27,6 +27,8 @@ final class WarmUp {
 
     private final List<Step> steps = new ArrayList<>();
     private boolean ran;
+    /** What the run took, once it finished: {@link Baton#warmUpNow} ran it, ready() reports it. */
+    private Result result;
 
     synchronized void add(int times, WarmUpTask task) {
         if (times < 0) {
@@ -60,12 +62,12 @@ final class WarmUp {
      * Runs every step and logs how long it took in one line. Throws {@link IllegalStateException}
      * (one line, the task's exception as cause) when a call throws; an interrupt ends it too.
      */
-    Result run() throws InterruptedException {
-        List<Step> toRun;
-        synchronized (this) {
-            ran = true;
-            toRun = List.copyOf(steps);
+    synchronized Result run() throws InterruptedException {
+        if (result != null) {
+            return result; // already run early (Baton.warmUpNow): READY reports that run
         }
+        ran = true;
+        List<Step> toRun = List.copyOf(steps);
         long start = System.nanoTime();
         long calls = 0;
         for (Step step : toRun) {
@@ -90,7 +92,7 @@ final class WarmUp {
                 calls++;
             }
         }
-        Result result = new Result(System.nanoTime() - start, calls);
+        result = new Result(System.nanoTime() - start, calls);
         if (!toRun.isEmpty()) {
             Baton.LOG.log(Level.INFO, "baton: warmed up in " + Drain.seconds(result.nanos()) + " (" + calls
                     + " call" + (calls == 1 ? "" : "s") + ")");

@@ -50,6 +50,29 @@ class WarmUpTest {
     }
 
     @Test
+    void aWarmUpRunEarlyIsNotRunAgainAndReadyReportsIt() throws Exception {
+        try (RecordingBatond batond = new RecordingBatond(events); LogCapture log = new LogCapture()) {
+            Baton baton = Baton.fromEnvironment(batond.env(), List.of());
+            AtomicInteger calls = new AtomicInteger();
+            baton.warmUp(2, () -> {
+                events.add("child: warm-up call " + calls.incrementAndGet());
+                Thread.sleep(40); // the work a warm-up call does
+            });
+            baton.warmUpNow();
+            events.add("child: accepting");
+            baton.ready();
+
+            Frame ready = batond.next();
+            assertEquals("1", ready.get(Keys.READY), ready::toString);
+            assertEquals(List.of("batond: listeners sent", "child: warm-up call 1", "child: warm-up call 2",
+                    "child: accepting", "batond: READY"), events);
+            assertTrue(Long.parseLong(ready.get(Keys.WARMUP_MS)) >= 80, ready::toString);
+            assertEquals(1, log.lines().stream().filter(l -> l.contains("warmed up")).count(), log.lines()::toString);
+            ChildNative.close(baton.listener().fd());
+        }
+    }
+
+    @Test
     void withoutAWarmUpReadySaysZero() throws Exception {
         try (RecordingBatond batond = new RecordingBatond(events); LogCapture log = new LogCapture()) {
             Baton baton = Baton.fromEnvironment(batond.env(), List.of());

@@ -41,7 +41,8 @@ import io.netty.util.concurrent.DefaultThreadFactory;
  *
  * {@code HELLO_WARMUP_REQUESTS=N} (default 0, at most 1,000,000) registers a warm-up with
  * {@link Baton#warmUp(int, dev.baton.child.WarmUpTask)}: N {@code GET /} through hello's own codec
- * and handler, in-process ({@link WarmUpRequests}), never through the listener.
+ * and handler, in-process ({@link WarmUpRequests}), never through the listener, and runs it
+ * ({@link Baton#warmUpNow}) before the listeners accept: no client meets the new process cold.
  */
 public final class HelloServer implements AutoCloseable {
     static final Logger LOG = LoggerFactory.getLogger(HelloServer.class);
@@ -68,13 +69,17 @@ public final class HelloServer implements AutoCloseable {
         try {
             int warmUpRequests = WarmUpRequests.count(System.getenv("HELLO_WARMUP_REQUESTS"));
             Baton baton = Baton.connect("127.0.0.1:8080");
+            if (warmUpRequests > 0) {
+                // Before the listeners accept: meanwhile the serving generation takes every
+                // connection, and this one's first client meets compiled code.
+                WarmUpRequests warmUp = new WarmUpRequests(
+                        new HelloHandler(baton.generation(), ProcessHandle.current().pid(), baton.readiness()::verdict));
+                baton.warmUp(warmUpRequests, warmUp::call);
+                baton.warmUpNow();
+            }
             HelloServer server = start(baton.listeners(), baton.generation(), baton.readiness()::verdict);
             server.closeWith(baton);
             baton.readinessCheck("event-loops", () -> !server.ioLoops.isShuttingDown());
-            if (warmUpRequests > 0) {
-                WarmUpRequests warmUp = server.warmUpRequests();
-                baton.warmUp(warmUpRequests, warmUp::call);
-            }
             String probes = System.getenv("HELLO_PROBES");
             if (probes != null && !probes.isBlank()) {
                 // Answers 503 on /ready through the whole drain, after the service port has closed.
