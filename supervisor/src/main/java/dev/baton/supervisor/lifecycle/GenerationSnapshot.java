@@ -10,7 +10,8 @@ import java.time.Instant;
  * @param readyAt          null until it said READY
  * @param drainStartedAt   null until it was told to drain
  * @param exitedAt         null while any process of its group lives
- * @param exitCode         the leader's exit code (128+N for signal N); null while alive
+ * @param exitCode         the leader's exit code (128+N for signal N); null while alive, -1 when unknown (a
+ *                         re-adopted child that reported none)
  * @param inflight         its last report; -1 until it sent one
  * @param served           its last report; -1 until it sent one
  * @param inflightAtDrain  in flight when the drain began; -1 when unknown
@@ -18,6 +19,8 @@ import java.time.Instant;
  * @param drainReported    it sent DRAINED
  * @param killedProcesses  processes of its group that got SIGKILL
  * @param connection       its handoff connection, -1 when it has none
+ * @param readopting       a child of a batond that died, not reconnected yet (the re-adopt window is open)
+ * @param orphanedSince    when the re-adopt window closed without it reconnecting; null when it did (or never had to)
  */
 public record GenerationSnapshot(
         int number,
@@ -35,7 +38,9 @@ public record GenerationSnapshot(
         long inflightAtExit,
         boolean drainReported,
         int killedProcesses,
-        int connection) {
+        int connection,
+        boolean readopting,
+        Instant orphanedSince) {
 
     /** Its service ran behind a wrapper script: the process that said HELLO is not the leader. */
     public boolean behindWrapper() {
