@@ -49,16 +49,19 @@ public final class Baton {
     private final Mode mode;
     private final int generation;
     private final List<Listener> listeners;
-    private final Handoff handoff;
+    private final BatondLink batond;    // null when not under batond
     private final Readiness readiness = new Readiness();
     private final Drain drain;
 
-    private Baton(Mode mode, int generation, List<Listener> listeners, Handoff handoff, Duration drainTimeout) {
+    private Baton(Mode mode, int generation, List<Listener> listeners, BatondLink batond, Duration drainTimeout) {
         this.mode = mode;
         this.generation = generation;
         this.listeners = List.copyOf(listeners);
-        this.handoff = handoff;
-        this.drain = new Drain(drainTimeout, handoff, generation, readiness, LoggingShutdown::stop, System::exit);
+        this.batond = batond;
+        this.drain = new Drain(drainTimeout, batond, generation, readiness, LoggingShutdown::stop, System::exit);
+        if (batond != null) {
+            batond.start(drain::started);
+        }
     }
 
     /**
@@ -144,7 +147,9 @@ public final class Baton {
         for (int i = 0; i < fds.size(); i++) {
             listeners.add(new Listener(nameList.get(i), Addresses.parse(addressList.get(i)), fds.get(i)));
         }
-        return new Baton(Mode.BATOND, Integer.parseInt(generation), listeners, handoff, drainTimeout);
+        int number = Integer.parseInt(generation);
+        return new Baton(Mode.BATOND, number, listeners, new BatondLink(handoff, socket, token, number, listeners),
+                drainTimeout);
     }
 
     /**
@@ -219,6 +224,11 @@ public final class Baton {
         return generation;
     }
 
+    /** The link to batond (tests close it); null when not under batond. */
+    BatondLink batondLink() {
+        return batond;
+    }
+
     /** Every listener, in the order the supervisor (or the configuration) named them. */
     public List<Listener> listeners() {
         return listeners;
@@ -280,7 +290,7 @@ public final class Baton {
         readiness.awaitPassing(maxWait);
         try {
             switch (mode) {
-                case BATOND -> handoff.send(Frame.of(Keys.READY, "1"));
+                case BATOND -> batond.send(Frame.of(Keys.READY, "1"));
                 case SYSTEMD -> SdNotify.notify("READY=1");
                 case START_SERVER, STANDALONE -> { }
             }
@@ -300,12 +310,8 @@ public final class Baton {
      * and never throws: a failed send is logged.
      */
     public void reportStats(long inflight, long served) {
-        if (handoff != null) {
-            try {
-                handoff.send(Frame.of(Keys.INFLIGHT, Long.toString(inflight), Keys.SERVED, Long.toString(served)));
-            } catch (IOException e) {
-                LOG.log(Level.WARNING, "baton: cannot send stats: " + e.getMessage());
-            }
+        if (batond != null) {
+            batond.send(Frame.of(Keys.INFLIGHT, Long.toString(inflight), Keys.SERVED, Long.toString(served)));
         }
     }
 

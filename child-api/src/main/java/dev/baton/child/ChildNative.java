@@ -17,12 +17,15 @@ import jnr.posix.POSIX;
 import jnr.posix.POSIXFactory;
 
 /**
- * Every native call of child-api: receiving descriptors (SCM_RIGHTS) and descriptor flags.
+ * Every native call of child-api: passing descriptors (SCM_RIGHTS, both ways) and descriptor flags.
  * EINTR is retried; failures read {@code op(..) failed: strerror}.
  */
 final class ChildNative {
     /** The most descriptors one message may carry here. */
     static final int MAX_FDS = 64;
+
+    /** sendmsg flag: EPIPE instead of SIGPIPE when batond has gone (value from the kernel's uapi). */
+    private static final int MSG_NOSIGNAL = 0x4000;
 
     private static final POSIX POSIX = POSIXFactory.getNativePOSIX();
 
@@ -65,6 +68,40 @@ final class ChildNative {
         }
         buffer.position(buffer.position() + n);
         return new Received(n, fds);
+    }
+
+    /**
+     * Writes from the direct buffer (advancing its position by what was written, at least one
+     * byte) with {@code fds} attached in one SCM_RIGHTS message, in that order. The caller writes
+     * any remainder without descriptors: they went with the first byte.
+     */
+    static int sendWithFds(int socket, ByteBuffer buffer, int[] fds) throws IOException {
+        if (!buffer.isDirect()) {
+            throw new IllegalArgumentException("sendmsg needs a direct buffer");
+        }
+        if (fds.length == 0 || fds.length > MAX_FDS || !buffer.hasRemaining()) {
+            throw new IllegalArgumentException("sendmsg with " + fds.length + " descriptors and "
+                    + buffer.remaining() + " bytes: needs 1-" + MAX_FDS + " descriptors and a byte");
+        }
+        MsgHdr msg = POSIX.allocateMsgHdr();
+        msg.setIov(new ByteBuffer[] {buffer.slice()});
+        CmsgHdr control = msg.allocateControl(Integer.BYTES * fds.length);
+        control.setLevel(SocketLevel.SOL_SOCKET.intValue());
+        control.setType(Linux.SCM_RIGHTS);
+        ByteBuffer data = ByteBuffer.allocateDirect(Integer.BYTES * fds.length).order(ByteOrder.nativeOrder());
+        for (int fd : fds) {
+            data.putInt(fd);
+        }
+        control.setData(data.flip());
+        int n;
+        do {
+            n = POSIX.sendmsg(socket, msg, MSG_NOSIGNAL);
+        } while (n < 0 && POSIX.errno() == Errno.EINTR.intValue());
+        if (n < 0) {
+            throw new IOException("sendmsg(" + socket + ") failed: " + POSIX.strerror(POSIX.errno()));
+        }
+        buffer.position(buffer.position() + n);
+        return n;
     }
 
     static void setNonBlocking(int fd) {

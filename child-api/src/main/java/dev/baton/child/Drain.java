@@ -74,6 +74,11 @@ final class Drain {
         }
     }
 
+    /** The drain has begun (SIGTERM, SIGINT or drainAndExit): the listeners are being closed. */
+    boolean started() {
+        return started.get();
+    }
+
     Duration timeout() {
         return timeout;
     }
@@ -228,7 +233,7 @@ final class Drain {
                 Duration.ofNanos(System.nanoTime() - start).toMillis(), closed, clean);
         if (batond != null) {
             try {
-                batond.send(report.toFrame());
+                batond.send(report.toFrame());   // EXIT=: batond may not be this process's parent
                 batond.close();
             } catch (IOException e) {
                 Baton.LOG.log(Level.WARNING, "baton: cannot report DRAINED: " + e.getMessage());

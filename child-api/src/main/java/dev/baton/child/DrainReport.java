@@ -7,7 +7,7 @@ import dev.baton.protocol.Keys;
 
 /**
  * What a drain did, as logged and as sent to batond in the DRAINED frame:
- * {@code DRAINED=1 SERVED=n INFLIGHT_AT_DRAIN=n ABANDONED=n DRAIN_MS=ms CLOSED=name1,name2}.
+ * {@code DRAINED=1 SERVED=n INFLIGHT_AT_DRAIN=n ABANDONED=n DRAIN_MS=ms CLOSED=name1,name2 EXIT=code}.
  *
  * @param served          requests served by this process in its whole life
  * @param inflightAtDrain requests in flight when the drain began
@@ -28,7 +28,8 @@ public record DrainReport(long served, long inflightAtDrain, long abandoned, lon
     public Frame toFrame() {
         return Frame.of(Keys.DRAINED, "1", Keys.SERVED, Long.toString(served), Keys.INFLIGHT_AT_DRAIN,
                 Long.toString(inflightAtDrain), Keys.ABANDONED, Long.toString(abandoned), Keys.DRAIN_MS,
-                Long.toString(drainMillis), Keys.CLOSED, String.join(",", closed));
+                Long.toString(drainMillis), Keys.CLOSED, String.join(",", closed),
+                Keys.EXIT, Integer.toString(exitCode()));
     }
 
     /** The exit code this drain ends the process with. */

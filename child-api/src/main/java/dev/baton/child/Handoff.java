@@ -11,9 +11,10 @@ import jnr.unixsocket.UnixSocketAddress;
 import jnr.unixsocket.UnixSocketChannel;
 
 /**
- * The child's end of the handoff connection to batond: HELLO, LISTENERS (with descriptors),
- * READY, stats and DRAINED. The connection stays open for the child's whole life; batond
- * takes its end of stream as the child being gone.
+ * The child's end of one handoff connection to batond: HELLO, LISTENERS (with descriptors),
+ * READY, stats and DRAINED, and on a resumed connection SEND_LISTENERS and the listeners sent
+ * back. The connection stays open for the child's whole life (or batond's: {@link BatondLink}
+ * then opens the next one); batond takes its end of stream as the child being gone.
  */
 final class Handoff implements FrameSender, AutoCloseable {
     /** Bytes asked of one recvmsg at most; the LISTENERS frame usually fits. */
@@ -46,6 +47,22 @@ final class Handoff implements FrameSender, AutoCloseable {
         }
     }
 
+    /** Sends {@code frame} with {@code fds} attached (SCM_RIGHTS, in that order) to its first byte. */
+    void send(Frame frame, int[] fds) throws IOException {
+        if (fds.length == 0) {
+            send(frame);
+            return;
+        }
+        byte[] bytes = frame.encode();
+        ByteBuffer out = ByteBuffer.allocateDirect(bytes.length).put(bytes).flip();
+        synchronized (this) {
+            ChildNative.sendWithFds(channel.getFD(), out, fds);
+            while (out.hasRemaining()) {
+                channel.write(out);
+            }
+        }
+    }
+
     /**
      * Reads one frame with recvmsg, keeping every descriptor that came with its bytes. The
      * protocol's {@link FrameReader} parses it; each recvmsg asks for no more than the frame still
@@ -59,6 +76,9 @@ final class Handoff implements FrameSender, AutoCloseable {
             ByteBuffer buffer = ByteBuffer.allocateDirect(READ_BUFFER);
             int fd = channel.getFD();
             while (frame[0] == null) {
+                if (!channel.isOpen()) {    // closed by another thread: its number may be another file's now
+                    throw new IOException("the handoff connection is closed");
+                }
                 buffer.clear().limit(Math.min(READ_BUFFER, reader.wanted()));
                 ChildNative.Received r = ChildNative.recvWithFds(fd, buffer);
                 fds.addAll(r.fds());
@@ -75,8 +95,16 @@ final class Handoff implements FrameSender, AutoCloseable {
         }
     }
 
+    /** Shuts the connection down first: a thread blocked in {@link #receive()} wakes with end of stream. */
     @Override
     public void close() throws IOException {
-        channel.close();
+        try {
+            channel.shutdownInput();
+            channel.shutdownOutput();
+        } catch (IOException e) {
+            // Already shut down or never connected: closing is what matters.
+        } finally {
+            channel.close();
+        }
     }
 }

@@ -13,8 +13,9 @@ import dev.baton.protocol.Keys;
 
 /**
  * Sends {@code INFLIGHT=n SERVED=n} to batond on its own daemon thread: at most once per
- * {@link #MIN_INTERVAL}, and only when a number changed. It never touches a serving thread;
- * when batond is gone the first failed send stops it (logged once).
+ * {@link #MIN_INTERVAL}, and only when a number changed. It never touches a serving thread.
+ * Under batond its sender is the {@link BatondLink}, which drops frames while batond is gone and
+ * sends them to the next one once the child has reconnected; a sender that fails stops it (logged once).
  */
 final class StatsReporter {
     /** Frames go out at most this often. */
