@@ -70,6 +70,9 @@ final class BatonctlView {
             } else if (Boolean.TRUE.equals(g.get("readopting"))) {
                 b.append("  gen=").append(g.get("generation")).append(" pid=").append(g.get("pid"))
                         .append(" re-adopting: a child of a batond that died, not reconnected yet\n");
+            } else if (Boolean.TRUE.equals(g.get("adopted")) && g.get("exit_code") == null) {
+                b.append("  gen=").append(g.get("generation")).append(" pid=").append(g.get("pid"))
+                        .append(" re-adopted: started by a batond that died\n");
             }
         }
         List<Map<String, Object>> reloads = list(s.get("reloads"));

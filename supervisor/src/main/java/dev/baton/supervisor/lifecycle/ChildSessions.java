@@ -101,7 +101,7 @@ final class ChildSessions {
     private void onResume(int connection, Generation g, Peer peer, String pid, int generation) {
         if (g == null) {
             refuse(connection, "wrong token in a RESUME HELLO (process pid=" + pid + ")");
-        } else if (!g.readopting) {
+        } else if (!g.readopting && (g.orphanedSince == null || g.connection >= 0)) {
             refuse(connection, "RESUME HELLO with the token of " + g + ", which is not waiting to be re-adopted (process pid=" + pid + ")");
         } else if (peer == null || peer.uid() != ownUid) {
             refuse(connection, "RESUME HELLO for " + g + " from uid " + (peer == null ? "?" : peer.uid()) + ", not batond's uid " + ownUid);

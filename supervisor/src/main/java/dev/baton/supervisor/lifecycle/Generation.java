@@ -83,7 +83,7 @@ public final class Generation {
     GenerationSnapshot snapshot() {
         return new GenerationSnapshot(number, pid, servicePid, phase(), spawnedAt, readyAt, drainStartedAt, exitedAt(),
                 exitCode(), inflight, served, inflightAtDrain, inflightAtExit, drainReported, killedProcesses, connection,
-                readopting, orphanedSince);
+                readopting, orphanedSince, adopted);
     }
 
     LifecycleState.GenerationRecord record() {

@@ -21,6 +21,7 @@ import java.time.Instant;
  * @param connection       its handoff connection, -1 when it has none
  * @param readopting       a child of a batond that died, not reconnected yet (the re-adopt window is open)
  * @param orphanedSince    when the re-adopt window closed without it reconnecting; null when it did (or never had to)
+ * @param adopted          started by a batond that died, re-adopted by this one (not batond's child: no waitpid)
  */
 public record GenerationSnapshot(
         int number,
@@ -40,7 +41,8 @@ public record GenerationSnapshot(
         int killedProcesses,
         int connection,
         boolean readopting,
-        Instant orphanedSince) {
+        Instant orphanedSince,
+        boolean adopted) {
 
     /** Its service ran behind a wrapper script: the process that said HELLO is not the leader. */
     public boolean behindWrapper() {

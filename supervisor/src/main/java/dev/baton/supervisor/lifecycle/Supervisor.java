@@ -488,7 +488,12 @@ public final class Supervisor {
     }
 
     private void onReadopted(Generation g, int connection) {
-        LOG.info("{} re-adopted (phase {}, connection {})", g, g.phase(), connection);
+        if (g.orphanedSince != null) {
+            LOG.info("{} re-adopted late (orphaned since {}), connection {}", g, g.orphanedSince, connection);
+            g.orphanedSince = null;
+        } else {
+            LOG.info("{} re-adopted (phase {}, connection {})", g, g.phase(), connection);
+        }
         if (!listenersHeld && listenersAskedOf < 0) {
             askForListeners(g);
         }
@@ -540,9 +545,17 @@ public final class Supervisor {
     private void takeListenersWithoutChild() {
         Optional<String> failure = actions.bindMissingListeners();
         if (failure.isPresent()) {
-            LOG.error("cannot hold the listeners: {}; batond exits (its children, if any, go on serving)", failure.get());
-            exited = true;
-            actions.exit(1);
+            List<Generation> orphans = alive.values().stream().filter(g -> g.orphanedSince != null).toList();
+            if (orphans.isEmpty() || shuttingDown) {
+                LOG.error("cannot hold the listeners: {}; batond exits (its children, if any, go on serving)", failure.get());
+                exited = true;
+                actions.exit(1);
+            } else {
+                // The orphans serve on that port: batond stays to show them, and binds once they are gone.
+                LOG.error("cannot hold the listeners: {}; orphaned {} may hold them: no generation starts until they "
+                        + "reconnect or exit (batonctl stop drains them)", failure.get(),
+                        String.join(", ", orphans.stream().map(Generation::toString).toList()));
+            }
             return;
         }
         listenersHeld = true;
@@ -951,6 +964,9 @@ public final class Supervisor {
                     startReload(queue.take());
                 }
             }
+        }
+        if (!listenersHeld && !readopting && listenersAskedOf < 0 && !shuttingDown && g.adopted) {
+            takeListenersWithoutChild(); // an orphan that held the port may have been the last to
         }
         if (shuttingDown && alive.isEmpty()) {
             finish();

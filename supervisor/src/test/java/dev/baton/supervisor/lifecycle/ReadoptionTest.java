@@ -170,11 +170,40 @@ class ReadoptionTest {
     }
 
     @Test
-    void listenersThatCannotBeBoundEndBatond() {
+    void anOrphanHoldingThePortKeepsBatondUpUntilItReconnectsLate() {
         os.bindFailure = java.util.Optional.of("cannot listen on 127.0.0.1:8080: Address already in use");
         recover(Set.of(3));
         sup.handle(new Event.ReadoptWindowEnded());
-        assertEquals(Integer.valueOf(1), os.exitCode);
+        assertNull(os.exitCode, "batond stays to show the orphan");
+        assertNotNull(gen(3).orphanedSince());
+        sup.reload("deploy");
+        assertEquals(3, os.spawned.size(), "no listeners, no new generation");
+
+        resumeHello(7, 1002, UID, token2); // late, but its own token, uid and pid
+        assertNull(gen(3).orphanedSince());
+        assertEquals(List.of(7), os.listenersRequestedOf);
+        os.bindFailure = java.util.Optional.empty();
+        sup.handle(new Event.ListenersReturned(7, List.of("http"), List.of("127.0.0.1:8080"), new int[] {42}));
+        assertEquals(4, os.spawned.size(), "the queued reload runs");
+    }
+
+    @Test
+    void whenTheOrphanHoldingThePortExitsBatondBindsAndStarts() {
+        os.bindFailure = java.util.Optional.of("cannot listen on 127.0.0.1:8080: Address already in use");
+        recover(Set.of(3));
+        sup.handle(new Event.ReadoptWindowEnded());
+        os.bindFailure = java.util.Optional.empty();
+        sup.handle(new Event.ChildExited(3, 1002, -1));
+        assertEquals(Integer.valueOf(-1), gen(3).exitCode());
+        assertEquals(4, os.spawned.size());
+        assertNull(os.exitCode);
+    }
+
+    @Test
+    void listenersThatCannotBeBoundEndBatond() {
+        os.bindFailure = java.util.Optional.of("cannot listen on 127.0.0.1:8080: Address already in use");
+        recover(Set.of());
+        assertEquals(Integer.valueOf(1), os.exitCode, "no child left that could give them back, none to show");
         assertEquals(3, os.spawned.size());
     }
 
