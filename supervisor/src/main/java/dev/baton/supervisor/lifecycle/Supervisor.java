@@ -920,7 +920,7 @@ public final class Supervisor {
         if (g == null) {
             return;
         }
-        if (g.adopted && e.code() < 0) {
+        if (e.code() < 0) {
             // Not batond's child: no waitpid. Its own word, else what batond did to it, else unknown.
             e = new Event.ChildExited(e.generation(), e.pid(),
                     g.reportedExit >= 0 ? g.reportedExit : g.killedProcesses > 0 ? 137 : -1);

@@ -60,7 +60,12 @@ public final class ChildProcesses {
      * batond's child, so waitpid works as for one spawned here.
      */
     public void adopt(int generation, long pid) {
-        watch(generation, pid);
+        long self = ProcessHandle.current().pid();
+        if (ProcStat.of(proc, pid).map(p -> p.parent() != self).orElse(false)) {
+            watchAdopted(generation, pid); // re-adopted from a batond that died: waitpid cannot see it
+        } else {
+            watch(generation, pid);
+        }
     }
 
     /** How often /proc is read for a re-adopted child when the kernel has no pidfd_open. */
