@@ -61,7 +61,20 @@ final class BatonctlView {
             b.append(String.format("  %-5s %-8s %-9s %-24s %-24s %7s %7s %9s %10s %5s%n", g.get("generation"), g.get("pid"),
                     g.get("state"), time(g.get("started_at")), time(g.get("ready_at")), split(g, "start_ms"),
                     split(g, "warmup_ms"), reported(g, "inflight"),
-                    reported(g, "served"), g.get("exit_code") == null ? "" : g.get("exit_code")));
+                    reported(g, "served"), exitCode(g.get("exit_code"))));
+        }
+        for (Map<String, Object> g : generations) {
+            if (g.get("orphaned_since") != null) {
+                b.append("  gen=").append(g.get("generation")).append(" pid=").append(g.get("pid"))
+                        .append(" orphaned since ").append(time(g.get("orphaned_since")))
+                        .append(": a child of a batond that died, it did not reconnect (it may still serve)\n");
+            } else if (Boolean.TRUE.equals(g.get("readopting"))) {
+                b.append("  gen=").append(g.get("generation")).append(" pid=").append(g.get("pid"))
+                        .append(" re-adopting: a child of a batond that died, not reconnected yet\n");
+            } else if (Boolean.TRUE.equals(g.get("adopted")) && g.get("exit_code") == null) {
+                b.append("  gen=").append(g.get("generation")).append(" pid=").append(g.get("pid"))
+                        .append(" re-adopted: started by a batond that died\n");
+            }
         }
         List<Map<String, Object>> reloads = list(s.get("reloads"));
         b.append("last reloads:").append(reloads.isEmpty() ? " none\n" : "\n");
@@ -92,7 +105,7 @@ final class BatonctlView {
             if (old.get("exit_code") != null) {
                 b.append(", in-flight ").append(count(old.get("inflight_at_drain"))).append(" -> ")
                         .append(count(old.get("inflight_at_exit"))).append(", served ").append(count(old.get("served")))
-                        .append(", exit code ").append(old.get("exit_code"));
+                        .append(", exit code ").append(exitCode(old.get("exit_code")));
                 b.append(killed > 0 ? ", killed (SIGKILL to " + killed + (killed == 1 ? " process" : " processes") + ") after "
                         : ", drained in ").append(seconds(old.get("drain_ms")));
             } else if ("serving".equals(old.get("state"))) {
@@ -126,7 +139,7 @@ final class BatonctlView {
         if (old.get("exit_code") != null) {
             b.append("; gen=").append(old.get("generation")).append(" in-flight ").append(count(old.get("inflight_at_drain")))
                     .append(" -> ").append(count(old.get("inflight_at_exit"))).append(", served ").append(count(old.get("served")))
-                    .append(", exit ").append(old.get("exit_code"));
+                    .append(", exit ").append(exitCode(old.get("exit_code")));
         }
         Map<String, Object> k = map(r.get("kernel"));
         if ("succeeded".equals(r.get("outcome"))) {
@@ -195,6 +208,11 @@ final class BatonctlView {
 
     private static String count(Object n) {
         return n instanceof Number x && x.longValue() >= 0 ? x.toString() : "?";
+    }
+
+    /** -1: a re-adopted child that was not batond's to waitpid, and reported none. */
+    private static String exitCode(Object code) {
+        return code == null ? "" : code instanceof Number n && n.longValue() < 0 ? "unknown" : code.toString();
     }
 
     private static String time(Object iso) {

@@ -29,7 +29,12 @@ import dev.baton.supervisor.systemd.Watchdog;
 import dev.baton.supervisor.cli.Config;
 import dev.baton.supervisor.cli.Options;
 
+import dev.baton.supervisor.recovery.StateFile;
+import dev.baton.supervisor.recovery.StateFileCheck;
+
 import java.io.IOException;
+import java.nio.file.Files;
+import java.util.Map;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -117,6 +122,19 @@ public final class Batond {
                 return 1;
             }
         }
+        // Not an upgrade: a batond that died may have left its state (and children) behind.
+        dev.baton.supervisor.upgrade.SavedState saved = null;
+        java.util.Set<Integer> running = new java.util.TreeSet<>();
+        Map<Long, Long> startTimes = new java.util.HashMap<>();
+        if (resumed == null) {
+            Path stable = SocketPaths.stableHandoffDir(handoffParent(config), config.control());
+            if (Files.isDirectory(stable, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                saved = StateFileCheck.read(stable, nat.uid(), System.currentTimeMillis()).orElse(null);
+            }
+            if (saved != null) {
+                running = stillRunning(saved, startTimes);
+            }
+        }
         BatondImage image = new BatondImage(Version.number(), System.getProperty("java.version"),
                 System.getProperty("java.vm.name"), imageStartedAt);
         KernelSockets kernel = new KernelSockets(Path.of("/proc"), nat);
@@ -125,6 +143,8 @@ public final class Batond {
         List<Listener> listeners = new CopyOnWriteArrayList<>();
         HandoffServer handoff = null;
         ControlServer control = null;
+        StateFile stateFile = null;
+        int exitCode = 1;
         PrometheusMonitor metrics = null;
         try {
             // Control socket and metrics first: when either fails, nothing else was logged or bound.
@@ -165,7 +185,7 @@ public final class Batond {
                 for (ListenSpec l : config.listens()) {
                     wanted.add(new Listeners.Wanted(l.name(), l.address()));
                 }
-                if (resumed == null) {
+                if (resumed == null && saved == null) {
                     List<Listener> adopted = List.copyOf(listeners);
                     Listeners.bindTheRest(wanted, listeners, nat);
                     List<Listener> bound = new java.util.ArrayList<>(listeners);
@@ -193,6 +213,9 @@ public final class Batond {
                     new MemoryCheck(Path.of("/proc"), config.memoryHeadroom()), new OrphanReaper(Path.of("/proc"), nat), kernel,
                     new SdNotifier(System.getenv("NOTIFY_SOCKET"), nat), nat, image, List.of(args));
             actions.control(control);
+            SdNotifier storeNotifier = new SdNotifier(System.getenv("NOTIFY_SOCKET"), nat);
+            actions.storeListeners = storeNotifier::storeListeners;
+            stateFile = new StateFile(handoff.directory(), Path.of("/proc"), pid);
             if (pid == 1) {
                 // PID 1 of a pid namespace inherits every orphan there; reap them.
                 actions.repeat(ORPHAN_SCAN, new Event.ReapOrphans());
@@ -213,9 +236,43 @@ public final class Batond {
                         actions.adoptChild(g.number(), g.pid());
                     }
                 }
+            } else if (saved != null) {
+                try {
+                    supervisor = Supervisor.recover(config.settings(), actions, nat.uid(), monitor, saved.lifecycle(), running);
+                } catch (IllegalArgumentException e) {
+                    // Checksummed, so batond wrote it: a state that does not hang together is a bug, not an attack.
+                    LOG.warn("state file {} does not hang together ({}): starting fresh", stateFile.path(), e.getMessage());
+                    saved = null;
+                    supervisor = new Supervisor(config.settings(), actions, nat.uid(), monitor);
+                }
+                if (saved != null) {
+                    actions.savedListeners(saved.listeners());
+                    stateFile.knownStartTimes(startTimes);
+                    LOG.info("state file of the batond (pid {}) that died: {} generation(s) it recorded alive still run{}",
+                            saved.batondPid(), running.size(), running.isEmpty() ? "" : " (gen=" + running + ")");
+                } else {
+                    // Fresh after all: bind as at any first start.
+                    try {
+                        List<Listeners.Wanted> wanted = new java.util.ArrayList<>();
+                        for (ListenSpec l : config.listens()) {
+                            wanted.add(new Listeners.Wanted(l.name(), l.address()));
+                        }
+                        Listeners.bindTheRest(wanted, listeners, nat);
+                    } catch (IOException e) {
+                        return usageError(e.getMessage());
+                    }
+                }
             } else {
                 supervisor = new Supervisor(config.settings(), actions, nat.uid(), monitor);
             }
+            Supervisor current = supervisor;
+            StateFile file = stateFile;
+            loop.afterEach(item -> {
+                // Stats alone change only counters: written with the next change of the lifecycle.
+                if (!(item instanceof Event.ChildStats || item instanceof Event.WatchdogDue || item instanceof Event.ReapOrphans)) {
+                    file.offer(current.exportState(), listeners);
+                }
+            });
             supervisorRef.set(supervisor);
             installSignals(loop);
             LOG.info("batond pid={} handoff={} control={}{}{} ready-timeout={} drain-timeout={} child: {}",
@@ -228,14 +285,22 @@ public final class Batond {
                     String.join(" ", config.command()));
             if (resumed != null) {
                 supervisor.resumed();
+            } else if (saved != null) {
+                supervisor.recovered();
             } else {
                 supervisor.start();
             }
-            return loop.run(supervisor);
+            stateFile.offer(supervisor.exportState(), listeners);
+            exitCode = loop.run(supervisor);
+            return exitCode;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 1;
         } finally {
+            if (stateFile != null) {
+                // Every generation drained: no child is left for a later batond to find. Any other end keeps it.
+                stateFile.close(exitCode == 0);
+            }
             if (metrics != null) {
                 metrics.close();
             }
@@ -289,6 +354,27 @@ public final class Batond {
         System.out.println(NewImageCheck.ANSWER + "version=" + Version.number() + " java="
                 + System.getProperty("java.version") + " vm=" + System.getProperty("java.vm.name"));
         return 0;
+    }
+
+    /**
+     * The generations the state file recorded alive whose process still runs: the same pid with the
+     * same start time (a pid alone may name another process by now). Their start times go to
+     * {@code startTimes}, by pid.
+     */
+    static java.util.Set<Integer> stillRunning(dev.baton.supervisor.upgrade.SavedState saved, Map<Long, Long> startTimes) {
+        java.util.Set<Integer> running = new java.util.TreeSet<>();
+        for (dev.baton.supervisor.lifecycle.LifecycleState.GenerationRecord g : saved.lifecycle().generations()) {
+            if (!saved.lifecycle().alive().contains(g.number())) {
+                continue;
+            }
+            Optional<dev.baton.supervisor.os.ProcStat> stat = dev.baton.supervisor.os.ProcStat.of(Path.of("/proc"), g.pid());
+            Long recorded = saved.startTimes().get(g.number());
+            if (stat.isPresent() && (recorded == null || recorded == stat.get().startTime())) {
+                running.add(g.number());
+                startTimes.put(g.pid(), stat.get().startTime());
+            }
+        }
+        return running;
     }
 
     private static int usageError(String message) {

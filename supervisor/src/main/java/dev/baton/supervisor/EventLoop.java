@@ -20,6 +20,12 @@ public final class EventLoop {
     private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
     private volatile boolean running = true;
     private volatile int exitCode;
+    /** Runs on the loop thread after each event or task (batond offers its state file the latest state). */
+    private java.util.function.Consumer<Object> afterEach = item -> { };
+
+    void afterEach(java.util.function.Consumer<Object> hook) {
+        afterEach = hook;
+    }
 
     void post(Event event) {
         queue.add(event);
@@ -39,6 +45,9 @@ public final class EventLoop {
                     supervisor.handle(event);
                 } else {
                     ((Runnable) next).run();
+                }
+                if (running) {
+                    afterEach.accept(next);
                 }
             } catch (RuntimeException e) {
                 // A bug, not a user error: say so loudly, keep the listeners and carry on.

@@ -201,6 +201,137 @@ public final class RealActions implements Actions {
         this.control = control;
     }
 
+    /** Where the batond that died had each listener, by name (its state file): what a child's returned one must match. */
+    private final Map<String, java.net.InetSocketAddress> savedListeners = new java.util.LinkedHashMap<>();
+
+    void savedListeners(List<Listener> saved) {
+        saved.forEach(l -> savedListeners.put(l.name(), l.address()));
+    }
+
+    @Override
+    public void watchAdopted(int generation, long pid) {
+        children.watchAdopted(generation, pid);
+    }
+
+    @Override
+    public void requestListeners(int connection) throws IOException {
+        handoff.requestListeners(connection);
+    }
+
+    @Override
+    public String takeListeners(List<String> names, List<String> addresses, int[] fds, boolean wanted) {
+        StringJoiner taken = new StringJoiner(", ");
+        for (int i = 0; i < fds.length; i++) {
+            int fd = fds[i];
+            String name = i < names.size() ? names.get(i) : null;
+            String refusal = !wanted ? "batond did not ask for it" : listenerRefusal(name, fd);
+            if (refusal != null) {
+                LOG.warn("returned descriptor {} ({}) refused: {}", i, name == null ? "unnamed" : name, refusal);
+                nat.close(fd);
+                continue;
+            }
+            try {
+                Listener l = new Listener(name, nat.localAddress(fd), fd);
+                listeners.add(l);
+                taken.add(l.name() + "=" + Addresses.format(l.address()) + " fd=" + fd);
+            } catch (IOException e) {
+                LOG.warn("returned descriptor {} ({}) refused: {}", i, name, e.getMessage());
+                nat.close(fd);
+            }
+        }
+        return taken.toString();
+    }
+
+    /** Why a descriptor a child returned is not the listener it is named for; null when it is. */
+    private String listenerRefusal(String name, int fd) {
+        if (name == null || name.isEmpty()) {
+            return "no name for it in the frame";
+        }
+        for (Listener l : listeners) {
+            if (l.name().equals(name)) {
+                return "batond holds listener " + name + " already";
+            }
+        }
+        java.net.InetSocketAddress expected = savedListeners.get(name);
+        if (expected == null) {
+            for (dev.baton.supervisor.cli.ListenSpec spec : config.listens()) {
+                if (spec.name().equals(name)) {
+                    expected = spec.address();
+                }
+            }
+        }
+        if (expected == null) {
+            return "batond has no listener named " + name;
+        }
+        if (!kernel.isListening(fd)) {
+            return "not a listening TCP socket";
+        }
+        java.net.InetSocketAddress actual;
+        try {
+            actual = nat.localAddress(fd);
+        } catch (IOException e) {
+            return e.getMessage();
+        }
+        boolean samePort = expected.getPort() == 0 || expected.getPort() == actual.getPort();
+        boolean sameHost = expected.getAddress().equals(actual.getAddress())
+                || expected.getAddress().isAnyLocalAddress() && actual.getAddress().isAnyLocalAddress()
+                || mapped(actual.getAddress()).equals(expected.getAddress());
+        if (!samePort || !sameHost) {
+            return "bound to " + Addresses.format(actual) + ", not " + Addresses.format(expected);
+        }
+        return null;
+    }
+
+    /** An IPv4-mapped IPv6 address (a dual-stack socket's getsockname) as the IPv4 address it is. */
+    private static java.net.InetAddress mapped(java.net.InetAddress a) {
+        byte[] b = a.getAddress();
+        if (b.length == 16) {
+            for (int i = 0; i < 10; i++) {
+                if (b[i] != 0) {
+                    return a;
+                }
+            }
+            if (b[10] == (byte) 0xff && b[11] == (byte) 0xff) {
+                try {
+                    return java.net.InetAddress.getByAddress(java.util.Arrays.copyOfRange(b, 12, 16));
+                } catch (java.net.UnknownHostException e) {
+                    return a;
+                }
+            }
+        }
+        return a;
+    }
+
+    @Override
+    public Optional<String> bindMissingListeners() {
+        List<dev.baton.supervisor.os.Listeners.Wanted> wanted = new java.util.ArrayList<>();
+        for (dev.baton.supervisor.cli.ListenSpec l : config.listens()) {
+            // Where the batond that died had it (port 0 resolved), so that clients find it where they did.
+            java.net.InetSocketAddress at = savedListeners.getOrDefault(l.name(), l.address());
+            wanted.add(new dev.baton.supervisor.os.Listeners.Wanted(l.name(), l.address().getPort() == 0 ? at : l.address()));
+        }
+        List<Listener> before = List.copyOf(listeners);
+        try {
+            dev.baton.supervisor.os.Listeners.bindTheRest(wanted, listeners, nat);
+        } catch (IOException e) {
+            return Optional.of(e.getMessage() + (e.getMessage() != null && e.getMessage().contains("in use")
+                    ? " (a child of the batond that died, which did not reconnect, may hold it: see the orphaned generations above)"
+                    : ""));
+        }
+        List<Listener> bound = new java.util.ArrayList<>(listeners);
+        bound.removeAll(before);
+        if (!bound.isEmpty()) {
+            List<String> stored = storeListeners.apply(bound);
+            if (!stored.isEmpty()) {
+                LOG.info("listeners {} put in systemd's file descriptor store", String.join(",", stored));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Puts listeners batond bound in systemd's fd store (set by Batond). */
+    java.util.function.Function<List<Listener>, List<String>> storeListeners = l -> List.of();
+
     /** Watches a child the previous image started (after an upgrade). */
     void adoptChild(int generation, long pid) {
         children.adopt(generation, pid);

@@ -89,6 +89,15 @@ public final class StatusReport {
         if (g.behindWrapper()) {
             m.put("service_pid", g.servicePid()); // the process behind a wrapper script
         }
+        if (g.adopted()) {
+            m.put("adopted", true); // started by a batond that died
+        }
+        if (g.readopting()) {
+            m.put("readopting", true); // a child of a batond that died, not reconnected yet
+        }
+        if (g.orphanedSince() != null) {
+            m.put("orphaned_since", UtcTime.format(g.orphanedSince()));
+        }
         if (g.killedProcesses() > 0) {
             m.put("killed_processes", g.killedProcesses());
         }

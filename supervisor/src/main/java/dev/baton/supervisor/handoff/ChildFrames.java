@@ -32,7 +32,9 @@ public final class ChildFrames {
 
     public static Event event(int connection, Frame frame) {
         if ("1".equals(frame.get(Keys.BATON)) && frame.get(Keys.TOKEN) != null) {
-            return new Event.ChildHello(connection, frame.get(Keys.TOKEN), number(frame.get(Keys.PID)));
+            long generation = number(frame.get(Keys.GENERATION));
+            return new Event.ChildHello(connection, frame.get(Keys.TOKEN), number(frame.get(Keys.PID)),
+                    "1".equals(frame.get(Keys.RESUME)), generation > Integer.MAX_VALUE ? -1 : (int) generation);
         }
         if ("1".equals(frame.get(Keys.READY))) {
             return new Event.ChildReady(connection, warmupMillis(connection, frame.get(Keys.WARMUP_MS)));
@@ -48,7 +50,7 @@ public final class ChildFrames {
                 }
             }
             return new Event.ChildDrained(connection, number(frame.get(Keys.SERVED)), number(frame.get(Keys.INFLIGHT_AT_DRAIN)),
-                    number(frame.get(Keys.ABANDONED)), facts.toString());
+                    number(frame.get(Keys.ABANDONED)), facts.toString(), exitCode(frame.get(Keys.EXIT)));
         }
         if (frame.has(Keys.INFLIGHT) || frame.has(Keys.SERVED)) {
             return new Event.ChildStats(connection, number(frame.get(Keys.INFLIGHT)), number(frame.get(Keys.SERVED)));
@@ -83,6 +85,24 @@ public final class ChildFrames {
             b.append(c >= 0x20 && c != 0x7f ? c : '?');
         }
         return b.toString();
+    }
+
+    /** EXIT=: 0..255, else -1 (unknown). */
+    private static int exitCode(String text) {
+        long n = number(text);
+        return n > 255 ? -1 : (int) n;
+    }
+
+    /**
+     * A re-adopted child's LISTENERS answer, with the descriptors that came with it; names and
+     * addresses split at commas (empty: none).
+     */
+    public static Event listenersReturned(int connection, Frame frame, int[] fds) {
+        return new Event.ListenersReturned(connection, split(frame.get(Keys.LISTENERS)), split(frame.get(Keys.ADDRESSES)), fds);
+    }
+
+    private static List<String> split(String text) {
+        return text == null || text.isEmpty() ? List.of() : List.of(text.split(",", -1));
     }
 
     private static long number(String text) {

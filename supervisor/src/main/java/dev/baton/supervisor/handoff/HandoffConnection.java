@@ -21,6 +21,10 @@ public final class HandoffConnection {
     /** System.nanoTime by which the first frame must have arrived. */
     final long helloDeadline;
     final FrameReader reader = new FrameReader();
+    /** Set when batond asked this child for its listeners: the descriptors it sends are awaited. */
+    volatile boolean listenersAsked;
+    /** Handoff thread only: descriptors received while the answer's frame is not complete yet. */
+    final java.util.List<Integer> pendingFds = new java.util.ArrayList<>();
     /** Set by the loop's close request: frames still arriving are no longer passed on, sends fail. */
     private volatile boolean closing;
     private boolean closed; // guarded by this
@@ -56,6 +60,7 @@ public final class HandoffConnection {
         closed = true;
         closing = true;
         nat.close(fd);
+        pendingFds.forEach(nat::close); // handoff thread only calls close() while it owns them
         return true;
     }
 }

@@ -25,6 +25,7 @@ import java.util.function.Consumer;
 import dev.baton.protocol.Frame;
 import dev.baton.protocol.FrameException;
 import dev.baton.protocol.FrameReader;
+import dev.baton.protocol.Keys;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,6 +89,10 @@ public final class HandoffServer implements AutoCloseable {
     private final LinkedHashMap<Integer, HandoffConnection> waiting = new LinkedHashMap<>();
     /** Handoff thread only. */
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER);
+    /** Handoff thread only: the descriptors one read brought. */
+    private final java.util.List<Integer> receivedFds = new java.util.ArrayList<>();
+    /** Descriptors a child may send back with its listeners: more is not an answer batond asked for. */
+    static final int MAX_RETURNED_FDS = 64;
     /** Handoff thread only: this turn's poll set (the wakeup, the listener unless accepting pauses, every connection). */
     private int[] pollFds = new int[16];
     private short[] pollEvents = new short[16];
@@ -535,10 +540,22 @@ public final class HandoffServer implements AutoCloseable {
         for (int i = 0; i < READS_PER_TURN; i++) {
             int n;
             try {
-                n = sockets.receive(c.fd, readBuffer.clear(), false);
+                receivedFds.clear();
+                n = sockets.receive(c.fd, readBuffer.clear(), false, receivedFds);
             } catch (IOException e) {
                 end(c, "read failed: " + e.getMessage());
                 return;
+            }
+            if (!receivedFds.isEmpty()) {
+                // Descriptors only ever come with the answer to SEND_LISTENERS; any others are closed at once.
+                for (int fd : receivedFds) {
+                    if (c.listenersAsked && c.pendingFds.size() < MAX_RETURNED_FDS) {
+                        c.pendingFds.add(fd);
+                    } else {
+                        nat.close(fd);
+                    }
+                }
+                receivedFds.clear();
             }
             try {
                 if (n < 0) {
@@ -564,9 +581,39 @@ public final class HandoffServer implements AutoCloseable {
 
     private void received(HandoffConnection c, Frame frame) {
         waiting.remove(c.id);
+        if (c.listenersAsked && frame.has(Keys.LISTENERS)) {
+            c.listenersAsked = false;
+            int[] fds = c.pendingFds.stream().mapToInt(Integer::intValue).toArray();
+            c.pendingFds.clear();
+            if (c.isClosing()) {
+                for (int fd : fds) {
+                    nat.close(fd);
+                }
+            } else {
+                events.accept(ChildFrames.listenersReturned(c.id, frame, fds)); // the loop keeps or closes them
+            }
+            return;
+        }
+        if (!c.pendingFds.isEmpty()) {
+            c.pendingFds.forEach(nat::close); // came with another frame: not the answer
+            c.pendingFds.clear();
+        }
         if (!c.isClosing()) {
             events.accept(ChildFrames.event(c.id, frame));
         }
+    }
+
+    /**
+     * Asks a re-adopted child for the listeners it holds ({@code SEND_LISTENERS=1}), from the loop;
+     * its answer, with the descriptors, comes back as {@link Event.ListenersReturned}.
+     */
+    public void requestListeners(int connection) throws IOException {
+        HandoffConnection c = connections.get(connection);
+        if (c == null) {
+            throw new IOException("handoff connection " + connection + " is closed");
+        }
+        c.listenersAsked = true;
+        send(connection, Frame.of(Keys.SEND_LISTENERS, "1"), new int[0]);
     }
 
     /** Closes {@code c} (it leaves the poll set with it) and tells the loop, once. */
@@ -601,6 +648,8 @@ public final class HandoffServer implements AutoCloseable {
         try {
             Files.deleteIfExists(socketPath);
             Files.deleteIfExists(directory);
+        } catch (java.nio.file.DirectoryNotEmptyException e) {
+            // batond.state is kept: the children of a batond that did not end cleanly are found from it
         } catch (IOException e) {
             LOG.warn("cannot remove handoff directory {}: {}", directory, e.getMessage());
         }

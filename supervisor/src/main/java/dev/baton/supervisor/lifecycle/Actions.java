@@ -74,6 +74,25 @@ public interface Actions {
      */
     void replaceImage(LifecycleState state) throws IOException;
 
+    /**
+     * Watches a child of a batond that died: not batond's child, so its end is seen without
+     * waitpid (pidfd, or /proc); it comes back as {@link Event.ChildExited} with code -1.
+     */
+    void watchAdopted(int generation, long pid);
+
+    /** Asks a re-adopted child for the listeners it holds ({@code SEND_LISTENERS=1}); the answer is {@link Event.ListenersReturned}. */
+    void requestListeners(int connection) throws IOException;
+
+    /**
+     * Checks each descriptor a child returned (a listening socket at the address batond's listener
+     * of that name has) and holds the ones that pass as batond's listeners; closes the rest (all of
+     * them when {@code wanted} is false: nobody asked). Returns what was taken, for the log.
+     */
+    String takeListeners(java.util.List<String> names, java.util.List<String> addresses, int[] fds, boolean wanted);
+
+    /** Binds each listener batond should hold and does not; the one line of why not, when one cannot be. */
+    Optional<String> bindMissingListeners();
+
     /** Ends batond: closes listeners, removes the handoff socket, exits the JVM. */
     void exit(int code);
 }

@@ -38,13 +38,21 @@ final class ChildSessions {
 
         /** The starting generation's connection closed before READY. */
         void closedBeforeReady(Generation g, String reason);
+
+        /** A child of a batond that died said its RESUME HELLO on {@code connection} and was accepted. */
+        void readopted(Generation g, int connection);
     }
+
+    /** Who is at the other end of a connection that has not said HELLO yet (SO_PEERCRED). */
+    private record Peer(long pid, int uid) {}
 
     private final int ownUid;
     private final Actions actions;
     private final Monitor monitor;
     private final Transitions lifecycle;
     private final Map<Integer, Generation> byConnection = new HashMap<>();
+    /** Connections of batond's uid (or root) until their HELLO: as many as the handoff socket lets wait. */
+    private final Map<Integer, Peer> peers = new HashMap<>();
 
     ChildSessions(int ownUid, Actions actions, Monitor monitor, Transitions lifecycle) {
         this.ownUid = ownUid;
@@ -58,6 +66,7 @@ final class ChildSessions {
             refuse(e.connection(), "peer pid=" + e.peerPid() + " runs as uid " + e.peerUid() + ", not batond's uid " + ownUid);
             return;
         }
+        peers.put(e.connection(), new Peer(e.peerPid(), e.peerUid()));
         LOG.debug("handoff connection {} from pid={}", e.connection(), e.peerPid());
     }
 
@@ -67,9 +76,12 @@ final class ChildSessions {
             LOG.warn("{} said HELLO again: ignored", byConnection.get(connection));
             return;
         }
+        Peer peer = peers.remove(connection);
         Generation g = byToken(lifecycle.alive(), e.token());
         String pid = e.pid() < 0 ? "?" : Long.toString(e.pid());
-        if (g == null) {
+        if (e.resume()) {
+            onResume(connection, g, peer, pid, e.generation());
+        } else if (g == null) {
             refuse(connection, "wrong token (process pid=" + pid + ")");
         } else if (g == lifecycle.starting() && g.state() instanceof GenerationState.Starting s) {
             byConnection.put(connection, g);
@@ -81,6 +93,30 @@ final class ChildSessions {
             refuse(connection, g + " connected while batond shuts down: it is being stopped");
         } else {
             refuse(connection, "token of " + g + " already used (process pid=" + pid + ")");
+        }
+    }
+
+    /**
+     * RESUME HELLO: accepted only from a generation waiting to be re-adopted, whose token it is,
+     * from batond's own uid (not even root) and from the generation's pid or its service pid as
+     * SO_PEERCRED tells them. Anything else is refused as any stranger is.
+     */
+    private void onResume(int connection, Generation g, Peer peer, String pid, int generation) {
+        if (g == null) {
+            refuse(connection, "wrong token in a RESUME HELLO (process pid=" + pid + ")");
+        } else if (!g.readopting && (g.orphanedSince == null || g.connection >= 0)) {
+            refuse(connection, "RESUME HELLO with the token of " + g + ", which is not waiting to be re-adopted (process pid=" + pid + ")");
+        } else if (peer == null || peer.uid() != ownUid) {
+            refuse(connection, "RESUME HELLO for " + g + " from uid " + (peer == null ? "?" : peer.uid()) + ", not batond's uid " + ownUid);
+        } else if (peer.pid() != g.pid && (g.servicePid <= 0 || peer.pid() != g.servicePid)) {
+            refuse(connection, "RESUME HELLO for " + g + " from pid=" + peer.pid() + ", neither its pid nor its service pid");
+        } else if (generation >= 0 && generation != g.number) {
+            refuse(connection, "RESUME HELLO for " + g + " says GENERATION=" + generation);
+        } else {
+            byConnection.put(connection, g);
+            g.connection = connection;
+            g.readopting = false;
+            lifecycle.readopted(g, connection);
         }
     }
 
@@ -145,6 +181,9 @@ final class ChildSessions {
         g.inflightAtExit = Math.max(0, e.abandoned());
         g.inflight = g.inflightAtExit;
         g.drainReported = true;
+        if (e.exitCode() >= 0) {
+            g.reportedExit = e.exitCode();
+        }
         monitor.stats(g.snapshot());
         LOG.info("{} drained {}", g, e.facts());
     }
@@ -157,6 +196,7 @@ final class ChildSessions {
     }
 
     void onClosed(int connection, String reason) {
+        peers.remove(connection);
         Generation g = byConnection.remove(connection);
         if (g == null) {
             LOG.debug("handoff connection {} closed: {}", connection, reason);

@@ -21,8 +21,16 @@ public sealed interface Event {
     /** A process connected to the handoff socket. */
     record HandoffConnected(int connection, long peerPid, int peerUid) implements Event {}
 
-    /** HELLO: a child says who it is; {@code pid} is -1 when it did not say. */
-    record ChildHello(int connection, String token, long pid) implements Event {}
+    /**
+     * HELLO: a child says who it is; {@code pid} is -1 when it did not say. {@code resume}: a child of
+     * a batond that died, reconnecting ({@code RESUME=1}), with its {@code generation} number (-1 when
+     * it did not say).
+     */
+    record ChildHello(int connection, String token, long pid, boolean resume, int generation) implements Event {
+        public ChildHello(int connection, String token, long pid) {
+            this(connection, token, pid, false, -1);
+        }
+    }
 
     /** READY: the child serves; {@code warmupMs} is how long its warm-up took before (0: none). */
     record ChildReady(int connection, long warmupMs) implements Event {}
@@ -34,7 +42,24 @@ public sealed interface Event {
     record ChildStats(int connection, long inflight, long served) implements Event {}
 
     /** DRAINED: the child's own account of its drain; {@code facts} as it worded them, for the log. */
-    record ChildDrained(int connection, long served, long inflightAtDrain, long abandoned, String facts) implements Event {}
+    record ChildDrained(int connection, long served, long inflightAtDrain, long abandoned, String facts, int exitCode)
+            implements Event {
+        /** {@code exitCode}: the code the child says it is about to exit with ({@code EXIT=}), -1 when it did not say. */
+        public ChildDrained(int connection, long served, long inflightAtDrain, long abandoned, String facts) {
+            this(connection, served, inflightAtDrain, abandoned, facts, -1);
+        }
+    }
+
+    /**
+     * A re-adopted child's answer to {@code SEND_LISTENERS=1}: the listeners it holds, by name and
+     * address as it worded them, with the descriptors that came with the frame (now batond's: each
+     * is either taken as a listener or closed, see {@link Actions#takeListeners}).
+     */
+    record ListenersReturned(int connection, java.util.List<String> names, java.util.List<String> addresses, int[] fds)
+            implements Event {}
+
+    /** The time a batond started after one that died gives its children to reconnect is over. */
+    record ReadoptWindowEnded() implements Event {}
 
     /** A frame that is none of the above; {@code keys} names what it carried. */
     record ChildSentUnknown(int connection, String keys) implements Event {}

@@ -39,6 +39,14 @@ public final class Generation {
     boolean drainReported;
     /** Processes of its group that got SIGKILL: 0 when it ended on its own. */
     int killedProcesses;
+    /** A child of a batond that died, waiting for its RESUME HELLO (the re-adopt window is open). */
+    boolean readopting;
+    /** Started by a batond that died: not batond's child, so its exit code is only what it reports. */
+    boolean adopted;
+    /** Did not reconnect within the re-adopt window: since when; null otherwise. */
+    Instant orphanedSince;
+    /** The exit code its DRAINED announced (EXIT=); -1 when none did. */
+    int reportedExit = -1;
 
     Generation(int number, String token, long pid, Instant spawnedAt, GenerationState initial) {
         this.number = number;
@@ -77,7 +85,7 @@ public final class Generation {
     GenerationSnapshot snapshot() {
         return new GenerationSnapshot(number, pid, servicePid, phase(), spawnedAt, readyAt, drainStartedAt, exitedAt(),
                 exitCode(), inflight, served, inflightAtDrain, inflightAtExit, drainReported, killedProcesses, connection,
-                warmupMs, state instanceof GenerationState.Proving p ? p.until() : null);
+                warmupMs, state instanceof GenerationState.Proving p ? p.until() : null, readopting, orphanedSince, adopted);
     }
 
     LifecycleState.GenerationRecord record() {

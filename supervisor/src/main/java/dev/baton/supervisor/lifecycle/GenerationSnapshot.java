@@ -11,7 +11,8 @@ import java.time.Instant;
  * @param readyAt          null until it said READY
  * @param drainStartedAt   null until it was told to drain
  * @param exitedAt         null while any process of its group lives
- * @param exitCode         the leader's exit code (128+N for signal N); null while alive
+ * @param exitCode         the leader's exit code (128+N for signal N); null while alive, -1 when unknown (a
+ *                         re-adopted child that reported none)
  * @param inflight         its last report; -1 until it sent one
  * @param served           its last report; -1 until it sent one
  * @param inflightAtDrain  in flight when the drain began; -1 when unknown
@@ -21,6 +22,9 @@ import java.time.Instant;
  * @param connection       its handoff connection, -1 when it has none
  * @param warmupMs         its warm-up before READY (the child's WARMUP_MS); -1 before READY and when not known
  * @param provingUntil     while PROVING: when its --min-ready window ends; null otherwise
+ * @param readopting       a child of a batond that died, not reconnected yet (the re-adopt window is open)
+ * @param orphanedSince    when the re-adopt window closed without it reconnecting; null when it did (or never had to)
+ * @param adopted          started by a batond that died, re-adopted by this one (not batond's child: no waitpid)
  */
 public record GenerationSnapshot(
         int number,
@@ -40,7 +44,10 @@ public record GenerationSnapshot(
         int killedProcesses,
         int connection,
         long warmupMs,
-        Instant provingUntil) {
+        Instant provingUntil,
+        boolean readopting,
+        Instant orphanedSince,
+        boolean adopted) {
 
     /** Spawn to READY; null before READY. */
     public Duration timeToReady() {

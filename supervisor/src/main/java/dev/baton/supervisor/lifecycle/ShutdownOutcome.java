@@ -20,7 +20,9 @@ public record ShutdownOutcome(List<GenerationSnapshot> stopped) {
         if (g.readyAt() == null || g.drainedCleanly()) {
             return null;
         }
-        return "exited with code " + g.exitCode()
+        return (g.exitCode() != null && g.exitCode() < 0
+                ? "exited with an unknown code (a child of a batond that died, it reported none)"
+                : "exited with code " + g.exitCode())
                 + (g.inflightAtExit() > 0 ? " with " + g.inflightAtExit() + " request(s) still in flight" : "");
     }
 

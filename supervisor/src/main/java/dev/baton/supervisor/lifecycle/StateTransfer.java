@@ -92,6 +92,45 @@ final class StateTransfer {
         s.resumedFrom = state.upgrade();
     }
 
+    /**
+     * As {@link #restore}, from the state file of a batond that died: no handoff connection
+     * survived it (children reconnect with a RESUME HELLO), no upgrade it had under way goes on,
+     * and a generation it recorded alive that is not in {@code running} has exited meanwhile, with
+     * a code nobody can know now.
+     */
+    static void restoreAfterCrash(Supervisor s, LifecycleState state, java.util.Set<Integer> running) {
+        List<LifecycleState.GenerationRecord> generations = new ArrayList<>();
+        for (LifecycleState.GenerationRecord r : state.generations()) {
+            generations.add(new LifecycleState.GenerationRecord(r.number(), r.token(), r.pid(), r.phase(), r.deadline(),
+                    r.reason(), r.spawnedAt(), r.readyAt(), r.drainStartedAt(), r.exitedAt(), r.exitCode(), -1,
+                    r.servicePid(), r.inflight(), r.served(), r.inflightAtDrain(), r.inflightAtExit(), r.drainReported(),
+                    r.killedProcesses(), r.warmupMs()));
+        }
+        LifecycleState cleared = new LifecycleState(state.startedAt(), state.nextGeneration(), generations, state.alive(),
+                state.exitedRecently(), state.serving(), state.starting(), state.reloads(), state.nextReloadId(),
+                state.reloadStarting(), state.reloadByOldGeneration(), state.reloadQueued(), state.backoff(),
+                state.upgrades(), null);
+        restore(s, cleared);
+        java.time.Instant now = s.actionsNow();
+        for (int n : state.alive()) {
+            if (running.contains(n)) {
+                continue;
+            }
+            Generation g = s.alive.remove(n);
+            g.moveTo(new GenerationState.Exited(now, -1), "exited while no batond watched it: exit code unknown");
+            s.exitedRecently.addLast(g);
+            while (s.exitedRecently.size() > Supervisor.EXITED_SHOWN) {
+                s.exitedRecently.removeFirst();
+            }
+            if (s.serving == g) {
+                s.serving = null;
+            }
+            if (s.starting == g) {
+                s.starting = null;
+            }
+        }
+    }
+
     private static Generation live(Supervisor s, int number) {
         Generation g = s.alive.get(number);
         if (g == null) {

@@ -41,6 +41,11 @@ public final class Supervisor {
     public static final Duration FAILED_START_GRACE = Duration.ofSeconds(5);
     /** How many exited generations status keeps showing. */
     static final int EXITED_SHOWN = 5;
+    /**
+     * How long a batond started after one that died waits for that one's children to reconnect
+     * (they retry every 250 ms to 5 s); those that have not by then are shown as orphaned.
+     */
+    public static final Duration READOPT_WINDOW = Duration.ofSeconds(10);
 
     private final Settings settings;
     private final Actions actions;
@@ -68,6 +73,13 @@ public final class Supervisor {
     /** The reload whose new generation is starting, and the reloads whose old generation drains. */
     Reload reloadStarting;
     final Map<Integer, Reload> reloadByOldGeneration = new HashMap<>();
+
+    /** False from a restart after batond died until it holds the listeners again: no generation starts meanwhile. */
+    private boolean listenersHeld = true;
+    /** The re-adopted child's connection asked for the listeners, or -1. */
+    private int listenersAskedOf = -1;
+    /** The re-adopt window is open. */
+    private boolean readopting;
 
     private boolean shuttingDown;
     private boolean exited;
@@ -131,6 +143,15 @@ public final class Supervisor {
             sessions.onUnknownFrame(e);
         } else if (event instanceof Event.HandoffClosed e) {
             sessions.onClosed(e.connection(), e.reason());
+            if (e.connection() == listenersAskedOf) {
+                listenersAskedOf = -1;
+                LOG.warn("the connection asked for the listeners closed before it answered ({})", e.reason());
+                askAnotherForListeners();
+            }
+        } else if (event instanceof Event.ListenersReturned e) {
+            onListenersReturned(e);
+        } else if (event instanceof Event.ReadoptWindowEnded) {
+            onReadoptWindowEnded();
         } else if (event instanceof Event.Deadline e) {
             onDeadline(e);
         } else if (event instanceof Event.UpgradeChecked e) {
@@ -162,6 +183,12 @@ public final class Supervisor {
         if (upgrading != null) {
             if (!queue.add(source)) {
                 LOG.info("reload requested ({}): queued after the upgrade of batond", source);
+            }
+            return;
+        }
+        if (!listenersHeld) {
+            if (!queue.add(source)) {
+                LOG.info("reload requested ({}): queued until batond holds the listeners again", source);
             }
             return;
         }
@@ -242,6 +269,13 @@ public final class Supervisor {
             BatondImage image = actions.image();
             whenDecided.accept(new UpgradeSnapshot(UpgradeSnapshot.Outcome.REFUSED, "batond is shutting down", source,
                     actions.now(), actions.now(), image.version(), image.jvm(), null, null));
+            return;
+        }
+        if (readopting || !listenersHeld) {
+            BatondImage image = actions.image();
+            whenDecided.accept(new UpgradeSnapshot(UpgradeSnapshot.Outcome.REFUSED,
+                    "batond is re-adopting the children of the batond that died: try again in " + Durations.format(READOPT_WINDOW),
+                    source, actions.now(), actions.now(), image.version(), image.jvm(), null, null));
             return;
         }
         upgradeWaiters.add(whenDecided);
@@ -344,6 +378,10 @@ public final class Supervisor {
         return s;
     }
 
+    Instant actionsNow() {
+        return actions.now();
+    }
+
     /** Set by {@link #resume} for {@link #resumed}. */
     Instant resumedBackoff;
     UpgradeSnapshot resumedFrom;
@@ -355,20 +393,7 @@ public final class Supervisor {
      */
     public void resumed() {
         Instant now = actions.now();
-        for (Generation g : alive.values()) {
-            GenerationState st = g.state();
-            if (st instanceof GenerationState.Starting x) {
-                actions.schedule(until(now, x.readyDeadline()), new Event.Deadline(g.number, READY));
-            } else if (st instanceof GenerationState.Connected x) {
-                actions.schedule(until(now, x.readyDeadline()), new Event.Deadline(g.number, READY));
-            } else if (st instanceof GenerationState.Proving x) {
-                actions.schedule(until(now, x.until()), new Event.Deadline(g.number, MIN_READY));
-            } else if (st instanceof GenerationState.Draining x) {
-                actions.schedule(until(now, x.deadline()), new Event.Deadline(g.number, DRAIN));
-            } else if (st instanceof GenerationState.Killing x) {
-                actions.schedule(until(now, x.deadline()), new Event.Deadline(g.number, KILL));
-            }
-        }
+        scheduleDeadlines(now);
         if (resumedBackoff != null) {
             actions.schedule(until(now, resumedBackoff), new Event.RestartDue());
         }
@@ -389,6 +414,191 @@ public final class Supervisor {
         if (!shuttingDown && starting == null && serving != null && queue.isQueued()) {
             LOG.info("running the reload queued during the upgrade");
             startReload(queue.take());
+        }
+    }
+
+    /** The deadlines the state records are set again; past ones fire at once. */
+    private void scheduleDeadlines(Instant now) {
+        for (Generation g : alive.values()) {
+            GenerationState st = g.state();
+            if (st instanceof GenerationState.Starting x) {
+                actions.schedule(until(now, x.readyDeadline()), new Event.Deadline(g.number, READY));
+            } else if (st instanceof GenerationState.Connected x) {
+                actions.schedule(until(now, x.readyDeadline()), new Event.Deadline(g.number, READY));
+            } else if (st instanceof GenerationState.Proving x) {
+                actions.schedule(until(now, x.until()), new Event.Deadline(g.number, MIN_READY));
+            } else if (st instanceof GenerationState.Draining x) {
+                actions.schedule(until(now, x.deadline()), new Event.Deadline(g.number, DRAIN));
+            } else if (st instanceof GenerationState.Killing x) {
+                actions.schedule(until(now, x.deadline()), new Event.Deadline(g.number, KILL));
+            }
+        }
+    }
+
+    // --- after batond died: re-adopting its children ------------------------------------------
+
+    /**
+     * A supervisor that carries on from the state file a batond that died left. Of the generations
+     * it recorded alive, those in {@code running} (the same processes still run) wait to be
+     * re-adopted; the others are recorded as exited with an unknown code. Call {@link #recovered}
+     * once the handoff socket is open.
+     *
+     * @throws IllegalArgumentException when the state does not hang together
+     */
+    public static Supervisor recover(Settings settings, Actions actions, int ownUid, Monitor monitor, LifecycleState state,
+                                     Set<Integer> running) {
+        Supervisor s = new Supervisor(settings, actions, ownUid, monitor, state.startedAt());
+        StateTransfer.restoreAfterCrash(s, state, running);
+        return s;
+    }
+
+    /**
+     * The children of the batond that died get {@link #READOPT_WINDOW} to reconnect; no generation
+     * starts until batond holds the listeners again (taken back from the first child that
+     * reconnects, or bound when none can give them). A generation that was starting when batond
+     * died is stopped: what it was told, and whether it was ready, died with batond.
+     */
+    public void recovered() {
+        Instant now = actions.now();
+        listenersHeld = false;
+        List<Generation> waiting = new ArrayList<>();
+        for (Generation g : new ArrayList<>(alive.values())) {
+            g.adopted = true;
+            actions.watchAdopted(g.number, g.pid);
+            if (g.phase() == Phase.SERVING) {
+                g.readopting = true;
+                waiting.add(g);
+            }
+        }
+        scheduleDeadlines(now);
+        for (Integer old : new ArrayList<>(reloadByOldGeneration.keySet())) {
+            if (!alive.containsKey(old)) {
+                endSucceeded(reloadByOldGeneration.remove(old)); // its old generation ended while no batond watched
+            }
+        }
+        if (reloadStarting != null && !alive.containsKey(reloadStarting.fresh.number)) {
+            Reload r = reloadStarting;
+            reloadStarting = null;
+            endReload(r, Reload.Outcome.FAILED, "batond died during it");
+        }
+        if (starting != null) {
+            Generation g = starting;
+            failStart(g, "batond died while it started");
+        }
+        if (waiting.isEmpty()) {
+            LOG.info("no child of the batond that died serves any more: taking the listeners as at a first start");
+            takeListenersWithoutChild();
+            return;
+        }
+        readopting = true;
+        LOG.info("waiting up to {} for {} to reconnect", Durations.format(READOPT_WINDOW),
+                String.join(", ", waiting.stream().map(Generation::toString).toList()));
+        actions.schedule(READOPT_WINDOW, new Event.ReadoptWindowEnded());
+    }
+
+    private void onReadopted(Generation g, int connection) {
+        if (g.orphanedSince != null) {
+            LOG.info("{} re-adopted late (orphaned since {}), connection {}", g, g.orphanedSince, connection);
+            g.orphanedSince = null;
+        } else {
+            LOG.info("{} re-adopted (phase {}, connection {})", g, g.phase(), connection);
+        }
+        if (!listenersHeld && listenersAskedOf < 0) {
+            askForListeners(g);
+        }
+        if (alive.values().stream().noneMatch(x -> x.readopting)) {
+            readopting = false;
+        }
+    }
+
+    private void askForListeners(Generation g) {
+        try {
+            actions.requestListeners(g.connection);
+            listenersAskedOf = g.connection;
+            LOG.info("asked {} for the listeners it holds", g);
+        } catch (IOException e) {
+            LOG.warn("cannot ask {} for the listeners: {}", g, e.getMessage());
+        }
+    }
+
+    /** The one asked did not answer: the next re-adopted child, else (none left to wait for) bind. */
+    private void askAnotherForListeners() {
+        if (listenersHeld) {
+            return;
+        }
+        for (Generation g : alive.values()) {
+            if (g.adopted && !g.readopting && g.connection >= 0) {
+                askForListeners(g);
+                if (listenersAskedOf >= 0) {
+                    return;
+                }
+            }
+        }
+        if (alive.values().stream().noneMatch(x -> x.readopting)) {
+            takeListenersWithoutChild();
+        }
+    }
+
+    private void onListenersReturned(Event.ListenersReturned e) {
+        boolean wanted = !listenersHeld && e.connection() == listenersAskedOf;
+        String taken = actions.takeListeners(e.names(), e.addresses(), e.fds(), wanted);
+        if (!wanted) {
+            return;
+        }
+        listenersAskedOf = -1;
+        LOG.info("listeners taken back from the re-adopted child: {}", taken.isEmpty() ? "none" : taken);
+        takeListenersWithoutChild();
+    }
+
+    /** Binds what no child gave back; then batond may start generations again. */
+    private void takeListenersWithoutChild() {
+        Optional<String> failure = actions.bindMissingListeners();
+        if (failure.isPresent()) {
+            List<Generation> orphans = alive.values().stream().filter(g -> g.orphanedSince != null).toList();
+            if (orphans.isEmpty() || shuttingDown) {
+                LOG.error("cannot hold the listeners: {}; batond exits (its children, if any, go on serving)", failure.get());
+                exited = true;
+                actions.exit(1);
+            } else {
+                // The orphans serve on that port: batond stays to show them, and binds once they are gone.
+                LOG.error("cannot hold the listeners: {}; orphaned {} may hold them: no generation starts until they "
+                        + "reconnect or exit (batonctl stop drains them)", failure.get(),
+                        String.join(", ", orphans.stream().map(Generation::toString).toList()));
+            }
+            return;
+        }
+        listenersHeld = true;
+        if (shuttingDown) {
+            return;
+        }
+        if (serving == null && starting == null) {
+            startGeneration();
+        } else if (starting == null && serving != null && queue.isQueued()) {
+            LOG.info("running the reload queued while batond took the listeners back");
+            startReload(queue.take());
+        }
+        if (serving != null) {
+            notifyServing("re-adopted after batond restarted");
+        }
+    }
+
+    private void onReadoptWindowEnded() {
+        readopting = false;
+        Instant now = actions.now();
+        for (Generation g : alive.values()) {
+            if (g.readopting) {
+                g.readopting = false;
+                g.orphanedSince = now;
+                LOG.warn("{} did not reconnect within {}: orphaned (it may go on serving on the listeners it holds; "
+                        + "a reload or stop still signals it)", g, Durations.format(READOPT_WINDOW));
+            }
+        }
+        if (!listenersHeld && listenersAskedOf < 0) {
+            takeListenersWithoutChild();
+        } else if (!listenersHeld) {
+            LOG.warn("the child asked for the listeners has not answered within {}: binding them", Durations.format(READOPT_WINDOW));
+            listenersAskedOf = -1;
+            takeListenersWithoutChild();
         }
     }
 
@@ -686,7 +896,7 @@ public final class Supervisor {
 
     private void onRestartDue() {
         backoff.due();
-        if (!shuttingDown && serving == null && starting == null) {
+        if (!shuttingDown && serving == null && starting == null && listenersHeld) {
             startGeneration();
         }
     }
@@ -736,6 +946,11 @@ public final class Supervisor {
         public void closedBeforeReady(Generation g, String reason) {
             failStart(g, reason);
         }
+
+        @Override
+        public void readopted(Generation g, int connection) {
+            onReadopted(g, connection);
+        }
     }
 
     // --- deadlines and exits --------------------------------------------------------------
@@ -781,6 +996,11 @@ public final class Supervisor {
         Generation g = alive.remove(e.generation());
         if (g == null) {
             return;
+        }
+        if (e.code() < 0) {
+            // Not batond's child: no waitpid. Its own word, else what batond did to it, else unknown.
+            e = new Event.ChildExited(e.generation(), e.pid(),
+                    g.reportedExit >= 0 ? g.reportedExit : g.killedProcesses > 0 ? 137 : -1);
         }
         GenerationState before = g.state();
         String after = before instanceof GenerationState.Killing k ? " after its failed start (" + k.reason() + ")"
@@ -835,6 +1055,9 @@ public final class Supervisor {
                 }
             }
         }
+        if (!listenersHeld && !readopting && listenersAskedOf < 0 && !shuttingDown && g.adopted) {
+            takeListenersWithoutChild(); // an orphan that held the port may have been the last to
+        }
         if (shuttingDown && alive.isEmpty()) {
             finish();
         }
@@ -845,6 +1068,7 @@ public final class Supervisor {
             case 137 -> " (SIGKILL)";
             case 143 -> " (SIGTERM)";
             case 130 -> " (SIGINT)";
+            case -1 -> " (unknown: not batond's child, and it reported none)";
             default -> "";
         };
     }

@@ -60,7 +60,70 @@ public final class ChildProcesses {
      * batond's child, so waitpid works as for one spawned here.
      */
     public void adopt(int generation, long pid) {
-        watch(generation, pid);
+        long self = ProcessHandle.current().pid();
+        if (ProcStat.of(proc, pid).map(p -> p.parent() != self).orElse(false)) {
+            watchAdopted(generation, pid); // re-adopted from a batond that died: waitpid cannot see it
+        } else {
+            watch(generation, pid);
+        }
+    }
+
+    /** How often /proc is read for a re-adopted child when the kernel has no pidfd_open. */
+    static final Duration PROC_POLL = Duration.ofMillis(100);
+
+    /**
+     * Watches a child of a batond that died: it was reparented (to init or a subreaper), so
+     * waitpid cannot see it. A pidfd turns readable when it exits (Linux 5.3 on); without one,
+     * /proc/PID/stat is read until the process with that start time is gone. Its end comes back
+     * as {@link Event.ChildExited} with code -1: the lifecycle knows what the child reported.
+     */
+    public void watchAdopted(int generation, long pid) {
+        groups.put(pid, generation);
+        Thread waiter = new Thread(() -> awaitAdopted(generation, pid), "adopted-" + pid);
+        waiter.setDaemon(true);
+        waiter.start();
+    }
+
+    private void awaitAdopted(int generation, long pid) {
+        int pidfd = -1;
+        try {
+            pidfd = nat.pidfdOpen(pid);
+        } catch (IOException e) {
+            // ESRCH: gone already; anything else: /proc below tells.
+            LOG.debug("gen={} pid={}: no pidfd ({}); watching /proc", generation, pid, e.getMessage());
+        }
+        if (pidfd >= 0) {
+            try {
+                int[] fds = {pidfd};
+                short[] events = {NativeSockets.POLLIN};
+                short[] ready = {0};
+                while (ready[0] == 0) {
+                    nat.sockets().poll(fds, events, ready, 1, -1);
+                }
+            } catch (IOException e) {
+                LOG.warn("gen={} pid={}: poll on its pidfd failed: {}; watching /proc", generation, pid, e.getMessage());
+                awaitGoneFromProc(pid);
+            } finally {
+                nat.close(pidfd);
+            }
+        } else {
+            awaitGoneFromProc(pid);
+        }
+        // batond as PID 1 is its parent again: reap it, or its zombie would keep its group alive.
+        nat.reap(pid);
+        awaitEmptyGroup(generation, pid, -1);
+    }
+
+    private void awaitGoneFromProc(long pid) {
+        Long start = ProcStat.of(proc, pid).map(ProcStat::startTime).orElse(null);
+        while (start != null && ProcStat.of(proc, pid).map(ProcStat::startTime).orElse(-1L).equals(start)) {
+            try {
+                Thread.sleep(PROC_POLL.toMillis()); // its own thread, never the loop: polling /proc is all there is
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     private void watch(int generation, long pid) {

@@ -24,7 +24,7 @@ public final class KernelSockets {
     }
 
     /** Is this descriptor a listening TCP socket? */
-    boolean isListening(int fd) {
+    public boolean isListening(int fd) {
         return nat.tcpInfo(fd).map(Native.TcpInfo::listening).orElse(false);
     }
 

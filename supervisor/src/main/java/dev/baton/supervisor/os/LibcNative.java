@@ -90,6 +90,8 @@ public final class LibcNative implements Native {
     private static final Function SPAWNATTR_SETSIGDEFAULT =
             Function.of("posix_spawnattr_setsigdefault", Type.SINT, Type.POINTER, Type.POINTER);
     private static final Function MEMFD_CREATE = Function.optional("memfd_create", Type.SINT, Type.POINTER, Type.UINT);
+    /** syscall(2): pidfd_open has no glibc wrapper before 2.36. */
+    private static final Function SYSCALL = Function.variadic("syscall", 1, Type.SLONG, Type.SLONG, Type.SLONG, Type.SLONG);
     private static final Function EXECVE = Function.of("execve", Type.SINT, Type.POINTER, Type.POINTER, Type.POINTER);
     private static final Function PTHREAD_SIGMASK = Function.of("pthread_sigmask", Type.SINT, Type.SINT, Type.POINTER, Type.POINTER);
     private static final Function SIGFILLSET = Function.of("sigfillset", Type.SINT, Type.POINTER);
@@ -115,6 +117,9 @@ public final class LibcNative implements Native {
     static final int MFD_CLOEXEC = 1;
     static final int SIG_SETMASK = 2;
     static final int EPERM = 1;
+    static final int ENOSYS = 38;
+    /** pidfd_open's number: the same on x86_64 and aarch64 (the unified syscall table from 5.x on). */
+    static final long SYS_PIDFD_OPEN = 434;
 
     /** One libc function: its address and call signature; errno is saved after every call. */
     record Function(String name, long address, CallContext context) {
@@ -517,6 +522,19 @@ public final class LibcNative implements Native {
             pointers.close();
             block.close();
         }
+    }
+
+    @Override
+    public int pidfdOpen(long pid) throws IOException {
+        long fd = SYSCALL.call(SYS_PIDFD_OPEN, pid, 0);
+        if (fd < 0) {
+            int error = errno();
+            if (error == ENOSYS) {
+                return -1;
+            }
+            throw new IOException("pidfd_open(" + pid + ") failed: " + strerror(error));
+        }
+        return (int) fd;
     }
 
     @Override

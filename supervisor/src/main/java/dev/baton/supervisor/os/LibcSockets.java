@@ -49,6 +49,10 @@ public final class LibcSockets implements NativeSockets {
     static final int SOCKADDR_UN_SIZE = 2 + LibcNative.SUN_PATH_MAX;
     /** struct pollfd: int fd, short events at 4, short revents at 6; 8 bytes. */
     static final int POLLFD_SIZE = 8;
+    /** recvmsg: descriptors received are close-on-exec at once. */
+    static final int MSG_CMSG_CLOEXEC = 0x40000000;
+    /** Descriptors one recvmsg takes at most; the kernel closes any beyond (MSG_CTRUNC). */
+    static final int MAX_FDS_PER_MESSAGE = 32;
 
     private static final Function SOCKET = Function.of("socket", Type.SINT, Type.SINT, Type.SINT, Type.SINT);
     private static final Function SETSOCKOPT =
@@ -57,6 +61,7 @@ public final class LibcSockets implements NativeSockets {
     private static final Function LISTEN = Function.of("listen", Type.SINT, Type.SINT, Type.SINT);
     private static final Function ACCEPT4 = Function.of("accept4", Type.SINT, Type.SINT, Type.POINTER, Type.POINTER, Type.SINT);
     private static final Function RECV = Function.of("recv", Type.SLONG, Type.SINT, Type.POINTER, Type.ULONG, Type.SINT);
+    private static final Function RECVMSG = Function.of("recvmsg", Type.SLONG, Type.SINT, Type.POINTER, Type.SINT);
     private static final Function SEND = Function.of("send", Type.SLONG, Type.SINT, Type.POINTER, Type.ULONG, Type.SINT);
     private static final Function SHUTDOWN = Function.of("shutdown", Type.SINT, Type.SINT, Type.SINT);
     private static final Function POLL = Function.of("poll", Type.SINT, Type.POINTER, Type.ULONG, Type.SINT);
@@ -209,6 +214,55 @@ public final class LibcSockets implements NativeSockets {
                     return 0;
                 }
                 throw failure("recv(" + fd + ")");
+            }
+            if (n == 0) {
+                return -1;
+            }
+            buffer.received(into, (int) n);
+            return (int) n;
+        }
+    }
+
+    @Override
+    public int receive(int fd, ByteBuffer into, boolean wait, java.util.List<Integer> fds) throws IOException {
+        int length = into.remaining();
+        if (length == 0) {
+            return 0;
+        }
+        int controlSpace = LibcNative.CMSGHDR_SIZE + Integer.BYTES * MAX_FDS_PER_MESSAGE;
+        try (Buffer buffer = new Buffer(into, length); Memory iov = new Memory(16); Memory control = new Memory(controlSpace);
+             Memory msg = new Memory(LibcNative.MSGHDR_SIZE)) {
+            MEMORY.putAddress(iov.address, buffer.address);
+            MEMORY.putLong(iov.address + 8, length);
+            MEMORY.putAddress(msg.address + 16, iov.address);
+            MEMORY.putLong(msg.address + 24, 1);
+            MEMORY.putAddress(msg.address + 32, control.address);
+            MEMORY.putLong(msg.address + 40, controlSpace);
+            long n;
+            do {
+                n = RECVMSG.call(fd, msg.address, MSG_CMSG_CLOEXEC | (wait ? 0 : MSG_DONTWAIT));
+            } while (n < 0 && errno() == EINTR);
+            if (n < 0) {
+                if (errno() == EAGAIN) {
+                    return 0;
+                }
+                throw failure("recvmsg(" + fd + ")");
+            }
+            // Every SCM_RIGHTS message of the control data (cmsg_len, level, type, then the ints; 8-aligned).
+            long used = MEMORY.getLong(msg.address + 40);
+            long at = 0;
+            while (at + LibcNative.CMSGHDR_SIZE <= used) {
+                long cmsgLength = MEMORY.getLong(control.address + at);
+                if (cmsgLength < LibcNative.CMSGHDR_SIZE || at + cmsgLength > used) {
+                    break;
+                }
+                if (MEMORY.getInt(control.address + at + 8) == LibcNative.SOL_SOCKET
+                        && MEMORY.getInt(control.address + at + 12) == dev.baton.protocol.Linux.SCM_RIGHTS) {
+                    for (long i = LibcNative.CMSGHDR_SIZE; i + Integer.BYTES <= cmsgLength; i += Integer.BYTES) {
+                        fds.add(MEMORY.getInt(control.address + at + i));
+                    }
+                }
+                at += (cmsgLength + 7) / 8 * 8;
             }
             if (n == 0) {
                 return -1;

@@ -67,6 +67,12 @@ public interface Native {
     /** kill(-pgid, signal): every process of the group; false when the group has no process left. */
     boolean signalGroup(long pgid, int signal) throws IOException;
 
+    /**
+     * pidfd_open(pid, 0): a descriptor (close-on-exec) that poll reports readable once the process
+     * has exited, whoever its parent is; -1 when the kernel has no pidfd_open (before Linux 5.3).
+     */
+    int pidfdOpen(long pid) throws IOException;
+
     /** memfd_create(name, MFD_CLOEXEC): an anonymous file in memory, for the state batond hands its next image. */
     int memfd(String name) throws IOException;
 

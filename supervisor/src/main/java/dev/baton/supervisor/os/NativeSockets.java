@@ -33,6 +33,12 @@ public interface NativeSockets {
     int receive(int fd, ByteBuffer into, boolean wait) throws IOException;
 
     /**
+     * As {@link #receive(int, ByteBuffer, boolean)} with recvmsg: the descriptors that came with the
+     * bytes (SCM_RIGHTS, close-on-exec) are added to {@code fds}; the caller owns them, to keep or close.
+     */
+    int receive(int fd, ByteBuffer into, boolean wait, java.util.List<Integer> fds) throws IOException;
+
+    /**
      * send (MSG_NOSIGNAL: a vanished peer is EPIPE, not SIGPIPE) from {@code from}'s remaining bytes,
      * advancing its position: the bytes written, 0 when the socket buffer is full and the socket is
      * non-blocking or {@code wait} is false.

@@ -7,21 +7,30 @@ import java.util.Optional;
 
 /**
  * The fields batond reads from {@code /proc/PID/stat}: "PID (COMM) STATE PPID PGRP ...", where
- * COMM may itself contain ") ", so the fields are counted from the last ')'.
+ * COMM may itself contain ") ", so the fields are counted from the last ')'. {@code startTime} is
+ * field 22, the process's start in clock ticks after boot: with the pid, it names one process
+ * (a pid alone may have been reused).
  */
-record ProcStat(char state, long parent, long processGroup) {
+public record ProcStat(char state, long parent, long processGroup, long startTime) {
     /** Empty when the process went away while we looked, or the file is not what the kernel writes. */
-    static Optional<ProcStat> read(Path stat) {
+    public static Optional<ProcStat> read(Path stat) {
         try {
             String s = Files.readString(stat);
-            String[] rest = s.substring(s.lastIndexOf(')') + 2).split(" ", 4);
-            return Optional.of(new ProcStat(rest[0].charAt(0), Long.parseLong(rest[1]), Long.parseLong(rest[2])));
+            // After ") ": field 3 (state) is rest[0], so field N is rest[N - 3].
+            String[] rest = s.substring(s.lastIndexOf(')') + 2).split(" ", 21);
+            return Optional.of(new ProcStat(rest[0].charAt(0), Long.parseLong(rest[1]), Long.parseLong(rest[2]),
+                    Long.parseLong(rest[19])));
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }
     }
 
-    boolean zombie() {
+    /** The process {@code pid} under {@code proc}, if it runs (a zombie counts as gone). */
+    public static Optional<ProcStat> of(Path proc, long pid) {
+        return read(proc.resolve(Long.toString(pid)).resolve("stat")).filter(p -> !p.zombie());
+    }
+
+    public boolean zombie() {
         return state == 'Z';
     }
 }

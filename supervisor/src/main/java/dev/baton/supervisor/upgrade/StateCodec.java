@@ -53,7 +53,71 @@ public final class StateCodec {
 
     public static byte[] encode(ImageState state) {
         Writer w = new Writer();
-        LifecycleState s = state.lifecycle();
+        putLifecycle(w, state.lifecycle());
+        w.put("listeners", state.listeners().size());
+        for (int i = 0; i < state.listeners().size(); i++) {
+            Listener l = state.listeners().get(i);
+            w.put("listener." + i + ".name", l.name());
+            w.put("listener." + i + ".host", l.address().getAddress().getHostAddress());
+            w.put("listener." + i + ".port", l.address().getPort());
+            w.put("listener." + i + ".fd", l.fd());
+        }
+        w.put("handoff.dir", state.handoff().directory().toString());
+        w.put("handoff.fd", state.handoff().fd());
+        List<String> connections = new ArrayList<>();
+        new java.util.TreeMap<>(state.handoff().connections()).forEach((id, fd) -> connections.add(id + ":" + fd));
+        w.put("handoff.connections", String.join(",", connections));
+        w.put("handoff.last.id", state.handoff().lastId());
+        w.put("control.path", state.control().path().toString());
+        w.put("control.fd", state.control().fd());
+        return w.finish();
+    }
+
+    /**
+     * The state file's text ({@link SavedState}): the same facts as an image's state, without
+     * descriptors (they die with the batond that held them), plus {@code saved.by} (batond's pid)
+     * and, for each live generation, {@code gen.N.start}, its leader's start time.
+     */
+    public static byte[] encodeSaved(SavedState state) {
+        Writer w = new Writer();
+        w.put("saved.by", state.batondPid());
+        putLifecycle(w, state.lifecycle());
+        state.startTimes().forEach((number, ticks) -> w.put("gen." + number + ".start", ticks));
+        w.put("listeners", state.listeners().size());
+        for (int i = 0; i < state.listeners().size(); i++) {
+            Listener l = state.listeners().get(i);
+            w.put("listener." + i + ".name", l.name());
+            w.put("listener." + i + ".host", l.address().getAddress().getHostAddress());
+            w.put("listener." + i + ".port", l.address().getPort());
+        }
+        return w.finish();
+    }
+
+    /** Reads a state file written by {@link #encodeSaved}; one line of what is wrong with any other. */
+    public static SavedState decodeSaved(byte[] bytes) {
+        Reader r = new Reader(bytes);
+        if (!r.has("saved.by")) {
+            throw new IllegalArgumentException("not a state file batond saved (no saved.by)");
+        }
+        LifecycleState lifecycle = readLifecycle(r);
+        Map<Integer, Long> starts = new LinkedHashMap<>();
+        for (int n : lifecycle.alive()) {
+            String k = "gen." + n + ".start";
+            if (r.has(k)) {
+                starts.put(n, r.number(k));
+            }
+        }
+        List<Listener> listeners = new ArrayList<>();
+        long count = r.number("listeners");
+        for (int i = 0; i < count; i++) {
+            String k = "listener." + i + ".";
+            InetAddress host = r.parse(k + "host", r.string(k + "host"), StateCodec::literalAddress);
+            listeners.add(new Listener(r.string(k + "name"), new InetSocketAddress(host, (int) r.number(k + "port")), -1));
+        }
+        return new SavedState(lifecycle, listeners, starts, r.number("saved.by"));
+    }
+
+    private static void putLifecycle(Writer w, LifecycleState s) {
         w.put("started", s.startedAt());
         w.put("next.generation", s.nextGeneration());
         List<String> numbers = new ArrayList<>();
@@ -123,28 +187,27 @@ public final class StateCodec {
             w.put("upgrade.from.version", u.fromVersion());
             w.put("upgrade.from.jvm", u.fromJvm());
         }
-        w.put("listeners", state.listeners().size());
-        for (int i = 0; i < state.listeners().size(); i++) {
-            Listener l = state.listeners().get(i);
-            w.put("listener." + i + ".name", l.name());
-            w.put("listener." + i + ".host", l.address().getAddress().getHostAddress());
-            w.put("listener." + i + ".port", l.address().getPort());
-            w.put("listener." + i + ".fd", l.fd());
-        }
-        w.put("handoff.dir", state.handoff().directory().toString());
-        w.put("handoff.fd", state.handoff().fd());
-        List<String> connections = new ArrayList<>();
-        new java.util.TreeMap<>(state.handoff().connections()).forEach((id, fd) -> connections.add(id + ":" + fd));
-        w.put("handoff.connections", String.join(",", connections));
-        w.put("handoff.last.id", state.handoff().lastId());
-        w.put("control.path", state.control().path().toString());
-        w.put("control.fd", state.control().fd());
-        return w.finish();
     }
 
     /** Reads a state written by {@link #encode}; one line of what is wrong with any other. */
     public static ImageState decode(byte[] bytes) {
         Reader r = new Reader(bytes);
+        LifecycleState lifecycle = readLifecycle(r);
+        List<Listener> listeners = new ArrayList<>();
+        long count = r.number("listeners");
+        for (int i = 0; i < count; i++) {
+            String k = "listener." + i + ".";
+            InetAddress host = r.parse(k + "host", r.string(k + "host"), StateCodec::literalAddress);
+            listeners.add(new Listener(r.string(k + "name"), new InetSocketAddress(host, (int) r.number(k + "port")),
+                    r.fd(k + "fd")));
+        }
+        ImageState.Handoff handoff = new ImageState.Handoff(Path.of(r.string("handoff.dir")), r.fd("handoff.fd"),
+                r.pairs("handoff.connections"), (int) r.number("handoff.last.id"));
+        ImageState.Control control = new ImageState.Control(Path.of(r.string("control.path")), r.fd("control.fd"));
+        return new ImageState(lifecycle, listeners, handoff, control);
+    }
+
+    private static LifecycleState readLifecycle(Reader r) {
         List<GenerationRecord> generations = new ArrayList<>();
         for (int n : r.ints("generations")) {
             String k = "gen." + n + ".";
@@ -177,22 +240,10 @@ public final class StateCodec {
                         r.instant("upgrade.requested"), null, r.string("upgrade.from.version"),
                         r.string("upgrade.from.jvm"), null, null)
                 : null;
-        LifecycleState lifecycle = new LifecycleState(r.instant("started"), (int) r.number("next.generation"),
+        return new LifecycleState(r.instant("started"), (int) r.number("next.generation"),
                 generations, r.ints("alive"), r.ints("exited.recently"), r.integerOrNull("serving"),
                 r.integerOrNull("starting"), reloads, (int) r.number("next.reload"), r.integerOrNull("reload.starting"),
                 draining, r.stringOrNull("reload.queued"), backoff, (int) r.number("upgrades"), upgrade);
-        List<Listener> listeners = new ArrayList<>();
-        long count = r.number("listeners");
-        for (int i = 0; i < count; i++) {
-            String k = "listener." + i + ".";
-            InetAddress host = r.parse(k + "host", r.string(k + "host"), StateCodec::literalAddress);
-            listeners.add(new Listener(r.string(k + "name"), new InetSocketAddress(host, (int) r.number(k + "port")),
-                    r.fd(k + "fd")));
-        }
-        ImageState.Handoff handoff = new ImageState.Handoff(Path.of(r.string("handoff.dir")), r.fd("handoff.fd"),
-                r.pairs("handoff.connections"), (int) r.number("handoff.last.id"));
-        ImageState.Control control = new ImageState.Control(Path.of(r.string("control.path")), r.fd("control.fd"));
-        return new ImageState(lifecycle, listeners, handoff, control);
     }
 
     /** A numeric address only: a state never makes batond resolve a name. */

@@ -87,6 +87,36 @@ public class HandoffServerTest {
     }
 
     @Test
+    void onlyAnAskedForListenersFrameIsAnAnswer() throws Exception {
+        SocketChannel child = connect();
+        Event.HandoffConnected connected = next(Event.HandoffConnected.class);
+        write(child, Frame.of("BATON", "1", "TOKEN", "t", "PID", "1", "RESUME", "1", "GENERATION", "4").encode());
+        Event.ChildHello hello = next(Event.ChildHello.class);
+        assertTrue(hello.resume());
+        assertEquals(4, hello.generation());
+
+        // Not asked: a LISTENERS frame from a child is just an unknown frame.
+        write(child, Frame.of("LISTENERS", "http", "ADDRESSES", "127.0.0.1:8080").encode());
+        next(Event.ChildSentUnknown.class);
+
+        handoff.requestListeners(connected.connection());
+        Frame asked = Frame.of("SEND_LISTENERS", "1");
+        ByteBuffer in = ByteBuffer.allocate(asked.encode().length);
+        while (in.hasRemaining()) {
+            assertTrue(child.read(in) > 0);
+        }
+        assertEquals(ByteBuffer.wrap(asked.encode()), in.flip());
+        write(child, Frame.of("LISTENERS", "", "ADDRESSES", "").encode()); // it closed them: none, no descriptors
+        Event.ListenersReturned answer = next(Event.ListenersReturned.class);
+        assertEquals(connected.connection(), answer.connection());
+        assertEquals(List.of(), answer.names());
+        assertEquals(0, answer.fds().length);
+
+        write(child, Frame.of("DRAINED", "1", "SERVED", "3", "EXIT", "0").encode());
+        assertEquals(0, next(Event.ChildDrained.class).exitCode());
+    }
+
+    @Test
     void helloInPiecesThenListenersWithADescriptor() throws Exception {
         SocketChannel child = connect();
         Event.HandoffConnected connected = next(Event.HandoffConnected.class);

@@ -130,6 +130,36 @@ public final class FakeActions implements Actions {
         }
     }
 
+    final List<String> watchedAdopted = new ArrayList<>();
+    final List<Integer> listenersRequestedOf = new ArrayList<>();
+    final List<String> listenersTaken = new ArrayList<>();
+    /** What bindMissingListeners answers: empty (all bound) or why not. */
+    Optional<String> bindFailure = Optional.empty();
+    int binds;
+
+    @Override
+    public void watchAdopted(int generation, long pid) {
+        watchedAdopted.add("gen=" + generation + " pid=" + pid);
+    }
+
+    @Override
+    public void requestListeners(int connection) {
+        listenersRequestedOf.add(connection);
+    }
+
+    @Override
+    public String takeListeners(List<String> names, List<String> addresses, int[] fds, boolean wanted) {
+        String taken = wanted ? String.join(",", names) : "";
+        listenersTaken.add(taken);
+        return taken;
+    }
+
+    @Override
+    public Optional<String> bindMissingListeners() {
+        binds++;
+        return bindFailure;
+    }
+
     @Override
     public void exit(int code) {
         exitCode = code;
