@@ -36,7 +36,12 @@ import io.netty.util.concurrent.DefaultThreadFactory;
  *   BATON_LISTEN=127.0.0.1:18080 java -jar hello.jar      # alone, elsewhere
  *   batond --listen 127.0.0.1:8080 -- java -jar hello.jar # under batond
  *   HELLO_PROBES=0.0.0.0:8081 java -jar hello.jar          # probes on their own port too (Kubernetes)
+ *   HELLO_START_CPU_MS=3000 HELLO_START_CPU_THREADS=2 java -jar hello.jar # a slow start (bench/run --slow-start)
  * </pre>
+ *
+ * {@code HELLO_START_CPU_MS} (default 0: off) and {@code HELLO_START_CPU_THREADS} (default 1) make
+ * the start burn that much CPU time on that many threads ({@link StartCpuBurn}) after the
+ * listeners arrived and before it serves on them and says READY: a service that is slow to start.
  */
 public final class HelloServer implements AutoCloseable {
     static final Logger LOG = LoggerFactory.getLogger(HelloServer.class);
@@ -59,7 +64,11 @@ public final class HelloServer implements AutoCloseable {
 
     public static void main(String[] args) {
         try {
+            StartCpuBurn burn = StartCpuBurn.fromEnvironment(System.getenv());
             Baton baton = Baton.connect("127.0.0.1:8080");
+            // After the listeners arrived, before serving on them: connections wait in the accept
+            // queue meanwhile, as they would for any service that is slow to start.
+            startBurn(burn);
             HelloServer server = start(baton.listeners(), baton.generation(), baton.readiness()::verdict);
             server.closeWith(baton);
             baton.readinessCheck("event-loops", () -> !server.ioLoops.isShuttingDown());
@@ -75,6 +84,14 @@ public final class HelloServer implements AutoCloseable {
             System.exit(1);
         } catch (InterruptedException e) {
             System.exit(1);
+        }
+    }
+
+    private static void startBurn(StartCpuBurn burn) throws InterruptedException {
+        if (burn.on()) {
+            StartCpuBurn.Done done = burn.run();
+            LOG.info("start burned {} ms of CPU on {} threads in {} ms (digest {})", burn.millis(), burn.threads(),
+                    done.wallMillis(), Long.toHexString(done.digest()));
         }
     }
 
