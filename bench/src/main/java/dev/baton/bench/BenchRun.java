@@ -47,6 +47,8 @@ final class BenchRun {
             RequestLog requests;
             long measureFrom;
             long loadEnd;
+            String reloadFailure = null;
+            long measuredUntil = Long.MAX_VALUE;
             try (LoadGenerator load = LoadGenerator.start(clock, setup.port(), config.concurrency(),
                     config.keepAliveThreads(), config.ratePerThread())) {
                 long loadStart = clock.now();
@@ -63,12 +65,23 @@ final class BenchRun {
                                 + " s spent after " + i + " reloads");
                         break;
                     }
-                    reloads.add(service.reload());
+                    long before = clock.now();
+                    try {
+                        reloads.add(service.reload());
+                    } catch (IllegalStateException e) {
+                        // A reload that failed or hung (a start slower than batond's --ready-timeout, say)
+                        // ends this run's reloads; the figures stop where it began (it has no window to
+                        // count in), and the other runs go on.
+                        measuredUntil = before;
+                        reloadFailure = "reload " + (i + 1) + " failed: " + firstLine(e.getMessage());
+                        System.out.print("\n  " + variant.key() + ": " + reloadFailure + "; no more reloads in this run");
+                        break;
+                    }
                     progress(i + 1);
                 }
                 System.out.println();
                 Thread.sleep(config.warmup().toMillis());
-                loadEnd = clock.now();
+                loadEnd = Math.min(clock.now(), measuredUntil);
                 requests = load.stop();
             }
             Optional<RunResult.SupervisorFigures> figures = Optional.empty();
@@ -77,8 +90,15 @@ final class BenchRun {
                 figures = Optional.of(new RunResult.SupervisorFigures(pid, idle.orElseThrow(), ProcStats.Memory.of(pid),
                         idleCpu, config.idle().toMillis()));
             }
-            return new RunResult(variant, clock.now(), requests, List.copyOf(reloads), figures, measureFrom, loadEnd);
+            return new RunResult(variant, clock.now(), requests, List.copyOf(reloads), figures, measureFrom, loadEnd,
+                    reloadFailure);
         }
+    }
+
+    private static String firstLine(String message) {
+        String text = String.valueOf(message);
+        int newline = text.indexOf('\n');
+        return newline < 0 ? text : text.substring(0, newline);
     }
 
     private void progress(int done) {

@@ -89,6 +89,7 @@ final class Results {
         json.put("serviceEnv", run.variant().serviceEnv());
         json.put("durationMs", run.durationNanos() / 1_000_000);
         json.put("reloads", summary.reloadCount());
+        json.put("reloadFailure", run.reloadFailure());
         Map<String, Object> requests = new LinkedHashMap<>();
         requests.put("total", summary.requests());
         requests.put("ok", summary.ok());

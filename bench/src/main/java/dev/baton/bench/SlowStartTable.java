@@ -23,7 +23,8 @@ final class SlowStartTable {
             SlowStartSummary s = SlowStartSummary.of(run);
             RunSummary b = s.base();
             Map<Outcome, Long> f = b.failures();
-            rows.add("| " + run.variant().label() + " | " + b.reloadCount() + " | " + b.ok() + " / " + b.requests() + " | "
+            String reloads = b.reloadCount() + (run.reloadFailure() == null ? "" : " (" + run.reloadFailure().replace("|", "/") + ")");
+            rows.add("| " + run.variant().label() + " | " + reloads + " | " + b.ok() + " / " + b.requests() + " | "
                     + f.get(Outcome.REFUSED) + " / " + f.get(Outcome.RESET) + " / " + f.get(Outcome.TIMEOUT) + " / "
                     + f.get(Outcome.NON_200) + " / " + f.get(Outcome.OTHER) + " | " + latency(b.steadyLatency()) + " | "
                     + latency(b.reloadLatency()) + " | " + ratio(s.p99Ratio()) + " | "

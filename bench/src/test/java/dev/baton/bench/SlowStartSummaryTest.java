@@ -33,7 +33,7 @@ class SlowStartSummaryTest {
         }
         log.add(500 * MS, 1, Outcome.REFUSED); // in the settle second: still counted as a failure
         Reload reload = new Reload(4 * S, 5 * S, 6 * S, MS, MS, 2, 3_000 * MS, warmup);
-        return new RunResult(variant, 11 * S, log, List.of(reload), Optional.empty(), S, 10 * S);
+        return new RunResult(variant, 11 * S, log, List.of(reload), Optional.empty(), S, 10 * S, null);
     }
 
     static Variant variant(String key) {
@@ -62,7 +62,7 @@ class SlowStartSummaryTest {
         RunResult run = run(variant(Mode.RESTART.key), 1, 1, 1, null);
         Reload plain = Reload.timeline(4 * S, 5 * S, 6 * S);
         SlowStartSummary s = SlowStartSummary.of(new RunResult(run.variant(), run.durationNanos(), run.requests(),
-                List.of(plain), Optional.empty(), S, 10 * S));
+                List.of(plain), Optional.empty(), S, 10 * S, null));
         assertNull(s.toReadyMillis());
         assertNull(s.warmupMillis());
         assertNull(s.startMillis());
