@@ -43,11 +43,11 @@ record BenchConfig(Path root, Path out, Scenario scenario, List<Variant> variant
     /**
      * Issue 14's slow-start service: hello burning 3 s of CPU on 2 threads before it serves, 4
      * clients each opening a new connection per request as fast as answered, 3 reloads 3 s
-     * apart, none started after 40 s of load; 5 runs of about 45 s.
+     * apart, none started after 35 s of load; 5 runs of about 45 s.
      */
     static BenchConfig slowStart(Path root, Path out) {
         return new BenchConfig(root, out, Scenario.SLOW_START, Variant.slowStart(), 3, Duration.ofSeconds(3),
-                Duration.ofSeconds(3), Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(40), 4, 0, 0,
+                Duration.ofSeconds(3), Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(35), 4, 0, 0,
                 3000, 2, Duration.ofSeconds(90));
     }
 
