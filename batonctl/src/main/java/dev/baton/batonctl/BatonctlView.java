@@ -53,13 +53,14 @@ final class BatonctlView {
             b.append("log: ").append(dropped).append(" line(s) dropped: batond's log output stalled or failed\n");
         }
         b.append("generations:\n");
-        b.append(String.format("  %-5s %-8s %-9s %-24s %-24s %9s %10s %5s%n",
-                "gen", "pid", "state", "started", "ready at", "in-flight", "served", "exit"));
+        b.append(String.format("  %-5s %-8s %-9s %-24s %-24s %7s %7s %9s %10s %5s%n",
+                "gen", "pid", "state", "started", "ready at", "start", "warm-up", "in-flight", "served", "exit"));
         List<Map<String, Object>> generations = new java.util.ArrayList<>(list(s.get("generations")));
         generations.sort(java.util.Comparator.comparingLong(g -> ((Number) g.get("generation")).longValue()));
         for (Map<String, Object> g : generations) {
-            b.append(String.format("  %-5s %-8s %-9s %-24s %-24s %9s %10s %5s%n", g.get("generation"), g.get("pid"),
-                    g.get("state"), time(g.get("started_at")), time(g.get("ready_at")), reported(g, "inflight"),
+            b.append(String.format("  %-5s %-8s %-9s %-24s %-24s %7s %7s %9s %10s %5s%n", g.get("generation"), g.get("pid"),
+                    g.get("state"), time(g.get("started_at")), time(g.get("ready_at")), split(g, "start_ms"),
+                    split(g, "warmup_ms"), reported(g, "inflight"),
                     reported(g, "served"), g.get("exit_code") == null ? "" : g.get("exit_code")));
         }
         List<Map<String, Object>> reloads = list(s.get("reloads"));
@@ -77,7 +78,7 @@ final class BatonctlView {
         if (!fresh.isEmpty()) {
             b.append("  new generation  gen=").append(fresh.get("generation")).append(" pid=").append(fresh.get("pid"));
             if (fresh.get("ready_ms") != null) {
-                b.append(", READY in ").append(seconds(fresh.get("ready_ms")));
+                b.append(", READY in ").append(seconds(fresh.get("ready_ms"))).append(startAndWarmUp(fresh));
             }
             b.append('\n');
         }
@@ -118,7 +119,8 @@ final class BatonctlView {
         StringBuilder b = new StringBuilder();
         Map<String, Object> fresh = map(r.get("new"));
         if (fresh.get("ready_ms") != null) {
-            b.append("; gen=").append(fresh.get("generation")).append(" READY in ").append(seconds(fresh.get("ready_ms")));
+            b.append("; gen=").append(fresh.get("generation")).append(" READY in ").append(seconds(fresh.get("ready_ms")))
+                    .append(startAndWarmUp(fresh));
         }
         Map<String, Object> old = map(r.get("old"));
         if (old.get("exit_code") != null) {
@@ -156,6 +158,22 @@ final class BatonctlView {
     @SuppressWarnings("unchecked")
     private static Map<String, Object> map(Object o) {
         return o instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+    }
+
+    /** {@code " (start 0.90s, warm-up 0.30s)"}; empty when batond did not know the split (an older batond's state). */
+    private static String startAndWarmUp(Map<String, Object> fresh) {
+        if (fresh.get("start_ms") == null || fresh.get("warmup_ms") == null) {
+            return "";
+        }
+        return " (start " + seconds(fresh.get("start_ms")) + ", warm-up " + seconds(fresh.get("warmup_ms")) + ")";
+    }
+
+    /** A ready generation's start or warm-up; empty before READY, "-" when not known (a state from an older batond). */
+    private static String split(Map<String, Object> g, String key) {
+        if (g.get("ready_at") == null) {
+            return "";
+        }
+        return g.get(key) instanceof Number ? seconds(g.get(key)) : "-";
     }
 
     private static String seconds(Object millis) {

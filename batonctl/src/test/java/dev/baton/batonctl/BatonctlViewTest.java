@@ -31,6 +31,34 @@ class BatonctlViewTest {
         assertTrue(row.matches(".*\\s0\\s+1234\\s*"), row);
     }
 
+    @Test
+    void timeToReadyIsShownSplitIntoStartAndWarmUp() {
+        Map<String, Object> g = generation(2, "serving", 0, 10, null);
+        g.put("ready_ms", 1200L);
+        g.put("start_ms", 900L);
+        g.put("warmup_ms", 300L);
+        Map<String, Object> starting = generation(3, "starting", -1, -1, null);
+        starting.put("ready_at", null);
+        Map<String, Object> s = status(List.of(g, starting));
+        Map<String, Object> reload = new LinkedHashMap<>();
+        reload.put("reload", 1);
+        reload.put("source", "batonctl");
+        reload.put("outcome", "succeeded");
+        reload.put("clean", true);
+        reload.put("duration_ms", 2000L);
+        reload.put("new", Map.of("generation", 2, "pid", 102, "ready_ms", 1200L, "start_ms", 900L, "warmup_ms", 300L));
+        reload.put("kernel", Map.of("listen_overflows", 0, "listen_drops", 0));
+        s.put("reloads", List.of(reload));
+        String text = BatonctlView.status(s);
+        assertTrue(text.lines().anyMatch(l -> l.contains("start") && l.contains("warm-up") && l.contains("ready at")), text);
+        String row = text.lines().filter(l -> l.trim().startsWith("2 ")).findFirst().orElseThrow();
+        assertTrue(row.matches(".*\\s0\\.90s\\s+0\\.30s\\s+0\\s+10\\s*"), row);
+        String notReady = text.lines().filter(l -> l.trim().startsWith("3 ")).findFirst().orElseThrow();
+        assertFalse(notReady.contains("?") || notReady.contains("0.00s"), notReady);
+        assertTrue(text.contains("gen=2 READY in 1.20s (start 0.90s, warm-up 0.30s)"), text);
+        assertTrue(BatonctlView.reload(reload).contains("READY in 1.20s (start 0.90s, warm-up 0.30s)"), BatonctlView.reload(reload));
+    }
+
     private static Map<String, Object> generation(int number, String state, long inflight, long served, Integer exit) {
         Map<String, Object> g = new LinkedHashMap<>();
         g.put("generation", number);

@@ -28,6 +28,7 @@ import dev.baton.protocol.Keys;
  * baton.onDrain(Drainable.of(server, inflight));      // stop accepting, let in-flight finish
  * baton.onClose("db-pool", pool);                      // closed after the drain, last registered first
  * baton.readinessCheck("db", pool::isReachable);       // ready() waits for it
+ * baton.warmUp(1000, () -> handler.handle(canned));    // then ready() calls it 1000 times
  * baton.ready();
  * }</pre>
  */
@@ -51,6 +52,7 @@ public final class Baton {
     private final List<Listener> listeners;
     private final Handoff handoff;
     private final Readiness readiness = new Readiness();
+    private final WarmUp warmUp = new WarmUp();
     private final Drain drain;
 
     private Baton(Mode mode, int generation, List<Listener> listeners, Handoff handoff, Duration drainTimeout) {
@@ -261,6 +263,24 @@ public final class Baton {
     }
 
     /**
+     * Registers a warm-up: {@link #ready()} calls {@code task} {@code times} times once the
+     * readiness checks pass and before it reports READY, e.g. the service's own handler on a
+     * canned request, so that the first real requests after READY do not run cold (class loading,
+     * JIT). Its duration is logged and sent to batond ({@code WARMUP_MS} in READY). Call the
+     * handler in-process or over a private loopback socket, never through the service's listener
+     * (another generation may be serving on it). A call that throws fails the start: see
+     * {@link #ready(Duration)}. Steps registered more than once run in order of registration.
+     */
+    public void warmUp(int times, WarmUpTask task) {
+        warmUp.add(times, task);
+    }
+
+    /** As {@link #warmUp(int, WarmUpTask)}, calling {@code task} again and again until {@code duration} has passed (at least once). */
+    public void warmUp(Duration duration, WarmUpTask task) {
+        warmUp.add(duration, task);
+    }
+
+    /**
      * Waits until every readiness check passes (at most {@link #DEFAULT_READY_WAIT}), then tells
      * the supervisor this process serves real traffic; under batond the previous generation is
      * drained after this. See {@link #ready(Duration)}.
@@ -271,16 +291,19 @@ public final class Baton {
 
     /**
      * Runs the readiness checks every {@link Readiness#RETRY_INTERVAL} until all pass, logging
-     * which one fails and why, then reports READY (batond's frame, or sd_notify under systemd)
+     * which one fails and why, then the warm-up ({@link #warmUp(int, WarmUpTask)}), then reports
+     * READY (batond's frame with the warm-up's {@code WARMUP_MS}, or sd_notify under systemd)
      * and starts the stats frames for batond. Throws {@link IllegalStateException} naming the
-     * failing check when {@code maxWait} passes first: nothing is reported then, and the
-     * service should exit (batond would kill it at its --ready-timeout anyway).
+     * failing check when {@code maxWait} passes first, or naming the warm-up call that threw:
+     * nothing is reported then, and the service should log the message and exit non-zero
+     * (batond would kill it at its --ready-timeout anyway).
      */
     public void ready(Duration maxWait) throws InterruptedException {
         readiness.awaitPassing(maxWait);
+        WarmUp.Result warmed = warmUp.run();
         try {
             switch (mode) {
-                case BATOND -> handoff.send(Frame.of(Keys.READY, "1"));
+                case BATOND -> handoff.send(Frame.of(Keys.READY, "1", Keys.WARMUP_MS, Long.toString(warmed.millis())));
                 case SYSTEMD -> SdNotify.notify("READY=1");
                 case START_SERVER, STANDALONE -> { }
             }

@@ -281,7 +281,7 @@ public final class Batond {
         }
         if (!StateCodec.reads(stateVersion)) {
             System.err.println("batond: cannot read batond state version " + stateVersion
-                    + " (this batond " + Version.number() + " reads version " + StateCodec.VERSION + ")");
+                    + " (this batond " + Version.number() + " reads versions " + StateCodec.versionsRead() + ")");
             return 1;
         }
         System.out.println(NewImageCheck.ANSWER + "version=" + Version.number() + " java="

@@ -34,6 +34,8 @@ public final class ReloadEvidence {
             fresh.put("generation", r.fresh().number());
             fresh.put("pid", r.fresh().pid());
             fresh.put("ready_ms", millis(r.timeToReady()));
+            fresh.put("start_ms", millis(r.start()));
+            fresh.put("warmup_ms", millis(r.warmUp()));
             m.put("new", fresh);
         }
         GenerationSnapshot o = r.old();

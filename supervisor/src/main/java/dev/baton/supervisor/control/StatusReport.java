@@ -72,6 +72,12 @@ public final class StatusReport {
         m.put("state", g.phase().name().toLowerCase());
         m.put("started_at", UtcTime.format(g.spawnedAt()));
         m.put("ready_at", g.readyAt() != null ? UtcTime.format(g.readyAt()) : null);
+        if (g.readyAt() != null) {
+            // Time to READY, split: the process's own start, then the warm-up it reported (null: not known).
+            m.put("ready_ms", g.timeToReady().toMillis());
+            m.put("start_ms", g.start() != null ? g.start().toMillis() : null);
+            m.put("warmup_ms", g.warmUp() != null ? g.warmUp().toMillis() : null);
+        }
         m.put("inflight", g.inflight());
         m.put("served", g.served());
         if (g.drainStartedAt() != null) {

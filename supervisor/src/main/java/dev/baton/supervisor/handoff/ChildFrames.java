@@ -1,8 +1,13 @@
 package dev.baton.supervisor.handoff;
 
 import dev.baton.supervisor.lifecycle.Event;
+import dev.baton.supervisor.log.LogBudget;
 
+import java.time.Duration;
 import java.util.List;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import dev.baton.protocol.Frame;
 import dev.baton.protocol.Keys;
@@ -15,6 +20,10 @@ import dev.baton.protocol.Keys;
 public final class ChildFrames {
     /** The facts of a DRAINED frame that the log repeats, in this order. */
     private static final List<String> DRAIN_FACTS = List.of(Keys.INFLIGHT_AT_DRAIN, Keys.ABANDONED, Keys.DRAIN_MS, Keys.CLOSED);
+    private static final Logger LOG = LoggerFactory.getLogger("batond");
+    /** A child's bad WARMUP_MS: one line each, a few per minute (children can be restarted in a loop). */
+    static final LogBudget BAD_WARMUP = new LogBudget(LOG,
+            "handoff: {} more READY frame(s) with a bad WARMUP_MS, taken as 0", 3, Duration.ofMinutes(1));
 
     private ChildFrames() {}
 
@@ -23,7 +32,7 @@ public final class ChildFrames {
             return new Event.ChildHello(connection, frame.get(Keys.TOKEN), number(frame.get(Keys.PID)));
         }
         if ("1".equals(frame.get(Keys.READY))) {
-            return new Event.ChildReady(connection);
+            return new Event.ChildReady(connection, warmupMillis(connection, frame.get(Keys.WARMUP_MS)));
         }
         if ("1".equals(frame.get(Keys.DRAINED))) {
             StringBuilder facts = new StringBuilder("served=" + frame.get(Keys.SERVED));
@@ -39,6 +48,20 @@ public final class ChildFrames {
             return new Event.ChildStats(connection, number(frame.get(Keys.INFLIGHT)), number(frame.get(Keys.SERVED)));
         }
         return new Event.ChildSentUnknown(connection, frame.fields().keySet().toString());
+    }
+
+    /** READY's WARMUP_MS: absent is 0 (no warm-up); one that is not a number of milliseconds is 0, with a line. */
+    private static long warmupMillis(int connection, String text) {
+        if (text == null) {
+            return 0;
+        }
+        long n = number(text);
+        if (n < 0 && BAD_WARMUP.allow(System.nanoTime())) {
+            String shown = text.length() > 24 ? text.substring(0, 24) + "..." : text;
+            LOG.warn("handoff connection {} said READY with WARMUP_MS='{}', not a number of "
+                    + "milliseconds: taken as 0, READY counts", connection, shown.replaceAll("\\p{Cntrl}", "?"));
+        }
+        return Math.max(0, n);
     }
 
     private static long number(String text) {

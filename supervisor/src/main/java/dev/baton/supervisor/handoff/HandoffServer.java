@@ -382,6 +382,7 @@ public final class HandoffServer implements AutoCloseable {
             timedOut.flushNow();
             crowded.flushNow();
             badFrames.flushNow();
+            ChildFrames.BAD_WARMUP.flushNow();
             acceptFailures.flushNow();
             for (HandoffConnection c : connections.values()) {
                 c.close(nat);
@@ -428,7 +429,7 @@ public final class HandoffServer implements AutoCloseable {
 
     private long nextWake() {
         long wake = Math.min(Math.min(timedOut.flushDue(), crowded.flushDue()),
-                Math.min(badFrames.flushDue(), acceptFailures.flushDue()));
+                Math.min(Math.min(badFrames.flushDue(), acceptFailures.flushDue()), ChildFrames.BAD_WARMUP.flushDue()));
         if (!waiting.isEmpty()) {
             wake = Math.min(wake, oldestWaiting().helloDeadline);
         }
@@ -446,6 +447,7 @@ public final class HandoffServer implements AutoCloseable {
         timedOut.flush(now);
         crowded.flush(now);
         badFrames.flush(now);
+        ChildFrames.BAD_WARMUP.flush(now);
         acceptFailures.flush(now);
     }
 

@@ -81,12 +81,13 @@ final class ChildSessions {
         }
     }
 
-    void onReady(int connection) {
-        Generation g = speaker(connection, "READY");
+    void onReady(Event.ChildReady e) {
+        Generation g = speaker(e.connection(), "READY");
         if (g == null) {
             return;
         }
         if (g == lifecycle.starting() && g.state() instanceof GenerationState.Connected) {
+            g.warmupMs = e.warmupMs();
             lifecycle.ready(g);
         } else if (lifecycle.shuttingDown()) {
             LOG.info("{} said READY while batond shuts down: ignored, it drains", g);

@@ -24,8 +24,8 @@ public sealed interface Event {
     /** HELLO: a child says who it is; {@code pid} is -1 when it did not say. */
     record ChildHello(int connection, String token, long pid) implements Event {}
 
-    /** READY: the child serves. */
-    record ChildReady(int connection) implements Event {}
+    /** READY: the child serves; {@code warmupMs} is how long its warm-up took before (0: none). */
+    record ChildReady(int connection, long warmupMs) implements Event {}
 
     /** Stats: in flight and served now; -1 for a count the frame did not carry. */
     record ChildStats(int connection, long inflight, long served) implements Event {}

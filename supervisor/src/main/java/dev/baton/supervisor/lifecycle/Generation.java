@@ -21,6 +21,8 @@ public final class Generation {
 
     // The facts of its life, set by the supervisor on the loop thread.
     Instant readyAt;
+    /** Its warm-up before READY (READY's WARMUP_MS, at most spawn to READY); -1 until READY, and when not known. */
+    long warmupMs = -1;
     Instant drainStartedAt;
     /** Its handoff connection; -1 before HELLO and after the connection closed. */
     int connection = -1;
@@ -74,7 +76,8 @@ public final class Generation {
 
     GenerationSnapshot snapshot() {
         return new GenerationSnapshot(number, pid, servicePid, phase(), spawnedAt, readyAt, drainStartedAt, exitedAt(),
-                exitCode(), inflight, served, inflightAtDrain, inflightAtExit, drainReported, killedProcesses, connection);
+                exitCode(), inflight, served, inflightAtDrain, inflightAtExit, drainReported, killedProcesses, connection,
+                warmupMs);
     }
 
     LifecycleState.GenerationRecord record() {
@@ -92,7 +95,7 @@ public final class Generation {
         }
         return new LifecycleState.GenerationRecord(number, token, pid, phase(), deadline, reason, spawnedAt, readyAt,
                 drainStartedAt, exitedAt(), exitCode(), connection, servicePid, inflight, served, inflightAtDrain,
-                inflightAtExit, drainReported, killedProcesses);
+                inflightAtExit, drainReported, killedProcesses, warmupMs);
     }
 
     /** A generation as another image of batond left it. */
@@ -116,6 +119,7 @@ public final class Generation {
         g.inflightAtExit = r.inflightAtExit();
         g.drainReported = r.drainReported();
         g.killedProcesses = r.killedProcesses();
+        g.warmupMs = r.warmupMs();
         return g;
     }
 

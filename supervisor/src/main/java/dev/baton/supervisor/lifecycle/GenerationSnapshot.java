@@ -1,5 +1,6 @@
 package dev.baton.supervisor.lifecycle;
 
+import java.time.Duration;
 import java.time.Instant;
 
 /**
@@ -18,6 +19,7 @@ import java.time.Instant;
  * @param drainReported    it sent DRAINED
  * @param killedProcesses  processes of its group that got SIGKILL
  * @param connection       its handoff connection, -1 when it has none
+ * @param warmupMs         its warm-up before READY (the child's WARMUP_MS); -1 before READY and when not known
  */
 public record GenerationSnapshot(
         int number,
@@ -35,7 +37,24 @@ public record GenerationSnapshot(
         long inflightAtExit,
         boolean drainReported,
         int killedProcesses,
-        int connection) {
+        int connection,
+        long warmupMs) {
+
+    /** Spawn to READY; null before READY. */
+    public Duration timeToReady() {
+        return readyAt == null ? null : Duration.between(spawnedAt, readyAt);
+    }
+
+    /** The warm-up part of {@link #timeToReady}; null before READY and when not known (a state from an older batond). */
+    public Duration warmUp() {
+        return readyAt == null || warmupMs < 0 ? null : Duration.ofMillis(warmupMs);
+    }
+
+    /** The rest of {@link #timeToReady}, spawn to READY minus the warm-up; null when either is not known. */
+    public Duration start() {
+        Duration warmUp = warmUp();
+        return warmUp == null ? null : timeToReady().minus(warmUp);
+    }
 
     /** Its service ran behind a wrapper script: the process that said HELLO is not the leader. */
     public boolean behindWrapper() {

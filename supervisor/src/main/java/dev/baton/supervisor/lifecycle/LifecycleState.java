@@ -48,13 +48,13 @@ public record LifecycleState(
     /**
      * One generation. {@code deadline} is its state's (ready, drain or kill deadline; null when its
      * phase has none), {@code reason} a KILLING generation's; {@code exitedAt} and {@code exitCode}
-     * are set once it EXITED.
+     * are set once it EXITED; {@code warmupMs} is -1 until READY and when not known.
      */
     public record GenerationRecord(int number, String token, long pid, Phase phase, Instant deadline, String reason,
                                    Instant spawnedAt, Instant readyAt, Instant drainStartedAt, Instant exitedAt,
                                    Integer exitCode, int connection, long servicePid, long inflight, long served,
                                    long inflightAtDrain, long inflightAtExit, boolean drainReported,
-                                   int killedProcesses) {}
+                                   int killedProcesses, long warmupMs) {}
 
     /** One reload of the history; {@code fresh} and {@code old} are generation numbers (null: none). */
     public record ReloadRecord(int id, String source, Instant requestedAt, Reload.Outcome outcome, String reason,

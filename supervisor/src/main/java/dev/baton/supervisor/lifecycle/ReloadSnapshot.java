@@ -44,7 +44,17 @@ public record ReloadSnapshot(
 
     /** Spawn to READY of the new generation. */
     public Duration timeToReady() {
-        return fresh == null || fresh.readyAt() == null ? null : Duration.between(fresh.spawnedAt(), fresh.readyAt());
+        return fresh == null ? null : fresh.timeToReady();
+    }
+
+    /** The new generation's warm-up, the last part of {@link #timeToReady}; null when not known. */
+    public Duration warmUp() {
+        return fresh == null ? null : fresh.warmUp();
+    }
+
+    /** {@link #timeToReady} without the warm-up; null when not known. */
+    public Duration start() {
+        return fresh == null ? null : fresh.start();
     }
 
     /** Drain signal to exit of the old generation. */
@@ -63,6 +73,10 @@ public record ReloadSnapshot(
         StringBuilder b = new StringBuilder();
         if (fresh != null) {
             b.append("gen=").append(fresh.number()).append(" ready in ").append(Durations.seconds(timeToReady()));
+            if (warmUp() != null) {
+                b.append(" (start ").append(Durations.seconds(start())).append(", warm-up ")
+                        .append(Durations.seconds(warmUp())).append(')');
+            }
         }
         if (old != null) {
             b.append("; gen=").append(old.number()).append(" in-flight ").append(count(old.inflightAtDrain()))

@@ -118,7 +118,7 @@ public final class Supervisor {
         } else if (event instanceof Event.ChildHello e) {
             sessions.onHello(e);
         } else if (event instanceof Event.ChildReady e) {
-            sessions.onReady(e.connection());
+            sessions.onReady(e);
         } else if (event instanceof Event.ChildStats e) {
             sessions.onStats(e);
         } else if (event instanceof Event.ChildDrained e) {
@@ -537,7 +537,12 @@ public final class Supervisor {
     private void becomeServing(Generation g) {
         Generation previous = serving;
         g.readyAt = actions.now();
-        g.moveTo(new GenerationState.Serving(), "ready in " + Durations.format(Duration.between(g.spawnedAt, g.readyAt)));
+        Duration toReady = Duration.between(g.spawnedAt, g.readyAt);
+        // The child's own clock: a warm-up longer than its whole start (a lying child, a clock step) is cut to it.
+        g.warmupMs = Math.max(0, Math.min(g.warmupMs, toReady.toMillis()));
+        g.moveTo(new GenerationState.Serving(), "ready in " + Durations.format(toReady) + (g.warmupMs > 0
+                ? " (start " + Durations.format(toReady.minusMillis(g.warmupMs)) + ", warm-up "
+                        + Durations.format(Duration.ofMillis(g.warmupMs)) + ")" : ""));
         serving = g;
         starting = null;
         monitor.serving(g.snapshot());

@@ -50,6 +50,12 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
     private final Counter restarts = Counter.builder().name("baton_child_restarts_total")
             .help("New generations started because the serving child died or failed to start")
             .withoutExemplars().register(registry);
+    private final Gauge lastReadyStart = Gauge.builder().name("baton_last_ready_start_seconds")
+            .help("Spawn to READY of the generation that became ready last, without its warm-up")
+            .withoutExemplars().register(registry);
+    private final Gauge lastReadyWarmup = Gauge.builder().name("baton_last_ready_warmup_seconds")
+            .help("The warm-up before READY of the generation that became ready last (its WARMUP_MS)")
+            .withoutExemplars().register(registry);
     private final Gauge generation = Gauge.builder().name("baton_generation")
             .help("The generation serving now").withoutExemplars().register(registry);
     private final Gauge inflight = Gauge.builder().name("baton_generation_inflight")
@@ -105,7 +111,11 @@ public final class PrometheusMonitor implements Monitor, AutoCloseable {
     public void serving(GenerationSnapshot g) {
         generation.set(g.number());
         if (g.readyAt() != null) {
-            timeToReady.observe(seconds(Duration.between(g.spawnedAt(), g.readyAt())));
+            timeToReady.observe(seconds(g.timeToReady()));
+        }
+        if (g.warmUp() != null) {
+            lastReadyStart.set(seconds(g.start()));
+            lastReadyWarmup.set(seconds(g.warmUp()));
         }
     }
 

@@ -23,14 +23,19 @@ import java.util.function.Function;
 import java.util.zip.CRC32;
 
 /**
- * batond's state as text, version {@value #VERSION}: the line {@code BATON-STATE 1}, then one
+ * batond's state as text, version {@value #VERSION}: the line {@code BATON-STATE 2}, then one
  * {@code key=value} line per fact ({@code \} and newlines in a value escaped as {@code \\} and
  * {@code \n}; a fact that is not known is left out), then {@code checksum=} the CRC-32 of every
  * byte before that line. A state of another version, cut short or edited is refused with one line
  * ({@link IllegalArgumentException}): its tokens, pids and descriptors are never trusted.
+ *
+ * <p>Version 2 adds each generation's warm-up ({@code gen.N.warmup.ms}); a version 1 state, from
+ * the batond before, is still read, its generations' warm-up not known (-1).
  */
 public final class StateCodec {
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
+    /** The version before: read too, so that an upgrade from that batond works. */
+    static final int PREVIOUS = 1;
     static final String HEADER = "BATON-STATE ";
     private static final String CHECKSUM = "checksum=";
 
@@ -38,7 +43,12 @@ public final class StateCodec {
 
     /** Whether this batond reads states of {@code version}; the check-only step of an upgrade asks. */
     public static boolean reads(int version) {
-        return version == VERSION;
+        return version == VERSION || version == PREVIOUS;
+    }
+
+    /** The versions {@link #reads} says yes to, for a refusal's line. */
+    public static String versionsRead() {
+        return PREVIOUS + " and " + VERSION;
     }
 
     public static byte[] encode(ImageState state) {
@@ -68,6 +78,7 @@ public final class StateCodec {
             w.put(k + "inflight.at.exit", g.inflightAtExit());
             w.put(k + "drain.reported", g.drainReported());
             w.put(k + "killed", g.killedProcesses());
+            w.put(k + "warmup.ms", g.warmupMs());
         }
         w.put("generations", String.join(",", numbers));
         w.put("alive", join(s.alive()));
@@ -143,7 +154,7 @@ public final class StateCodec {
                     r.instantOrNull(k + "exited"), r.integerOrNull(k + "code"), (int) r.number(k + "connection"),
                     r.number(k + "service.pid"), r.number(k + "inflight"), r.number(k + "served"),
                     r.number(k + "inflight.at.drain"), r.number(k + "inflight.at.exit"), r.bool(k + "drain.reported"),
-                    (int) r.number(k + "killed")));
+                    (int) r.number(k + "killed"), r.version >= 2 ? r.number(k + "warmup.ms") : -1));
         }
         List<ReloadRecord> reloads = new ArrayList<>();
         for (int id : r.ints("reloads")) {
@@ -226,6 +237,7 @@ public final class StateCodec {
 
     private static final class Reader {
         private final Map<String, String> facts = new LinkedHashMap<>();
+        final int version;
 
         Reader(byte[] bytes) {
             String text = new String(bytes, StandardCharsets.UTF_8);
@@ -234,9 +246,11 @@ public final class StateCodec {
             }
             int firstLine = text.indexOf('\n');
             String version = text.substring(HEADER.length(), firstLine < 0 ? text.length() : firstLine);
-            if (!version.equals(Integer.toString(VERSION))) {
-                throw new IllegalArgumentException("state version " + printable(version) + ", this batond reads version " + VERSION);
+            if (!version.equals(Integer.toString(VERSION)) && !version.equals(Integer.toString(PREVIOUS))) {
+                throw new IllegalArgumentException("state version " + printable(version) + ", this batond reads versions "
+                        + versionsRead());
             }
+            this.version = Integer.parseInt(version);
             int sum = text.lastIndexOf("\n" + CHECKSUM);
             if (sum < 0 || !text.endsWith("\n")) {
                 throw new IllegalArgumentException("state cut short: no checksum line at its end");

@@ -27,15 +27,15 @@ class StateCodecTest {
 
     static ImageState full() {
         LifecycleState.GenerationRecord exited = new LifecycleState.GenerationRecord(1, "tok1", 101, Phase.EXITED, null, null,
-                T, T.plusSeconds(1), T.plusSeconds(5), T.plusSeconds(6), 0, -1, 101, 0, 17, 2, 0, true, 0);
+                T, T.plusSeconds(1), T.plusSeconds(5), T.plusSeconds(6), 0, -1, 101, 0, 17, 2, 0, true, 0, 250);
         LifecycleState.GenerationRecord draining = new LifecycleState.GenerationRecord(2, "tok2", 102, Phase.DRAINING,
                 T.plusSeconds(40), null, T.plusSeconds(4), T.plusSeconds(5), T.plusSeconds(9), null, null, 7, 202, 3, 99, 3, -1,
-                false, 0);
+                false, 0, 0);
         LifecycleState.GenerationRecord killing = new LifecycleState.GenerationRecord(4, "tok4", 104, Phase.KILLING,
                 T.plusSeconds(50), "not READY\nwithin 60s \\ really", T.plusSeconds(8), null, null, null, null, -1, -1, -1,
-                -1, -1, -1, false, 2);
+                -1, -1, -1, false, 2, -1);
         LifecycleState.GenerationRecord serving = new LifecycleState.GenerationRecord(3, "tok3", 103, Phase.SERVING, null, null,
-                T.plusSeconds(8), T.plusSeconds(9), null, null, null, 9, 103, 1, 5, -1, -1, false, 0);
+                T.plusSeconds(8), T.plusSeconds(9), null, null, null, 9, 103, 1, 5, -1, -1, false, 0, 420);
         LifecycleState.ReloadRecord r1 = new LifecycleState.ReloadRecord(1, "SIGUSR2", T, Reload.Outcome.SUCCEEDED, "",
                 2, 1, new ListenCounters(3, 4), new ListenCounters(3, 4), Map.of("http", 0L), T.plusSeconds(6));
         LifecycleState.ReloadRecord r2 = new LifecycleState.ReloadRecord(2, "batonctl", T.plusSeconds(8),
@@ -56,7 +56,7 @@ class StateCodecTest {
     void aFullStateReadsBackAsItWasWritten() {
         ImageState state = full();
         byte[] bytes = StateCodec.encode(state);
-        assertTrue(new String(bytes, StandardCharsets.UTF_8).startsWith("BATON-STATE 1\n"));
+        assertTrue(new String(bytes, StandardCharsets.UTF_8).startsWith("BATON-STATE 2\n"));
         assertEquals(state, StateCodec.decode(bytes));
     }
 
@@ -80,12 +80,49 @@ class StateCodecTest {
 
     @Test
     void anotherVersionIsRefusedBeforeAnythingElseIsRead() {
-        String text = new String(StateCodec.encode(full()), StandardCharsets.UTF_8).replace("BATON-STATE 1", "BATON-STATE 2");
+        String text = new String(StateCodec.encode(full()), StandardCharsets.UTF_8).replace("BATON-STATE 2", "BATON-STATE 3");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> StateCodec.decode(text.getBytes(StandardCharsets.UTF_8)));
-        assertEquals("state version 2, this batond reads version 1", e.getMessage());
+        assertEquals("state version 3, this batond reads versions 1 and 2", e.getMessage());
         assertTrue(StateCodec.reads(1));
-        assertFalse(StateCodec.reads(2));
+        assertTrue(StateCodec.reads(2));
+        assertFalse(StateCodec.reads(3));
+        assertFalse(StateCodec.reads(0));
+    }
+
+    @Test
+    void aVersion1StateFromTheBatondBeforeIsReadWithWarmUpsNotKnown() {
+        // What the batond before wrote: no warm-up lines, header 1.
+        String v2 = new String(StateCodec.encode(full()), StandardCharsets.UTF_8);
+        String body = v2.substring(0, v2.lastIndexOf("checksum=")).replace("BATON-STATE 2\n", "BATON-STATE 1\n")
+                .replaceAll("gen\\.\\d+\\.warmup\\.ms=-?\\d+\n", "");
+        assertFalse(body.contains("warmup"), body);
+        ImageState read = StateCodec.decode(signed(body));
+        ImageState expected = full();
+        List<LifecycleState.GenerationRecord> unknown = expected.lifecycle().generations().stream()
+                .map(g -> new LifecycleState.GenerationRecord(g.number(), g.token(), g.pid(), g.phase(), g.deadline(), g.reason(),
+                        g.spawnedAt(), g.readyAt(), g.drainStartedAt(), g.exitedAt(), g.exitCode(), g.connection(),
+                        g.servicePid(), g.inflight(), g.served(), g.inflightAtDrain(), g.inflightAtExit(), g.drainReported(),
+                        g.killedProcesses(), -1))
+                .toList();
+        assertEquals(unknown, read.lifecycle().generations());
+        assertEquals(expected.listeners(), read.listeners());
+        assertEquals(expected.handoff(), read.handoff());
+        assertEquals(expected.lifecycle().reloads(), read.lifecycle().reloads());
+    }
+
+    @Test
+    void aVersion2StateWithoutAWarmUpIsRefusedWithItsName() {
+        String text = new String(StateCodec.encode(full()), StandardCharsets.UTF_8);
+        String body = text.substring(0, text.lastIndexOf("checksum=")).replace("gen.3.warmup.ms=420\n", "");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> StateCodec.decode(signed(body)));
+        assertEquals("state has no gen.3.warmup.ms", e.getMessage());
+    }
+
+    private static byte[] signed(String body) {
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(body.getBytes(StandardCharsets.UTF_8));
+        return (body + "checksum=" + String.format("%08x", crc.getValue()) + "\n").getBytes(StandardCharsets.UTF_8);
     }
 
     @Test

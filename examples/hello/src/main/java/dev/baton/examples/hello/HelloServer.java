@@ -36,12 +36,18 @@ import io.netty.util.concurrent.DefaultThreadFactory;
  *   BATON_LISTEN=127.0.0.1:18080 java -jar hello.jar      # alone, elsewhere
  *   batond --listen 127.0.0.1:8080 -- java -jar hello.jar # under batond
  *   HELLO_PROBES=0.0.0.0:8081 java -jar hello.jar          # probes on their own port too (Kubernetes)
+ *   HELLO_WARMUP_REQUESTS=1000 java -jar hello.jar         # answer GET / 1000 times in-process before READY
  *   HELLO_START_CPU_MS=3000 HELLO_START_CPU_THREADS=2 java -jar hello.jar # a slow start (bench/run --slow-start)
  * </pre>
  *
+ * {@code HELLO_WARMUP_REQUESTS=N} (default 0, at most 1,000,000) registers a warm-up with
+ * {@link Baton#warmUp(int, dev.baton.child.WarmUpTask)}: N {@code GET /} through hello's own codec
+ * and handler, in-process ({@link WarmUpRequests}), never through the listener.
+ *
  * {@code HELLO_START_CPU_MS} (default 0: off) and {@code HELLO_START_CPU_THREADS} (default 1) make
  * the start burn that much CPU time on that many threads ({@link StartCpuBurn}) after the
- * listeners arrived and before it serves on them and says READY: a service that is slow to start.
+ * listeners arrived and before it serves on them, warms up and says READY: a service that is slow
+ * to start. The burn counts as start, not warm-up, in batond's split of the time to READY.
  */
 public final class HelloServer implements AutoCloseable {
     static final Logger LOG = LoggerFactory.getLogger(HelloServer.class);
@@ -53,9 +59,11 @@ public final class HelloServer implements AutoCloseable {
     private final EventLoopGroup ioLoops;
     private final ConnectionTracker connections;
     private final List<InetSocketAddress> addresses;
+    private final HelloHandler handler;
 
     private HelloServer(EventLoopGroup acceptLoop, EventLoopGroup ioLoops, ConnectionTracker connections,
-            List<InetSocketAddress> addresses) {
+            List<InetSocketAddress> addresses, HelloHandler handler) {
+        this.handler = handler;
         this.acceptLoop = acceptLoop;
         this.ioLoops = ioLoops;
         this.connections = connections;
@@ -65,6 +73,7 @@ public final class HelloServer implements AutoCloseable {
     public static void main(String[] args) {
         try {
             StartCpuBurn burn = StartCpuBurn.fromEnvironment(System.getenv());
+            int warmUpRequests = WarmUpRequests.count(System.getenv("HELLO_WARMUP_REQUESTS"));
             Baton baton = Baton.connect("127.0.0.1:8080");
             // After the listeners arrived, before serving on them: connections wait in the accept
             // queue meanwhile, as they would for any service that is slow to start.
@@ -72,6 +81,10 @@ public final class HelloServer implements AutoCloseable {
             HelloServer server = start(baton.listeners(), baton.generation(), baton.readiness()::verdict);
             server.closeWith(baton);
             baton.readinessCheck("event-loops", () -> !server.ioLoops.isShuttingDown());
+            if (warmUpRequests > 0) {
+                WarmUpRequests warmUp = server.warmUpRequests();
+                baton.warmUp(warmUpRequests, warmUp::call);
+            }
             String probes = System.getenv("HELLO_PROBES");
             if (probes != null && !probes.isBlank()) {
                 // Answers 503 on /ready through the whole drain, after the service port has closed.
@@ -79,7 +92,7 @@ public final class HelloServer implements AutoCloseable {
             }
             baton.ready();
         } catch (IOException | RuntimeException e) {
-            // Port in use, bad BATON_LISTEN, refused handoff: the message says which.
+            // Port in use, bad BATON_LISTEN, refused handoff, a failed warm-up: the message says which.
             LOG.error("cannot start: {}", e.getMessage());
             System.exit(1);
         } catch (InterruptedException e) {
@@ -138,7 +151,7 @@ public final class HelloServer implements AutoCloseable {
         LOG.info("serving generation={} pid={} on {} ({})", generation, pid,
                 addresses.stream().map(Addresses::format).collect(Collectors.joining(",")),
                 NettyChannels.epollAvailable() ? "epoll" : "nio");
-        return new HelloServer(acceptLoop, ioLoops, connections, addresses);
+        return new HelloServer(acceptLoop, ioLoops, connections, addresses, hello);
     }
 
     /**
@@ -154,6 +167,11 @@ public final class HelloServer implements AutoCloseable {
     /** The drain participant: stop accepting, wait for open connections, count served requests. */
     public ConnectionTracker connections() {
         return connections;
+    }
+
+    /** Requests to this server's own handler, in-process: the warm-up. */
+    WarmUpRequests warmUpRequests() {
+        return new WarmUpRequests(handler);
     }
 
     /** Where it is serving, as bound (a port-0 listener shows its real port here). */

@@ -56,6 +56,31 @@ class HelloServerTest {
     }
 
     @Test
+    void theWarmUpAnswersInProcessWithoutTouchingTheListener() throws Exception {
+        WarmUpRequests warmUp = server.warmUpRequests();
+        for (int i = 0; i < 50; i++) {
+            warmUp.call();
+        }
+        assertEquals(0, server.connections().served(), "the warm-up went through the listener");
+        try (RawHttp client = new RawHttp(address)) {
+            assertEquals(200, client.get("/").status());
+        }
+        await(() -> server.connections().served() == 1); // counted once the answer is written
+    }
+
+    @Test
+    void warmUpRequestsIsAWholeNumberOrAOneLineError() {
+        assertEquals(0, WarmUpRequests.count(null));
+        assertEquals(0, WarmUpRequests.count(" "));
+        assertEquals(50, WarmUpRequests.count(" 50 "));
+        assertEquals(WarmUpRequests.MAX, WarmUpRequests.count(Integer.toString(WarmUpRequests.MAX)));
+        for (String bad : List.of("-1", "1e3", "ten", "1000001", "99999999999999999999999", "5\n6")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> WarmUpRequests.count(bad), bad);
+            assertTrue(e.getMessage().startsWith("HELLO_WARMUP_REQUESTS='") && !e.getMessage().contains("\n"), e.getMessage());
+        }
+    }
+
+    @Test
     void sleepAnswersAfterTheDelayWithoutHoldingUpOthers() throws Exception {
         try (RawHttp sleeper = new RawHttp(address); RawHttp other = new RawHttp(address)) {
             Instant sent = Instant.now();

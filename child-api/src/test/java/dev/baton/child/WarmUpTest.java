@@ -1,0 +1,113 @@
+package dev.baton.child;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.baton.protocol.Frame;
+import dev.baton.protocol.Keys;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The warm-up step under a fake batond on a real Unix socket: listeners, then warm-up, then READY; a throw is a failed start. */
+@Timeout(30)
+class WarmUpTest {
+    private final List<String> events = Collections.synchronizedList(new ArrayList<>());
+
+    @Test
+    void theWarmUpRunsAfterTheListenersAndBeforeReadyWhichCarriesItsDuration() throws Exception {
+        try (FakeBatond batond = new FakeBatond(events); LogCapture log = new LogCapture()) {
+            Baton baton = Baton.fromEnvironment(batond.env(), List.of());
+            assertEquals(Mode.BATOND, baton.mode());
+            AtomicInteger calls = new AtomicInteger();
+            baton.warmUp(3, () -> {
+                // The listener is there already, and batond has heard nothing yet.
+                events.add("child: warm-up call " + calls.incrementAndGet() + " listener=" + baton.listener("http").name());
+                Thread.sleep(40); // the work a warm-up call does
+            });
+            baton.ready();
+
+            Frame ready = batond.next();
+            assertEquals("1", ready.get(Keys.READY), ready::toString);
+            assertEquals(List.of("batond: listeners sent", "child: warm-up call 1 listener=http",
+                    "child: warm-up call 2 listener=http", "child: warm-up call 3 listener=http", "batond: READY"), events);
+            long warmupMs = Long.parseLong(ready.get(Keys.WARMUP_MS));
+            assertTrue(warmupMs >= 120 && warmupMs < 30_000, ready::toString);
+            assertTrue(log.line("baton: warmed up in ").matches("baton: warmed up in \\d+\\.\\d s \\(3 calls\\)"),
+                    log.lines()::toString);
+            ChildNative.close(baton.listener().fd());
+        }
+    }
+
+    @Test
+    void withoutAWarmUpReadySaysZero() throws Exception {
+        try (FakeBatond batond = new FakeBatond(events); LogCapture log = new LogCapture()) {
+            Baton baton = Baton.fromEnvironment(batond.env(), List.of());
+            baton.ready();
+            Frame ready = batond.next();
+            assertEquals("1", ready.get(Keys.READY));
+            assertEquals("0", ready.get(Keys.WARMUP_MS));
+            assertFalse(log.lines().stream().anyMatch(l -> l.contains("warmed up")), log.lines()::toString);
+            ChildNative.close(baton.listener().fd());
+        }
+    }
+
+    @Test
+    void aWarmUpThatThrowsIsAFailedStartAndNeverAReady() throws Exception {
+        try (FakeBatond batond = new FakeBatond(events)) {
+            Baton baton = Baton.fromEnvironment(batond.env(), List.of());
+            AtomicInteger calls = new AtomicInteger();
+            baton.warmUp(5, () -> {
+                if (calls.incrementAndGet() == 2) {
+                    throw new IOException("cache\nunreachable");
+                }
+            });
+            IllegalStateException e = assertThrows(IllegalStateException.class, baton::ready);
+            assertTrue(e.getMessage().matches("warm-up failed after \\d+\\.\\d s \\(call 2 of the step that runs 5 time\\(s\\)\\): "
+                    + "java.io.IOException: cache unreachable"), e.getMessage());
+            assertTrue(e.getCause() instanceof IOException);
+            assertEquals(2, calls.get(), "no call after the one that threw");
+            assertFalse(baton.readiness().verdict().ready());
+
+            // A frame sent after the failure: READY, had it been sent, would have arrived before it.
+            baton.reportStats(0, 0);
+            Frame next = batond.next();
+            assertFalse(next.has(Keys.READY), next::toString);
+            assertEquals("0", next.get(Keys.INFLIGHT), next::toString);
+            assertFalse(events.contains("batond: READY"), events::toString);
+            ChildNative.close(baton.listener().fd());
+        }
+    }
+
+    @Test
+    void aTimedWarmUpCallsUntilItsDurationHasPassedAndAloneIsLoggedToo() throws Exception {
+        Baton baton = Baton.fromEnvironment(Map.of(), List.of("127.0.0.1:0"));
+        try (LogCapture log = new LogCapture()) {
+            AtomicInteger calls = new AtomicInteger();
+            long start = System.nanoTime();
+            baton.warmUp(Duration.ofMillis(200), calls::incrementAndGet);
+            baton.warmUp(0, () -> events.add("never called"));
+            baton.ready();
+            assertTrue(System.nanoTime() - start >= 200_000_000L);
+            assertTrue(calls.get() >= 1);
+            assertTrue(events.isEmpty(), events::toString);
+            assertTrue(log.line("baton: warmed up in ").endsWith("(" + calls.get() + " calls)") || calls.get() == 1,
+                    log.lines()::toString);
+            assertThrows(IllegalStateException.class, () -> baton.warmUp(1, () -> { }), "registered after ready()");
+            assertThrows(IllegalArgumentException.class, () -> Baton.fromEnvironment(Map.of(), List.of("127.0.0.1:0"))
+                    .warmUp(-1, () -> { }));
+        } finally {
+            ChildNative.close(baton.listener().fd());
+        }
+    }
+}
