@@ -10,13 +10,14 @@ import java.util.stream.LongStream;
  * from spawned to READY split into start and warm-up (batond runs; each the median over the
  * reloads), and the latency in the first second after each READY.
  *
+ * @param windowSeconds    how long the reload windows lasted in all (within the measured stretch)
  * @param windowThroughput requests answered per second of reload window
  * @param steadyThroughput requests answered per second outside them
  * @param toReadyMillis    batond: spawned to READY, median; null in other modes
  * @param warmupMillis     of that, the warm-up the service reported, median; null when none reported
  * @param firstSecond      answered requests that started within 1 s after a READY
  */
-record SlowStartSummary(RunSummary base, double windowThroughput, double steadyThroughput, Long toReadyMillis,
+record SlowStartSummary(RunSummary base, double windowSeconds, double windowThroughput, double steadyThroughput, Long toReadyMillis,
         Long warmupMillis, Percentiles firstSecond) {
     static final long FIRST_SECOND_NANOS = 1_000_000_000L;
 
@@ -59,7 +60,7 @@ record SlowStartSummary(RunSummary base, double windowThroughput, double steadyT
                 warmups.add(reload.warmupMillis());
             }
         }
-        return new SlowStartSummary(RunSummary.of(run), perSecond(windowOk, windowNanos), perSecond(steadyOk, steadyNanos),
+        return new SlowStartSummary(RunSummary.of(run), windowNanos / 1e9, perSecond(windowOk, windowNanos), perSecond(steadyOk, steadyNanos),
                 median(toReady), median(warmups), Percentiles.ofNanos(firstSecond.build().toArray()));
     }
 
@@ -71,7 +72,7 @@ record SlowStartSummary(RunSummary base, double windowThroughput, double steadyT
 
     /** Reload-window throughput over steady throughput; NaN without both. */
     double throughputRatio() {
-        return ratio(windowThroughput, steadyThroughput, windowThroughput > 0 || steadyThroughput > 0);
+        return ratio(windowThroughput, steadyThroughput, windowSeconds > 0);
     }
 
     /** First-second p99 over steady p99; NaN without both. */

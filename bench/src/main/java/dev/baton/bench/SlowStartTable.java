@@ -28,8 +28,9 @@ final class SlowStartTable {
                     + f.get(Outcome.REFUSED) + " / " + f.get(Outcome.RESET) + " / " + f.get(Outcome.TIMEOUT) + " / "
                     + f.get(Outcome.NON_200) + " / " + f.get(Outcome.OTHER) + " | " + latency(b.steadyLatency()) + " | "
                     + latency(b.reloadLatency()) + " | " + ratio(s.p99Ratio()) + " | "
-                    + String.format(Locale.ROOT, "%.0f / %.0f (%s)", s.windowThroughput(), s.steadyThroughput(),
-                            percent(s.throughputRatio()))
+                    + (s.windowSeconds() > 0 ? String.format(Locale.ROOT, "%.0f / %.0f (%s)", s.windowThroughput(),
+                            s.steadyThroughput(), percent(s.throughputRatio()))
+                            : String.format(Locale.ROOT, "- / %.0f", s.steadyThroughput()))
                     + " | " + toReady(s) + " | "
                     + (s.firstSecond().count() == 0 ? "-" : SlowStartTargets.ms(s.firstSecond().p99())) + " |");
         }

@@ -70,6 +70,23 @@ class SlowStartSummaryTest {
     }
 
     @Test
+    void aRunWithoutAReloadHasNoWindowFiguresAndItsTargetsAreNotApplicable() {
+        RunResult run = run(variant(Variant.BATOND_NICE_19), 1, 1, 1, null);
+        SlowStartSummary s = SlowStartSummary.of(new RunResult(run.variant(), run.durationNanos(), run.requests(), List.of(),
+                Optional.empty(), S, 4 * S, "reload 1 failed: batond: gen=2 failed: not READY within 60s"));
+        assertEquals(0.0, s.windowSeconds());
+        assertTrue(Double.isNaN(s.throughputRatio()) && Double.isNaN(s.p99Ratio()) && Double.isNaN(s.firstSecondRatio()), s.toString());
+        Map<String, SlowStartSummary> runs = new HashMap<>();
+        runs.put(Variant.BATOND_NICE_19, s);
+        runs.put(Mode.START_SERVER.key, SlowStartSummary.of(run(variant(Mode.START_SERVER.key), 30, 1, 1, null)));
+        List<SlowStartTargets.Target> targets = SlowStartTargets.check(runs);
+        for (int i : new int[] {0, 1, 3}) {
+            assertEquals(SlowStartTargets.Verdict.NA, targets.get(i).verdict(), targets.get(i).toString());
+            assertEquals("no reload windows measured", targets.get(i).measured(), targets.get(i).toString());
+        }
+    }
+
+    @Test
     void targetsPassFailOrNotApplicable() {
         Map<String, SlowStartSummary> runs = new HashMap<>();
         runs.put(Variant.BATOND_NICE_19, SlowStartSummary.of(run(variant(Variant.BATOND_NICE_19), 1, 1, 1, null)));
