@@ -1,16 +1,24 @@
 package dev.baton.bench;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalLong;
 
-/** hello under bin/batond (with the JVM flags bin/batond gives it), reloaded with SIGUSR2. */
+/**
+ * hello under bin/batond (with the JVM flags bin/batond gives it), reloaded with SIGUSR2, with a
+ * control socket of its own (so no other batond on the machine is in the way) that the
+ * benchmark asks for each new generation's warm-up.
+ */
 final class BatondService implements Service {
     private final ServiceSetup setup;
+    private Path controlDir;
     private Launched batond;
     private int generation;
+    private boolean statusFailed;
 
     BatondService(ServiceSetup setup) {
         this.setup = setup;
@@ -18,12 +26,23 @@ final class BatondService implements Service {
 
     @Override
     public void start() throws Exception {
+        controlDir = Files.createTempDirectory("bench-batond-");
         List<String> command = new ArrayList<>(List.of(setup.root().resolve("bin/batond").toString(),
-                "--listen", setup.address(), "--"));
+                "--control", control().toString()));
+        command.addAll(setup.batondOptions());
+        command.addAll(List.of("--listen", setup.address(), "--"));
         command.addAll(setup.serviceCommand());
-        batond = Launched.start(setup.clock(), command, Map.of(), setup.dir(), "batond", setup.log());
+        batond = Launched.start(setup.clock(), command, setup.env(java.util.Map.of()), setup.dir(), "batond", setup.log());
         generation = 1;
-        awaitReady(0);
+        try {
+            awaitReady(0);
+        } catch (IllegalStateException e) {
+            throw DidNotStart.of("batond", batond, e);
+        }
+    }
+
+    private Path control() {
+        return controlDir.resolve("control");
     }
 
     @Override
@@ -45,8 +64,26 @@ final class BatondService implements Service {
         OutputLines.Found ready = awaitReady(from);
         OutputLines.Found draining = out.await(BatondLog.draining(old), from, timeout, "gen=" + old + " draining");
         OutputLines.Found exited = out.await(BatondLog.exitedOrKilled(old), from, timeout, "gen=" + old + " exited");
-        return new Reload(signal, ready.line().nanos(), exited.line().nanos(),
-                between(requested, spawned), between(ready, draining));
+        return new Reload(signal, ready.line().nanos(), exited.line().nanos(), between(requested, spawned),
+                between(ready, draining), generation, between(spawned, ready), warmup(spawned.index()));
+    }
+
+    /** The new generation's warm-up: from batond's status, else from what was logged since it was spawned. */
+    private Long warmup(int spawnedLine) throws InterruptedException {
+        if (!statusFailed) {
+            try {
+                Long found = WarmupReport.fromStatus(ControlClient.status(control()), generation);
+                if (found != null) {
+                    return found;
+                }
+            } catch (IOException | IllegalArgumentException e) {
+                statusFailed = true; // said once; the log is the fallback
+                System.out.println("\nbench: batond status over " + control() + " failed (" + e.getMessage()
+                        + "): warm-up from batond's log only");
+            }
+        }
+        OutputLines out = batond.output();
+        return WarmupReport.fromLog(out.between(spawnedLine, out.mark()).stream().map(OutputLines.Line::text).toList());
     }
 
     private OutputLines.Found awaitReady(int from) throws InterruptedException {
@@ -68,6 +105,14 @@ final class BatondService implements Service {
     public void close() throws InterruptedException {
         if (batond != null) {
             batond.close();
+        }
+        if (controlDir != null) {
+            try {
+                Files.deleteIfExists(control());
+                Files.deleteIfExists(controlDir);
+            } catch (IOException e) {
+                // A temp directory left behind; nothing depends on it.
+            }
         }
     }
 }

@@ -2,53 +2,115 @@ package dev.baton.bench;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * How a benchmark run is shaped; the same for every mode.
+ * How a benchmark run is shaped; the same for every run of the scenario.
  *
- * @param reloads       reloads per mode
- * @param pause         steady load between the end of one reload and the next signal
- * @param warmup        steady load before the first reload (and after the last)
- * @param idle          no load: the window in which the supervisor's idle CPU and memory are measured
- * @param concurrency   client threads, half new-connection, half keep-alive
- * @param ratePerThread requests a second each client thread sends at most
- * @param timeout       the longest wait for any one step (a start, a reload)
+ * @param variants         the runs, in order
+ * @param reloads          reloads per run, at most
+ * @param pause            steady load between the end of one reload and the next signal
+ * @param warmup           steady load before the first reload (and after the last)
+ * @param idle             no load: the window in which the supervisor's idle CPU and memory are measured
+ * @param settle           load before {@code warmup} that no figure counts (the clients' and the
+ *                         first generation's JIT); failures in it still count
+ * @param reloadBudget     no reload starts once the load has run this long (zero: no limit): bounds a
+ *                         run whose reloads are slow
+ * @param concurrency      client threads
+ * @param keepAliveThreads of those, the ones on keep-alive connections; the others open a new one per request
+ * @param ratePerThread    requests a second each client thread sends at most; 0: as fast as answered
+ * @param startCpuMillis   hello's CPU-heavy start (HELLO_START_CPU_MS), 0: off
+ * @param startCpuThreads  on how many threads (HELLO_START_CPU_THREADS)
+ * @param timeout          the longest wait for any one step (a start, a reload)
  */
-record BenchConfig(Path root, Path out, List<Mode> modes, int reloads, Duration pause, Duration warmup,
-        Duration idle, int concurrency, int ratePerThread, Duration timeout) {
+record BenchConfig(Path root, Path out, Scenario scenario, List<Variant> variants, int reloads, Duration pause,
+        Duration warmup, Duration idle, Duration settle, Duration reloadBudget, int concurrency, int keepAliveThreads,
+        int ratePerThread, int startCpuMillis, int startCpuThreads, Duration timeout) {
 
     static BenchConfig full(Path root, Path out) {
-        return new BenchConfig(root, out, List.of(Mode.values()), 20, Duration.ofSeconds(3), Duration.ofSeconds(5),
-                Duration.ofSeconds(15), 4, 200, Duration.ofSeconds(60));
+        return new BenchConfig(root, out, Scenario.CLASSIC, Variant.classic(), 20, Duration.ofSeconds(3),
+                Duration.ofSeconds(5), Duration.ofSeconds(15), Duration.ZERO, Duration.ZERO, 4, 2, 200, 0, 0,
+                Duration.ofSeconds(60));
     }
 
     static BenchConfig quick(Path root, Path out) {
-        return new BenchConfig(root, out, List.of(Mode.values()), 3, Duration.ofSeconds(1), Duration.ofSeconds(1),
-                Duration.ofSeconds(2), 4, 200, Duration.ofSeconds(60));
+        return full(root, out).withReloads(3).withPause(Duration.ofSeconds(1)).withWarmup(Duration.ofSeconds(1))
+                .withIdle(Duration.ofSeconds(2));
     }
 
-    BenchConfig withModes(List<Mode> modes) {
-        return new BenchConfig(root, out, modes, reloads, pause, warmup, idle, concurrency, ratePerThread, timeout);
+    /**
+     * Issue 14's slow-start service: hello burning 3 s of CPU on 2 threads before it serves, 4
+     * clients each opening a new connection per request as fast as answered, 3 reloads 3 s
+     * apart, none started after 35 s of load; 5 runs of about 45 s.
+     */
+    static BenchConfig slowStart(Path root, Path out) {
+        return new BenchConfig(root, out, Scenario.SLOW_START, Variant.slowStart(), 3, Duration.ofSeconds(3),
+                Duration.ofSeconds(3), Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(35), 4, 0, 0,
+                3000, 2, Duration.ofSeconds(90));
+    }
+
+    /** One reload a run, short steady stretches: about 20 s a run. */
+    static BenchConfig slowStartQuick(Path root, Path out) {
+        return slowStart(root, out).withReloads(1).withWarmup(Duration.ofSeconds(2)).withSettle(Duration.ofSeconds(1))
+                .withReloadBudget(Duration.ofSeconds(20));
+    }
+
+    /** The environment every run's service gets (each variant may add to it). */
+    Map<String, String> serviceEnv() {
+        Map<String, String> env = new LinkedHashMap<>();
+        if (startCpuMillis > 0) {
+            env.put("HELLO_START_CPU_MS", Integer.toString(startCpuMillis));
+            env.put("HELLO_START_CPU_THREADS", Integer.toString(startCpuThreads));
+        }
+        return env;
+    }
+
+    BenchConfig withVariants(List<Variant> variants) {
+        return new BenchConfig(root, out, scenario, variants, reloads, pause, warmup, idle, settle, reloadBudget,
+                concurrency, keepAliveThreads, ratePerThread, startCpuMillis, startCpuThreads, timeout);
     }
 
     BenchConfig withReloads(int reloads) {
-        return new BenchConfig(root, out, modes, reloads, pause, warmup, idle, concurrency, ratePerThread, timeout);
+        return new BenchConfig(root, out, scenario, variants, reloads, pause, warmup, idle, settle, reloadBudget,
+                concurrency, keepAliveThreads, ratePerThread, startCpuMillis, startCpuThreads, timeout);
     }
 
     BenchConfig withPause(Duration pause) {
-        return new BenchConfig(root, out, modes, reloads, pause, warmup, idle, concurrency, ratePerThread, timeout);
+        return new BenchConfig(root, out, scenario, variants, reloads, pause, warmup, idle, settle, reloadBudget,
+                concurrency, keepAliveThreads, ratePerThread, startCpuMillis, startCpuThreads, timeout);
     }
 
     BenchConfig withWarmup(Duration warmup) {
-        return new BenchConfig(root, out, modes, reloads, pause, warmup, idle, concurrency, ratePerThread, timeout);
+        return new BenchConfig(root, out, scenario, variants, reloads, pause, warmup, idle, settle, reloadBudget,
+                concurrency, keepAliveThreads, ratePerThread, startCpuMillis, startCpuThreads, timeout);
     }
 
     BenchConfig withIdle(Duration idle) {
-        return new BenchConfig(root, out, modes, reloads, pause, warmup, idle, concurrency, ratePerThread, timeout);
+        return new BenchConfig(root, out, scenario, variants, reloads, pause, warmup, idle, settle, reloadBudget,
+                concurrency, keepAliveThreads, ratePerThread, startCpuMillis, startCpuThreads, timeout);
     }
 
+    BenchConfig withSettle(Duration settle) {
+        return new BenchConfig(root, out, scenario, variants, reloads, pause, warmup, idle, settle, reloadBudget,
+                concurrency, keepAliveThreads, ratePerThread, startCpuMillis, startCpuThreads, timeout);
+    }
+
+    BenchConfig withReloadBudget(Duration reloadBudget) {
+        return new BenchConfig(root, out, scenario, variants, reloads, pause, warmup, idle, settle, reloadBudget,
+                concurrency, keepAliveThreads, ratePerThread, startCpuMillis, startCpuThreads, timeout);
+    }
+
+    /** {@code concurrency} threads, keeping this scenario's share of keep-alive ones (half, or none). */
     BenchConfig withLoad(int concurrency, int ratePerThread) {
-        return new BenchConfig(root, out, modes, reloads, pause, warmup, idle, concurrency, ratePerThread, timeout);
+        int keepAlive = keepAliveThreads == 0 ? 0 : concurrency - concurrency / 2;
+        return new BenchConfig(root, out, scenario, variants, reloads, pause, warmup, idle, settle, reloadBudget,
+                concurrency, keepAlive, ratePerThread, startCpuMillis, startCpuThreads, timeout);
+    }
+
+    BenchConfig withStartCpu(int millis, int threads) {
+        return new BenchConfig(root, out, scenario, variants, reloads, pause, warmup, idle, settle, reloadBudget,
+                concurrency, keepAliveThreads, ratePerThread, millis, threads, timeout);
     }
 }

@@ -8,26 +8,35 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * {@code bench/run [--quick] [options]}: runs examples/hello under batond, under start_server and
- * alone with plain restarts, one after another with the same load, and writes results.json,
- * latency.png, table.md and the processes' output (processes.log) to the output directory.
+ * {@code bench/run [--slow-start] [--quick] [options]}: runs examples/hello under batond, under
+ * start_server and alone with plain restarts, one after another with the same load, and writes
+ * results.json, latency.png, table.md and the processes' output (processes.log) to the output
+ * directory. {@code --slow-start}: the same with hello slow to start and batond three ways.
  */
 public final class BenchMain {
     static final String USAGE = String.join("\n",
-            "Usage: bench/run [--quick] [--modes batond,start_server,restart] [--reloads N] [--pause-ms MS]",
+            "Usage: bench/run [--slow-start] [--quick] [--modes RUN,...] [--reloads N] [--pause-ms MS]",
             "                 [--warmup-ms MS] [--idle-ms MS] [--concurrency N] [--rate N] [--out DIR] [--root DIR]",
+            "                 [--start-cpu-ms MS] [--start-cpu-threads N]",
+            "  --slow-start     issue 14's scenario: hello with a CPU-heavy start (3 s on 2 threads), 4 clients each a new",
+            "                   connection per request as fast as answered, 3 reloads a run; runs batond-nice19, batond-nice0,",
+            "                   batond-warmup, start_server, restart (about 4 minutes; --quick: 1 reload a run, about 2)",
             "  --quick          3 reloads a mode, short pauses (about a minute in all); default: 20 reloads, 3 s apart (about 8 minutes)",
-            "  --modes          which runs, in this order (default: all three)",
-            "  --reloads N      reloads per run",
+            "  --modes          which runs, in this order (default: all: batond,start_server,restart; with --slow-start the five above)",
+            "  --reloads N      reloads per run (with --slow-start: at most; none starts after 35 s of load)",
             "  --pause-ms MS    steady load between one reload's end and the next signal",
             "  --warmup-ms MS   steady load before the first reload and after the last",
             "  --idle-ms MS     no load: the window for the supervisor's idle CPU and memory",
-            "  --concurrency N  client threads, half new connection per request, half keep-alive (default 4)",
-            "  --rate N         requests a second per client thread at most (default 200)",
-            "  --out DIR        where the results go (default ROOT/bench/out)",
+            "  --concurrency N  client threads, half new connection per request, half keep-alive (default 4;",
+            "                   with --slow-start all new connection)",
+            "  --rate N         requests a second per client thread at most (default 200; with --slow-start 0: as fast as answered)",
+            "  --start-cpu-ms MS, --start-cpu-threads N  hello's CPU-heavy start (HELLO_START_CPU_MS, _THREADS; --slow-start: 3000, 2)",
+            "  --out DIR        where the results go (default ROOT/bench/out, with --slow-start ROOT/bench/out/slow-start)",
             "  --root DIR       the baton checkout with built jars (default: the current directory)");
 
     private BenchMain() {}
@@ -64,52 +73,85 @@ public final class BenchMain {
             return null;
         }
         Path root = Path.of(value(list, "--root", ".")).toAbsolutePath().normalize();
-        Path out = Path.of(value(list, "--out", root.resolve("bench/out").toString())).toAbsolutePath().normalize();
-        BenchConfig config = list.contains("--quick") ? BenchConfig.quick(root, out) : BenchConfig.full(root, out);
+        boolean slow = list.contains("--slow-start");
+        boolean quick = list.contains("--quick");
+        Path out = Path.of(value(list, "--out", root.resolve(slow ? "bench/out/slow-start" : "bench/out").toString()))
+                .toAbsolutePath().normalize();
+        BenchConfig config = slow ? (quick ? BenchConfig.slowStartQuick(root, out) : BenchConfig.slowStart(root, out))
+                : (quick ? BenchConfig.quick(root, out) : BenchConfig.full(root, out));
+        List<Variant> known = config.variants();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
-                case "--quick" -> { }
+                case "--quick", "--slow-start" -> { }
                 case "--root", "--out" -> i++;
                 case "--modes" -> {
-                    List<Mode> modes = new ArrayList<>();
+                    List<Variant> variants = new ArrayList<>();
                     for (String key : next(args, ++i, arg).split(",")) {
-                        modes.add(Mode.of(key.trim()));
+                        variants.add(Variant.of(known, key.trim()));
                     }
-                    config = config.withModes(List.copyOf(modes));
+                    config = config.withVariants(List.copyOf(variants));
                 }
+                case "--start-cpu-ms" -> config = config.withStartCpu(nonNegative(args, ++i, arg), config.startCpuThreads());
+                case "--start-cpu-threads" -> config = config.withStartCpu(config.startCpuMillis(), positive(args, ++i, arg));
                 case "--reloads" -> config = config.withReloads(positive(args, ++i, arg));
                 case "--pause-ms" -> config = config.withPause(Duration.ofMillis(positive(args, ++i, arg)));
                 case "--warmup-ms" -> config = config.withWarmup(Duration.ofMillis(positive(args, ++i, arg)));
                 case "--idle-ms" -> config = config.withIdle(Duration.ofMillis(positive(args, ++i, arg)));
                 case "--concurrency" -> config = config.withLoad(positive(args, ++i, arg), config.ratePerThread());
-                case "--rate" -> config = config.withLoad(config.concurrency(), positive(args, ++i, arg));
+                case "--rate" -> config = config.withLoad(config.concurrency(), nonNegative(args, ++i, arg));
                 default -> throw new IllegalArgumentException("unknown option '" + arg + "'");
             }
         }
-        if (config.concurrency() < 2) {
+        if (config.scenario() == Scenario.CLASSIC && config.concurrency() < 2) {
             throw new IllegalArgumentException("--concurrency must be at least 2 (one new-connection, one keep-alive client)");
+        }
+        if (config.startCpuMillis() > 0 && config.startCpuThreads() == 0) {
+            throw new IllegalArgumentException("--start-cpu-ms needs --start-cpu-threads");
         }
         return config;
     }
 
-    /** Runs every mode of {@code config} and writes the results; returns them. */
+    /**
+     * Runs every variant of {@code config} and writes the results; returns them. A run whose service
+     * does not start is left out, said in one line, and listed in results.json and the table.
+     */
     static List<RunResult> run(BenchConfig config) throws Exception {
         checkPrerequisites(config);
         Files.createDirectories(config.out());
         Machine machine = Machine.current();
         System.out.println("bench: " + machine.describe());
         List<RunResult> runs = new ArrayList<>();
+        Map<String, String> skipped = new LinkedHashMap<>();
         Path processLog = config.out().resolve("processes.log");
         try (PrintWriter log = new PrintWriter(Files.newBufferedWriter(processLog, StandardCharsets.UTF_8))) {
-            for (Mode mode : config.modes()) {
-                System.out.println("bench: " + mode.label + ", " + config.reloads() + " reloads under load");
-                log.println("### " + mode.key);
-                runs.add(new BenchRun(config, mode, log).run());
+            for (Variant variant : config.variants()) {
+                System.out.println("bench: " + variant.label() + ", " + config.reloads() + " reloads under load");
+                log.println("### " + variant.key());
+                try {
+                    RunResult result = new BenchRun(config, variant, log).run();
+                    runs.add(result);
+                    if (variant.warmsUp() && result.reloads().stream().allMatch(r -> r.warmupMillis() == null)) {
+                        System.out.println("bench: " + variant.key() + ": no warm-up reported (this hello.jar or batond "
+                                + "lacks issue 14's warm-up step?); the run counts as one without");
+                    }
+                } catch (DidNotStart e) {
+                    System.out.println("bench: " + variant.key() + ": did not start, left out: " + e.getMessage());
+                    skipped.put(variant.key(), e.getMessage());
+                }
             }
         }
-        String table = ResultsTable.markdown(runs);
-        Files.writeString(config.out().resolve("results.json"), Json.write(Results.json(machine, config, runs)));
+        String table;
+        if (config.scenario() == Scenario.SLOW_START) {
+            Map<String, SlowStartSummary> byVariant = new LinkedHashMap<>();
+            runs.forEach(r -> byVariant.put(r.variant().key(), SlowStartSummary.of(r)));
+            Map<String, String> skippedByLabel = new LinkedHashMap<>();
+            skipped.forEach((key, reason) -> skippedByLabel.put(Variant.of(config.variants(), key).label(), reason));
+            table = SlowStartTable.markdown(runs, skippedByLabel, SlowStartTargets.check(byVariant));
+        } else {
+            table = ResultsTable.markdown(runs);
+        }
+        Files.writeString(config.out().resolve("results.json"), Json.write(Results.json(machine, config, runs, skipped)));
         Files.writeString(config.out().resolve("table.md"), table);
         LatencyChart.write(runs, config.out().resolve("latency.png"));
         System.out.println();
@@ -126,7 +168,7 @@ public final class BenchMain {
                         + "checkout (mvn -B package -DskipTests) or pass --root");
             }
         }
-        if (config.modes().contains(Mode.START_SERVER) && !onPath(StartServerService.EXECUTABLE)) {
+        if (config.variants().stream().anyMatch(v -> v.mode() == Mode.START_SERVER) && !onPath(StartServerService.EXECUTABLE)) {
             throw new IllegalStateException("start_server not found on PATH: install it (Debian: apt-get install "
                     + "libserver-starter-perl) or leave it out with --modes batond,restart");
         }
@@ -157,6 +199,19 @@ public final class BenchMain {
             throw new IllegalArgumentException(option + " needs a value");
         }
         return args[i];
+    }
+
+    private static int nonNegative(String[] args, int i, String option) {
+        String text = next(args, i, option);
+        try {
+            int value = Integer.parseInt(text);
+            if (value >= 0) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // Falls through to the message below.
+        }
+        throw new IllegalArgumentException(option + " wants a whole number, 0 or more, not '" + text + "'");
     }
 
     private static int positive(String[] args, int i, String option) {

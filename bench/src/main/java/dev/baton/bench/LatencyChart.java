@@ -16,7 +16,8 @@ import javax.imageio.ImageIO;
 /**
  * latency.png: one panel per mode, every answered request as a dot (when it started, how long it
  * took, on a log scale), failed requests as red marks along the top, reload windows shaded from
- * the signal (a line) to the new generation ready and the old one gone. Headless AWT, no library.
+ * the signal (an orange line) to the new generation ready (a green line) and the old one gone.
+ * Headless AWT, no library.
  */
 final class LatencyChart {
     static final int WIDTH = 1200;
@@ -31,6 +32,7 @@ final class LatencyChart {
 
     private static final Color WINDOW = new Color(255, 200, 120, 110);
     private static final Color SIGNAL = new Color(230, 120, 0);
+    private static final Color READY = new Color(0, 150, 60);
     private static final Color DOT = new Color(30, 90, 180, 70);
     private static final Color FAILED = new Color(220, 0, 0);
     private static final Color GRID = new Color(225, 225, 225);
@@ -66,7 +68,7 @@ final class LatencyChart {
 
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
         g.setColor(Color.BLACK);
-        g.drawString(run.mode().label + ": " + summary.reloadCount() + " reloads, " + summary.requests()
+        g.drawString(run.variant().label() + ": " + summary.reloadCount() + " reloads, " + summary.requests()
                 + " requests, " + summary.failed() + " failed", LEFT, top - 10);
 
         for (Reload reload : run.reloads()) {
@@ -76,6 +78,9 @@ final class LatencyChart {
             g.fillRect(from, top, to - from, PANEL_HEIGHT);
             g.setColor(SIGNAL);
             g.drawLine(from, top, from, bottom);
+            int ready = x.pixel(reload.ready());
+            g.setColor(READY);
+            g.drawLine(ready, top, ready, bottom);
         }
 
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
@@ -95,8 +100,8 @@ final class LatencyChart {
             g.drawString(s + " s", px - 8, bottom + 16);
         }
         if (seconds > 0) {
-            g.drawString("seconds since the load started; shaded: reload windows (signal to new ready and old gone); "
-                    + "red: failed requests", LEFT + 250, bottom + 28);
+            g.drawString("seconds since the load started; shaded: reload windows (signal, orange, to new ready, green, "
+                    + "and old gone); red: failed requests", LEFT + 200, bottom + 28);
         }
 
         RequestLog log = run.requests();

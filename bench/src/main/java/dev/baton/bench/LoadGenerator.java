@@ -7,9 +7,10 @@ import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A fixed number of client threads sending {@code GET /} to 127.0.0.1 at a fixed pace each:
- * half open a new connection per request, half reuse one keep-alive connection (and, as HTTP
- * clients do, send a request again once if a reused connection was closed before the answer).
+ * A fixed number of client threads sending {@code GET /} to 127.0.0.1, each at a fixed pace or
+ * as fast as it is answered: some open a new connection per request, the others reuse one
+ * keep-alive connection (and, as HTTP clients do, send a request again once if a reused
+ * connection was closed before the answer).
  * Each request is logged with its start, duration and {@link Outcome}.
  */
 final class LoadGenerator implements AutoCloseable {
@@ -25,14 +26,15 @@ final class LoadGenerator implements AutoCloseable {
     }
 
     /**
-     * Starts {@code concurrency} threads (the first half new-connection, the rest keep-alive), each
-     * sending {@code ratePerThread} requests a second at most.
+     * Starts {@code concurrency} threads (the last {@code keepAliveThreads} keep-alive, the others
+     * new-connection), each sending {@code ratePerThread} requests a second at most, or, at 0, the
+     * next request as soon as the last one ended.
      */
-    static LoadGenerator start(RunClock clock, int port, int concurrency, int ratePerThread) {
+    static LoadGenerator start(RunClock clock, int port, int concurrency, int keepAliveThreads, int ratePerThread) {
         LoadGenerator load = new LoadGenerator(clock);
-        long pace = 1_000_000_000L / ratePerThread;
+        long pace = ratePerThread == 0 ? 0 : 1_000_000_000L / ratePerThread;
         for (int i = 0; i < concurrency; i++) {
-            boolean keepAlive = i >= concurrency / 2;
+            boolean keepAlive = i >= concurrency - keepAliveThreads;
             load.workers.add(load.new Worker(port, keepAlive, pace, "load-" + i + (keepAlive ? "-keepalive" : "-new")));
         }
         load.workers.forEach(Thread::start);
@@ -84,9 +86,11 @@ final class LoadGenerator implements AutoCloseable {
                     long start = clock.now();
                     Outcome outcome = request();
                     log.add(start, clock.now() - start, outcome);
-                    // A fixed pace, not as fast as possible: the same offered load for every mode.
-                    next = Math.max(next + paceNanos, System.nanoTime());
-                    LockSupport.parkNanos(next - System.nanoTime());
+                    if (paceNanos > 0) {
+                        // A fixed pace, not as fast as possible: the same offered load for every mode.
+                        next = Math.max(next + paceNanos, System.nanoTime());
+                        LockSupport.parkNanos(next - System.nanoTime());
+                    }
                 }
             } finally {
                 drop();

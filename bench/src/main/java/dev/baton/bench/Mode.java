@@ -14,13 +14,4 @@ enum Mode {
         this.key = key;
         this.label = label;
     }
-
-    static Mode of(String key) {
-        for (Mode mode : values()) {
-            if (mode.key.equals(key)) {
-                return mode;
-            }
-        }
-        throw new IllegalArgumentException("unknown mode '" + key + "': use batond, start_server or restart");
-    }
 }

@@ -99,6 +99,16 @@ final class OutputLines {
         }
     }
 
+    /** The last line so far, or "(no output)". */
+    synchronized String lastLine() {
+        return lines.isEmpty() ? "(no output)" : lines.get(lines.size() - 1).text();
+    }
+
+    /** Every line so far from {@code from} to {@code to}, both included. */
+    synchronized List<Line> between(int from, int to) {
+        return List.copyOf(lines.subList(Math.max(0, from), Math.min(lines.size(), to + 1)));
+    }
+
     private List<String> tail(int count) {
         return lines.subList(Math.max(0, lines.size() - count), lines.size()).stream().map(Line::text).toList();
     }

@@ -19,12 +19,16 @@ final class RestartService implements Service {
     @Override
     public void start() throws Exception {
         serving = launch();
-        serving.output().await(StartServerService.SERVICE_READY, 0, setup.timeout(), "the service ready");
+        try {
+            serving.output().await(StartServerService.SERVICE_READY, 0, setup.timeout(), "the service ready");
+        } catch (IllegalStateException e) {
+            throw DidNotStart.of("hello", serving, e);
+        }
     }
 
     private Launched launch() throws Exception {
         started++;
-        return Launched.start(setup.clock(), setup.serviceCommand(), Map.of("BATON_LISTEN", setup.address()),
+        return Launched.start(setup.clock(), setup.serviceCommand(), setup.env(Map.of("BATON_LISTEN", setup.address())),
                 setup.dir(), "hello-" + started, setup.log());
     }
 
@@ -45,7 +49,7 @@ final class RestartService implements Service {
         serving = launch();
         OutputLines.Found ready = serving.output().await(StartServerService.SERVICE_READY, 0, setup.timeout(),
                 "the restarted service ready");
-        return new Reload(signal, ready.line().nanos(), exited, null, null);
+        return Reload.timeline(signal, ready.line().nanos(), exited);
     }
 
     @Override

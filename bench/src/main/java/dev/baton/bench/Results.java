@@ -10,7 +10,13 @@ final class Results {
     private Results() {}
 
     static Map<String, Object> json(Machine machine, BenchConfig config, List<RunResult> runs) {
+        return json(machine, config, runs, Map.of());
+    }
+
+    /** {@code skipped}: runs that did not start, by key, with the reason. */
+    static Map<String, Object> json(Machine machine, BenchConfig config, List<RunResult> runs, Map<String, String> skipped) {
         Map<String, Object> json = new LinkedHashMap<>();
+        json.put("scenario", config.scenario().key);
         json.put("machine", machine.json());
         Map<String, Object> load = new LinkedHashMap<>();
         load.put("concurrency", config.concurrency());
@@ -24,22 +30,66 @@ final class Results {
         setup.put("pauseBetweenReloadsMs", config.pause().toMillis());
         setup.put("warmupMs", config.warmup().toMillis());
         setup.put("idleWindowMs", config.idle().toMillis());
+        setup.put("settleMs", config.settle().toMillis());
+        setup.put("reloadBudgetMs", config.reloadBudget().toMillis());
+        setup.put("serviceEnv", config.serviceEnv());
         setup.put("load", load);
         json.put("config", setup);
         List<Object> list = new ArrayList<>();
+        Map<String, SlowStartSummary> slow = new LinkedHashMap<>();
         for (RunResult run : runs) {
-            list.add(run(run, RunSummary.of(run)));
+            Map<String, Object> one = run(run, RunSummary.of(run));
+            if (config.scenario() == Scenario.SLOW_START) {
+                SlowStartSummary summary = SlowStartSummary.of(run);
+                slow.put(run.variant().key(), summary);
+                one.put("slowStart", slowStart(summary));
+            }
+            list.add(one);
         }
         json.put("runs", list);
+        json.put("skipped", new LinkedHashMap<>(skipped));
+        if (config.scenario() == Scenario.SLOW_START) {
+            List<Object> targets = new ArrayList<>();
+            for (SlowStartTargets.Target t : SlowStartTargets.check(slow)) {
+                Map<String, Object> one = new LinkedHashMap<>();
+                one.put("target", t.name());
+                one.put("wanted", t.wanted());
+                one.put("measured", t.measured());
+                one.put("verdict", SlowStartTable.verdict(t.verdict()).toLowerCase());
+                targets.add(one);
+            }
+            json.put("targets", targets);
+        }
         return json;
+    }
+
+    private static Map<String, Object> slowStart(SlowStartSummary s) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("reloadP99OverSteadyP99", s.p99Ratio());
+        json.put("reloadWindowRequestsPerSecond", round(s.windowThroughput()));
+        json.put("steadyRequestsPerSecond", round(s.steadyThroughput()));
+        json.put("reloadOverSteadyThroughput", s.throughputRatio());
+        json.put("timeToReadyMs", s.toReadyMillis());
+        json.put("startMs", s.startMillis());
+        json.put("warmupMs", s.warmupMillis());
+        json.put("firstSecondAfterReady", percentiles(s.firstSecond()));
+        json.put("firstSecondP99OverSteadyP99", s.firstSecondRatio());
+        return json;
+    }
+
+    private static double round(double value) {
+        return Math.round(value * 10) / 10.0;
     }
 
     private static Map<String, Object> run(RunResult run, RunSummary summary) {
         Map<String, Object> json = new LinkedHashMap<>();
-        json.put("mode", run.mode().key);
-        json.put("label", run.mode().label);
+        json.put("mode", run.variant().key());
+        json.put("label", run.variant().label());
+        json.put("batondOptions", run.variant().batondOptions());
+        json.put("serviceEnv", run.variant().serviceEnv());
         json.put("durationMs", run.durationNanos() / 1_000_000);
         json.put("reloads", summary.reloadCount());
+        json.put("reloadFailure", run.reloadFailure());
         Map<String, Object> requests = new LinkedHashMap<>();
         requests.put("total", summary.requests());
         requests.put("ok", summary.ok());
@@ -72,6 +122,10 @@ final class Results {
             one.put("signalMs", millis(reload.signal()));
             one.put("newReadyMs", millis(reload.ready()));
             one.put("oldExitedMs", millis(reload.oldExited()));
+            one.put("generation", reload.generation());
+            one.put("spawnedToReadyMs", reload.batondSpawnToReadyNanos() == null ? null
+                    : millis(reload.batondSpawnToReadyNanos()));
+            one.put("warmupMs", reload.warmupMillis());
             timeline.add(one);
         }
         json.put("reloadTimeline", timeline);

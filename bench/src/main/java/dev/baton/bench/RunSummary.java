@@ -29,7 +29,9 @@ record RunSummary(Mode mode, int reloadCount, long requests, long ok, long retri
             Outcome outcome = log.outcome(i);
             if (outcome == Outcome.OK) {
                 ok++;
-                (run.inReloadWindow(log.start(i)) ? reloading : steady).add(log.duration(i));
+                if (run.measured(log.start(i))) {
+                    (run.inReloadWindow(log.start(i)) ? reloading : steady).add(log.duration(i));
+                }
             } else {
                 failures.merge(outcome, 1L, Long::sum);
             }

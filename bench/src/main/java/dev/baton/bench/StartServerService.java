@@ -28,8 +28,12 @@ final class StartServerService implements Service {
     public void start() throws Exception {
         List<String> command = new ArrayList<>(List.of(EXECUTABLE, "--port=" + setup.address(), "--"));
         command.addAll(setup.serviceCommand());
-        starter = Launched.start(setup.clock(), command, Map.of(), setup.dir(), "start_server", setup.log());
-        starter.output().await(SERVICE_READY, 0, setup.timeout(), "the service ready");
+        starter = Launched.start(setup.clock(), command, setup.env(Map.of()), setup.dir(), "start_server", setup.log());
+        try {
+            starter.output().await(SERVICE_READY, 0, setup.timeout(), "the service ready");
+        } catch (IllegalStateException e) {
+            throw DidNotStart.of("start_server", starter, e);
+        }
     }
 
     @Override
@@ -46,7 +50,7 @@ final class StartServerService implements Service {
         // Every worker writes to start_server's output; only the new one says ready after the HUP.
         OutputLines.Found ready = out.await(SERVICE_READY, from, setup.timeout(), "the new worker ready");
         OutputLines.Found died = out.await(OLD_WORKER_DIED, from, setup.timeout(), "the old worker died");
-        return new Reload(signal, ready.line().nanos(), died.line().nanos(), null, null);
+        return Reload.timeline(signal, ready.line().nanos(), died.line().nanos());
     }
 
     @Override

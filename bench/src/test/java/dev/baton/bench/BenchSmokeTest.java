@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import javax.imageio.ImageIO;
@@ -73,5 +74,45 @@ class BenchSmokeTest {
         assertTrue(chart.getHeight() >= 3 * LatencyChart.PANEL_HEIGHT, "one panel per mode");
         assertTrue(Files.readString(out.resolve("table.md")).contains("| failed: refused |"));
         assertTrue(Files.readString(out.resolve("processes.log")).contains("reload requested (SIGUSR2)"));
+    }
+
+    /**
+     * The slow-start scenario's pipeline on a plain restart with a short CPU-heavy start, and a
+     * batond run whose batond refuses an option: that run is left out with batond's one line, the
+     * others still run, and the table and results.json say so next to the targets.
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void aSlowStartRunLeavesOutARunThatDoesNotStart(@TempDir Path out) throws Exception {
+        Variant refused = new Variant("batond-refused", "batond, --no-such-option", Mode.BATOND,
+                List.of("--no-such-option"), Map.of());
+        BenchConfig config = BenchConfig.slowStartQuick(ROOT, out)
+                .withVariants(List.of(refused, Variant.of(Variant.slowStart(), Mode.RESTART.key)))
+                .withStartCpu(300, 1)
+                .withPause(Duration.ofMillis(300))
+                .withWarmup(Duration.ofMillis(500))
+                .withSettle(Duration.ofMillis(300))
+                .withIdle(Duration.ofMillis(100));
+
+        List<RunResult> runs = BenchMain.run(config);
+
+        assertEquals(List.of("restart"), runs.stream().map(r -> r.variant().key()).toList());
+        RunResult restart = runs.get(0);
+        assertEquals(1, restart.reloads().size());
+        assertTrue(Files.readString(out.resolve("processes.log")).contains("start burned 300 ms of CPU on 1 threads"),
+                "hello did not get HELLO_START_CPU_MS");
+        SlowStartSummary summary = SlowStartSummary.of(restart);
+        assertTrue(summary.steadyThroughput() > 0 && summary.base().steadyLatency().count() > 0, summary.toString());
+        assertEquals(null, summary.toReadyMillis(), "time to READY is batond's");
+
+        String table = Files.readString(out.resolve("table.md"));
+        assertTrue(table.contains("| batond, --no-such-option | did not run: batond exited with code 2: "), table);
+        assertTrue(table.contains("| batond --start-nice 19: failed requests | 0 | run batond-nice19 missing | n/a |"), table);
+        String json = Files.readString(out.resolve("results.json"));
+        for (String key : List.of("\"scenario\": \"slow-start\"", "\"skipped\"", "\"batond-refused\"", "\"slowStart\"",
+                "\"reloadWindowRequestsPerSecond\"", "\"firstSecondAfterReady\"", "\"targets\"", "\"HELLO_START_CPU_MS\"")) {
+            assertTrue(json.contains(key), "results.json lacks " + key + ":\n" + json);
+        }
+        assertNotNull(ImageIO.read(out.resolve("latency.png").toFile()));
     }
 }

@@ -66,7 +66,7 @@ class LoadGeneratorTest {
     /** Two clients (one new-connection, one keep-alive) for a moment; the outcomes they saw. */
     private static Map<Outcome, Integer> load(int port) throws InterruptedException {
         RunClock clock = new RunClock();
-        LoadGenerator load = LoadGenerator.start(clock, port, 2, 100);
+        LoadGenerator load = LoadGenerator.start(clock, port, 2, 1, 100);
         Thread.sleep(300); // a load of fixed length, not a synchronisation
         RequestLog log = load.stop();
         Map<Outcome, Integer> seen = new EnumMap<>(Outcome.class);

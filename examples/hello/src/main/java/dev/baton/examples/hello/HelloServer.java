@@ -37,12 +37,18 @@ import io.netty.util.concurrent.DefaultThreadFactory;
  *   batond --listen 127.0.0.1:8080 -- java -jar hello.jar # under batond
  *   HELLO_PROBES=0.0.0.0:8081 java -jar hello.jar          # probes on their own port too (Kubernetes)
  *   HELLO_WARMUP_REQUESTS=1000 java -jar hello.jar         # answer GET / 1000 times in-process before READY
+ *   HELLO_START_CPU_MS=3000 HELLO_START_CPU_THREADS=2 java -jar hello.jar # a slow start (bench/run --slow-start)
  * </pre>
  *
  * {@code HELLO_WARMUP_REQUESTS=N} (default 0, at most 1,000,000) registers a warm-up with
  * {@link Baton#warmUp(int, dev.baton.child.WarmUpTask)}: N {@code GET /} through hello's own codec
  * and handler, in-process ({@link WarmUpRequests}), never through the listener, and runs it
  * ({@link Baton#warmUpNow}) before the listeners accept: no client meets the new process cold.
+ *
+ * {@code HELLO_START_CPU_MS} (default 0: off) and {@code HELLO_START_CPU_THREADS} (default 1) make
+ * the start burn that much CPU time on that many threads ({@link StartCpuBurn}) after the
+ * listeners arrived and before it serves on them, warms up and says READY: a service that is slow
+ * to start. The burn counts as start, not warm-up, in batond's split of the time to READY.
  */
 public final class HelloServer implements AutoCloseable {
     static final Logger LOG = LoggerFactory.getLogger(HelloServer.class);
@@ -67,8 +73,12 @@ public final class HelloServer implements AutoCloseable {
 
     public static void main(String[] args) {
         try {
+            StartCpuBurn burn = StartCpuBurn.fromEnvironment(System.getenv());
             int warmUpRequests = WarmUpRequests.count(System.getenv("HELLO_WARMUP_REQUESTS"));
             Baton baton = Baton.connect("127.0.0.1:8080");
+            // After the listeners arrived, before serving on them: a service that is slow to start
+            // (under batond the serving generation takes the connections meanwhile).
+            startBurn(burn);
             if (warmUpRequests > 0) {
                 // Before the listeners accept: meanwhile the serving generation takes every
                 // connection, and this one's first client meets compiled code.
@@ -92,6 +102,14 @@ public final class HelloServer implements AutoCloseable {
             System.exit(1);
         } catch (InterruptedException e) {
             System.exit(1);
+        }
+    }
+
+    private static void startBurn(StartCpuBurn burn) throws InterruptedException {
+        if (burn.on()) {
+            StartCpuBurn.Done done = burn.run();
+            LOG.info("start burned {} ms of CPU on {} threads in {} ms (digest {})", burn.millis(), burn.threads(),
+                    done.wallMillis(), Long.toHexString(done.digest()));
         }
     }
 

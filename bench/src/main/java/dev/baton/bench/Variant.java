@@ -1,0 +1,57 @@
+package dev.baton.bench;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One run of a scenario: a {@link Mode} (which supervisor, which signal) with the batond options
+ * and service environment this run adds. The classic scenario has one plain variant per mode;
+ * the slow-start scenario runs batond three ways.
+ *
+ * @param key           the name on the command line (--modes) and in results.json
+ * @param label         the name in the table and the chart
+ * @param batondOptions given to batond before --listen (batond runs only)
+ * @param serviceEnv    added to the service's environment, on top of the scenario's
+ */
+record Variant(String key, String label, Mode mode, List<String> batondOptions, Map<String, String> serviceEnv) {
+    /** hello's warm-up before READY (issue 14), in the warm-up run. */
+    static final String WARMUP_REQUESTS_VARIABLE = "HELLO_WARMUP_REQUESTS";
+    static final int WARMUP_REQUESTS = 200;
+
+    static final String BATOND_NICE_19 = "batond-nice19";
+    static final String BATOND_NICE_0 = "batond-nice0";
+    static final String BATOND_WARMUP = "batond-warmup";
+
+    static List<Variant> classic() {
+        return List.of(plain(Mode.BATOND), plain(Mode.START_SERVER), plain(Mode.RESTART));
+    }
+
+    static List<Variant> slowStart() {
+        return List.of(
+                new Variant(BATOND_NICE_19, "batond, --start-nice 19", Mode.BATOND, List.of("--start-nice", "19"), Map.of()),
+                new Variant(BATOND_NICE_0, "batond, --start-nice 0", Mode.BATOND, List.of("--start-nice", "0"), Map.of()),
+                new Variant(BATOND_WARMUP, "batond, --start-nice 19, warm-up " + WARMUP_REQUESTS + " requests", Mode.BATOND,
+                        List.of("--start-nice", "19"), Map.of(WARMUP_REQUESTS_VARIABLE, Integer.toString(WARMUP_REQUESTS))),
+                new Variant(Mode.START_SERVER.key, "start_server, SIGHUP (--interval 1)", Mode.START_SERVER, List.of(), Map.of()),
+                plain(Mode.RESTART));
+    }
+
+    /** The variant of {@code known} called {@code key}. */
+    static Variant of(List<Variant> known, String key) {
+        for (Variant variant : known) {
+            if (variant.key.equals(key)) {
+                return variant;
+            }
+        }
+        throw new IllegalArgumentException("unknown run '" + key + "': use "
+                + String.join(", ", known.stream().map(Variant::key).toList()));
+    }
+
+    boolean warmsUp() {
+        return serviceEnv.containsKey(WARMUP_REQUESTS_VARIABLE);
+    }
+
+    private static Variant plain(Mode mode) {
+        return new Variant(mode.key, mode.label, mode, List.of(), Map.of());
+    }
+}

@@ -1,0 +1,59 @@
+package dev.baton.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+/** The command line: the two scenarios' defaults and what --modes accepts in each. */
+class BenchMainTest {
+    @Test
+    void slowStartRunsIssue14sFiveRunsUnderTheSameLoad() {
+        BenchConfig config = BenchMain.parse(new String[] {"--slow-start", "--root", "/r"});
+        assertEquals(Scenario.SLOW_START, config.scenario());
+        assertEquals(List.of("batond-nice19", "batond-nice0", "batond-warmup", "start_server", "restart"),
+                config.variants().stream().map(Variant::key).toList());
+        assertEquals(4, config.concurrency());
+        assertEquals(0, config.keepAliveThreads(), "every client a new connection per request");
+        assertEquals(0, config.ratePerThread(), "as fast as answered");
+        assertEquals(Map.of("HELLO_START_CPU_MS", "3000", "HELLO_START_CPU_THREADS", "2"), config.serviceEnv());
+        assertEquals(Path.of("/r/bench/out/slow-start"), config.out());
+        Variant warm = Variant.of(config.variants(), "batond-warmup");
+        assertEquals(List.of("--start-nice", "19"), warm.batondOptions());
+        assertEquals(Map.of("HELLO_WARMUP_REQUESTS", "200"), warm.serviceEnv());
+        assertEquals(List.of("--start-nice", "0"), Variant.of(config.variants(), "batond-nice0").batondOptions());
+
+        BenchConfig quick = BenchMain.parse(new String[] {"--slow-start", "--quick", "--modes", "restart,batond-nice19",
+                "--start-cpu-ms", "500", "--start-cpu-threads", "1"});
+        assertEquals(1, quick.reloads());
+        assertEquals(List.of("restart", "batond-nice19"), quick.variants().stream().map(Variant::key).toList());
+        assertEquals(Map.of("HELLO_START_CPU_MS", "500", "HELLO_START_CPU_THREADS", "1"), quick.serviceEnv());
+    }
+
+    @Test
+    void theClassicScenarioIsUnchanged() {
+        BenchConfig config = BenchMain.parse(new String[] {"--root", "/r"});
+        assertEquals(Scenario.CLASSIC, config.scenario());
+        assertEquals(List.of(Mode.BATOND, Mode.START_SERVER, Mode.RESTART), config.variants().stream().map(Variant::mode).toList());
+        assertEquals(2, config.keepAliveThreads());
+        assertEquals(200, config.ratePerThread());
+        assertEquals(Map.of(), config.serviceEnv());
+        assertEquals(Path.of("/r/bench/out"), config.out());
+    }
+
+    @Test
+    void badArgumentsSayWhich() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> BenchMain.parse(new String[] {"--modes", "batond-nice19"}));
+        assertTrue(e.getMessage().startsWith("unknown run 'batond-nice19': use batond, start_server, restart"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> BenchMain.parse(new String[] {"--slow-start", "--rate", "-1"}));
+        assertEquals("--rate wants a whole number, 0 or more, not '-1'", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> BenchMain.parse(new String[] {"--slow-start", "--start-cpu-ms"}));
+        assertEquals("--start-cpu-ms needs a value", e.getMessage());
+    }
+}
