@@ -148,7 +148,11 @@ class BadInvocationTest {
                 Arguments.of("--memory-headroom", "NaN", "more than 0, at most 100000"),
                 Arguments.of("--memory-headroom", "-1", "more than 0, at most 100000"),
                 Arguments.of("--memory-headroom", "0", "more than 0, at most 100000"),
-                Arguments.of("--memory-headroom", "100001", "more than 0, at most 100000"));
+                Arguments.of("--memory-headroom", "100001", "more than 0, at most 100000"),
+                Arguments.of("--start-nice", "20", "from 0 (off) to 19"),
+                Arguments.of("--start-nice", "-1", "from 0 (off) to 19"),
+                Arguments.of("--start-nice", "high", "from 0 (off) to 19"),
+                Arguments.of("--start-nice", "99999999999", "from 0 (off) to 19"));
     }
 
     @ParameterizedTest(name = "{0}={1}")

@@ -23,6 +23,8 @@ import dev.baton.supervisor.os.Listeners;
 import dev.baton.supervisor.os.MemoryCheck;
 import dev.baton.supervisor.os.Native;
 import dev.baton.supervisor.os.OrphanReaper;
+import dev.baton.supervisor.os.StartNiceCheck;
+import dev.baton.supervisor.lifecycle.StartPriority;
 import dev.baton.supervisor.systemd.SdNotifier;
 import dev.baton.supervisor.systemd.Watchdog;
 
@@ -189,9 +191,15 @@ public final class Batond {
                         + SocketPaths.shown(handoffParent(config).toString()) + ": " + SocketPaths.describe(e));
                 return 1;
             }
+            // Decided once: a child started low that batond could not restore would stay niced for good.
+            StartPriority startPriority = StartNiceCheck.check(Path.of("/proc"), config.startNice());
+            if (!startPriority.on() && config.startNice() != 0) {
+                LOG.warn("--start-nice {} is {}", config.startNice(), startPriority.mechanism());
+            }
             RealActions actions = new RealActions(config, listeners, handoff, loop,
                     new MemoryCheck(Path.of("/proc"), config.memoryHeadroom()), new OrphanReaper(Path.of("/proc"), nat), kernel,
-                    new SdNotifier(System.getenv("NOTIFY_SOCKET"), nat), nat, image, List.of(args));
+                    new SdNotifier(System.getenv("NOTIFY_SOCKET"), nat), nat, image, List.of(args), startPriority,
+                    StartNiceCheck.ownNice(Path.of("/proc")).orElse(0));
             actions.control(control);
             if (pid == 1) {
                 // PID 1 of a pid namespace inherits every orphan there; reap them.
@@ -218,12 +226,12 @@ public final class Batond {
             }
             supervisorRef.set(supervisor);
             installSignals(loop);
-            LOG.info("batond pid={} handoff={} control={}{}{} ready-timeout={} drain-timeout={} child: {}",
+            LOG.info("batond pid={} handoff={} control={}{}{} ready-timeout={} drain-timeout={} start-priority={} child: {}",
                     pid, handoff.socketPath(), control.path(),
                     metrics != null ? " metrics=http://" + Addresses.format(new java.net.InetSocketAddress(config.metrics().getAddress(), metrics.port())) + "/metrics" : "",
                     watchdog.map(p -> " watchdog every " + Durations.format(p)).orElse(""),
                     Durations.format(config.readyTimeout()),
-                    Durations.format(config.drainTimeout()), String.join(" ", config.command()));
+                    Durations.format(config.drainTimeout()), startPriority.mechanism(), String.join(" ", config.command()));
             if (resumed != null) {
                 supervisor.resumed();
             } else {

@@ -23,6 +23,8 @@ import dev.baton.supervisor.os.KernelSockets;
 import dev.baton.supervisor.os.MemoryCheck;
 import dev.baton.supervisor.os.Native;
 import dev.baton.supervisor.os.OrphanReaper;
+import dev.baton.supervisor.os.StartNice;
+import dev.baton.supervisor.lifecycle.StartPriority;
 import dev.baton.supervisor.systemd.SdNotifier;
 
 import java.io.IOException;
@@ -77,11 +79,18 @@ public final class RealActions implements Actions {
     private ControlServer control;
     private final BatondImage image;
     private final List<String> batondArgs;
+    private final StartNice startNice;
+    private final StartPriority startPriority;
+    /** batond's own nice value: what a child started low gets back at READY. */
+    private final int ownNice;
 
     RealActions(Config config, List<Listener> listeners, HandoffServer handoff, EventLoop loop,
                 MemoryCheck memory, OrphanReaper reaper, KernelSockets kernel, SdNotifier serviceManager,
-                Native nat, BatondImage image, List<String> batondArgs) {
+                Native nat, BatondImage image, List<String> batondArgs, StartPriority startPriority, int ownNice) {
         this.nat = nat;
+        this.startNice = new StartNice(nat, Path.of("/proc"));
+        this.startPriority = startPriority;
+        this.ownNice = ownNice;
         this.image = image;
         this.batondArgs = List.copyOf(batondArgs);
         this.children = new ChildProcesses(nat, Path.of("/proc"), timers, loop::post);
@@ -108,7 +117,7 @@ public final class RealActions implements Actions {
     }
 
     @Override
-    public long spawn(int generation, String token) throws IOException {
+    public long spawn(int generation, String token, boolean low) throws IOException {
         Map<String, String> env = new java.util.TreeMap<>(System.getenv());
         NOT_INHERITED.forEach(env::remove);
         env.put(Env.BATON_SOCKET, handoff.socketPath().toString());
@@ -117,7 +126,25 @@ public final class RealActions implements Actions {
         env.put(Env.BATON_DRAIN_TIMEOUT_MS, Long.toString(config.drainTimeout().toMillis()));
         List<String> variables = new java.util.ArrayList<>(env.size());
         env.forEach((name, value) -> variables.add(name + "=" + value));
+        if (low && startPriority.on()) {
+            return children.spawnNiced(generation, config.command(), variables, startNice, config.startNice());
+        }
         return children.spawn(generation, config.command(), variables);
+    }
+
+    @Override
+    public StartPriority startPriority() {
+        return startPriority;
+    }
+
+    @Override
+    public void restorePriority(int generation, long pid) {
+        StartNice.Restored r = startNice.restore(pid, ownNice);
+        if (r.refused() > 0 || !r.complete()) {
+            LOG.warn("gen={} pid={} start priority restored to nice {} in part: {}", generation, pid, ownNice, r.describe());
+        } else {
+            LOG.info("gen={} pid={} start priority restored to nice {}: {}", generation, pid, ownNice, r.describe());
+        }
     }
 
     @Override

@@ -37,6 +37,8 @@ public final class Generation {
     boolean drainReported;
     /** Processes of its group that got SIGKILL: 0 when it ended on its own. */
     int killedProcesses;
+    /** {@link StartPriority#LOW} while it starts at low priority, then {@link StartPriority#RESTORED}; null when not used. */
+    String startPriority;
 
     Generation(int number, String token, long pid, Instant spawnedAt, GenerationState initial) {
         this.number = number;
@@ -74,7 +76,8 @@ public final class Generation {
 
     GenerationSnapshot snapshot() {
         return new GenerationSnapshot(number, pid, servicePid, phase(), spawnedAt, readyAt, drainStartedAt, exitedAt(),
-                exitCode(), inflight, served, inflightAtDrain, inflightAtExit, drainReported, killedProcesses, connection);
+                exitCode(), inflight, served, inflightAtDrain, inflightAtExit, drainReported, killedProcesses, connection,
+                startPriority);
     }
 
     LifecycleState.GenerationRecord record() {

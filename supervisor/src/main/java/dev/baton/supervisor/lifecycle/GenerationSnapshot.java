@@ -18,6 +18,7 @@ import java.time.Instant;
  * @param drainReported    it sent DRAINED
  * @param killedProcesses  processes of its group that got SIGKILL
  * @param connection       its handoff connection, -1 when it has none
+ * @param startPriority    "low" while it starts at low CPU priority, "restored" after READY; null when it did not start low
  */
 public record GenerationSnapshot(
         int number,
@@ -35,7 +36,8 @@ public record GenerationSnapshot(
         long inflightAtExit,
         boolean drainReported,
         int killedProcesses,
-        int connection) {
+        int connection,
+        String startPriority) {
 
     /** Its service ran behind a wrapper script: the process that said HELLO is not the leader. */
     public boolean behindWrapper() {

@@ -403,7 +403,7 @@ public final class Supervisor {
                 serving != null ? serving.number : null, backoff.restarts(), settings.command(),
                 serving == null && !shuttingDown ? backoff.failing() : null, listeners, actions.listenCounters(),
                 generations, reloads.recent(), actions.logLinesDropped(), actions.image(), upgrades,
-                upgradeInProgressOrLast());
+                upgradeInProgressOrLast(), actions.startPriority().mechanism());
     }
 
     // --- reloads -------------------------------------------------------------------------
@@ -466,9 +466,12 @@ public final class Supervisor {
     private Generation startGeneration() {
         int number = nextGeneration++;
         String token = actions.newToken();
+        // Beside a serving generation, the new one starts at low priority and gets it back at READY;
+        // when nothing serves (the first start, a restart after a crash) it starts at full speed.
+        boolean low = serving != null && actions.startPriority().on();
         long pid;
         try {
-            pid = actions.spawn(number, token);
+            pid = actions.spawn(number, token, low);
         } catch (IOException e) {
             LOG.error("{} of gen={} failed: cannot start {}: {}", serving != null ? "reload" : "start",
                     number, settings.command().get(0), e.getMessage());
@@ -480,6 +483,7 @@ public final class Supervisor {
         }
         Instant now = actions.now();
         Generation g = new Generation(number, token, pid, now, new GenerationState.Starting(now.plus(settings.readyTimeout())));
+        g.startPriority = low ? StartPriority.LOW : null;
         alive.put(number, g);
         starting = g;
         LOG.info("{} spawned", g);
@@ -536,6 +540,8 @@ public final class Supervisor {
 
     private void becomeServing(Generation g) {
         Generation previous = serving;
+        // Before the old generation gets SIGTERM: from now on the new one carries the load alone.
+        restorePriority(g);
         g.readyAt = actions.now();
         g.moveTo(new GenerationState.Serving(), "ready in " + Durations.format(Duration.between(g.spawnedAt, g.readyAt)));
         serving = g;
@@ -559,6 +565,14 @@ public final class Supervisor {
             notifyServing(null);
         }
         afterStartEnded();
+    }
+
+    /** A generation that started at low priority gets batond's back (once). */
+    private void restorePriority(Generation g) {
+        if (StartPriority.LOW.equals(g.startPriority)) {
+            actions.restorePriority(g.number, g.pid);
+            g.startPriority = StartPriority.RESTORED;
+        }
     }
 
     /** READY=1 ends systemd's start or reload; its status says who serves now. */
@@ -736,6 +750,8 @@ public final class Supervisor {
                     backoff.failed(g + " died with code " + e.code() + " while serving");
                     if (starting == null) {
                         scheduleRestart();
+                    } else {
+                        restorePriority(starting); // nothing serves: the next one must start at full speed
                     }
                 }
             }

@@ -6,16 +6,22 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * The fields batond reads from {@code /proc/PID/stat}: "PID (COMM) STATE PPID PGRP ...", where
- * COMM may itself contain ") ", so the fields are counted from the last ')'.
+ * The fields batond reads from {@code /proc/PID/stat} (or a thread's {@code /proc/PID/task/TID/stat}):
+ * "PID (COMM) STATE PPID PGRP ...", where COMM may itself contain ") ", so the fields are counted
+ * from the last ')'. {@code nice} is field 19: per thread on Linux, the thread group leader's in
+ * the process's own file.
  */
-record ProcStat(char state, long parent, long processGroup) {
+record ProcStat(char state, long parent, long processGroup, int nice) {
+    /** Field 19 (nice) counted from field 3 (state), the first after the ')'. */
+    private static final int NICE_INDEX = 19 - 3;
+
     /** Empty when the process went away while we looked, or the file is not what the kernel writes. */
     static Optional<ProcStat> read(Path stat) {
         try {
             String s = Files.readString(stat);
-            String[] rest = s.substring(s.lastIndexOf(')') + 2).split(" ", 4);
-            return Optional.of(new ProcStat(rest[0].charAt(0), Long.parseLong(rest[1]), Long.parseLong(rest[2])));
+            String[] rest = s.substring(s.lastIndexOf(')') + 2).split(" ", NICE_INDEX + 2);
+            return Optional.of(new ProcStat(rest[0].charAt(0), Long.parseLong(rest[1]), Long.parseLong(rest[2]),
+                    Integer.parseInt(rest[NICE_INDEX])));
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }

@@ -1,0 +1,175 @@
+package dev.baton.supervisor.os;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * {@code --start-nice}: a new generation starts at a high nice value and gets batond's own back
+ * at READY. Linux keeps a nice value per thread, a new thread (or a process cloned or spawned
+ * from it) takes its creator's, and exec keeps it. So the child is spawned from a short-lived
+ * thread of batond that niced only itself: every thread the child's JVM creates starts niced,
+ * and no thread of batond's stays so. The restore sets every thread of every process in the
+ * child's group, again until a pass finds no thread it had not seen.
+ */
+public final class StartNice {
+    /** Passes over the group's threads; a JVM creating threads as fast as they are restored still ends. */
+    static final int MAX_PASSES = 10;
+    static final int ESRCH = 3;
+
+    private final Native nat;
+    private final Path proc;
+
+    public StartNice(Native nat, Path proc) {
+        this.nat = nat;
+        this.proc = proc;
+    }
+
+    /** What one restore did, for its log line. */
+    public record Restored(int threads, int processes, int gone, int refused, int firstRefusal, int passes, boolean complete) {
+        public String describe() {
+            return threads + " thread(s) in " + processes + " process(es)"
+                    + (gone > 0 ? ", " + gone + " gone meanwhile" : "")
+                    + (refused > 0 ? ", " + refused + " refused (errno " + firstRefusal + ")" : "")
+                    + ", " + passes + " pass(es)" + (complete ? "" : ", new threads still appearing");
+        }
+    }
+
+    /** Something that spawns a process and returns its pid. */
+    public interface Spawn {
+        long run() throws IOException;
+    }
+
+    /**
+     * Runs {@code spawn} on a new thread that first raises its own nice value to {@code nice}, and
+     * waits for it: the process it spawns starts at that nice value. If the thread cannot raise
+     * it (no reason known to Linux), the child starts at batond's and the warning says so.
+     */
+    public long spawnAt(int nice, Spawn spawn) throws IOException {
+        AtomicReference<Object> result = new AtomicReference<>();
+        Thread spawner = new Thread(() -> {
+            try {
+                long tid = ownThreadId();
+                int rc = nat.setThreadNice(tid, nice);
+                if (rc != 0) {
+                    org.slf4j.LoggerFactory.getLogger("batond").warn(
+                            "cannot raise the spawning thread's nice value to {} (errno {}): the child starts at batond's", nice, rc);
+                }
+                result.set(spawn.run());
+            } catch (IOException | RuntimeException e) {
+                result.set(e);
+            }
+        }, "spawn-niced");
+        spawner.setDaemon(true);
+        spawner.start();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                spawner.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true; // the spawn itself is quick; its pid must not be lost
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        Object r = result.get();
+        if (r instanceof Long pid) {
+            return pid;
+        }
+        if (r instanceof IOException e) {
+            throw e;
+        }
+        throw (RuntimeException) r;
+    }
+
+    /** The calling thread's id: /proc/thread-self links to PID/task/TID. */
+    long ownThreadId() throws IOException {
+        return Long.parseLong(Files.readSymbolicLink(proc.resolve("thread-self")).getFileName().toString());
+    }
+
+    /**
+     * Sets every thread of every process in group {@code pgid} to {@code nice}, pass after pass,
+     * until a pass finds no new thread or {@link #MAX_PASSES} were made. A thread that exits
+     * meanwhile is counted as gone; one the kernel refuses, as refused: neither stops the rest.
+     */
+    public Restored restore(long pgid, int nice) {
+        Set<Long> seen = new HashSet<>();
+        Set<Long> processes = new HashSet<>();
+        int threads = 0;
+        int gone = 0;
+        int refused = 0;
+        int firstRefusal = 0;
+        int passes = 0;
+        boolean found = true;
+        while (found && passes < MAX_PASSES) {
+            passes++;
+            found = false;
+            for (long pid : groupMembers(pgid)) {
+                for (long tid : threads(pid)) {
+                    if (!seen.add(tid)) {
+                        continue;
+                    }
+                    found = true;
+                    processes.add(pid);
+                    int rc = nat.setThreadNice(tid, nice);
+                    if (rc == 0) {
+                        threads++;
+                    } else if (rc == ESRCH) {
+                        gone++;
+                    } else {
+                        if (refused++ == 0) {
+                            firstRefusal = rc;
+                        }
+                    }
+                }
+            }
+        }
+        return new Restored(threads, processes.size(), gone, refused, firstRefusal, passes, !found);
+    }
+
+    /** The processes whose process group is {@code pgid}, the leader first (from /proc/PID/stat). */
+    List<Long> groupMembers(long pgid) {
+        List<Long> members = new java.util.ArrayList<>();
+        members.add(pgid);
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(proc, "[0-9]*")) {
+            for (Path entry : entries) {
+                long pid;
+                try {
+                    pid = Long.parseLong(entry.getFileName().toString());
+                } catch (NumberFormatException e) {
+                    continue;
+                }
+                if (pid != pgid && ProcStat.read(entry.resolve("stat")).map(ProcStat::processGroup).orElse(-1L) == pgid) {
+                    members.add(pid);
+                }
+            }
+        } catch (IOException e) {
+            // /proc unreadable: the leader alone
+        }
+        return members;
+    }
+
+    /** The thread ids of a process now; none when it has gone. */
+    List<Long> threads(long pid) {
+        List<Long> tids = new java.util.ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(proc.resolve(Long.toString(pid)).resolve("task"))) {
+            for (Path entry : entries) {
+                try {
+                    tids.add(Long.parseLong(entry.getFileName().toString()));
+                } catch (NumberFormatException e) {
+                    // not a thread
+                }
+            }
+        } catch (IOException e) {
+            // gone
+        }
+        return tids;
+    }
+}
