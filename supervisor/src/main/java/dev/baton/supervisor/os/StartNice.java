@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * from it) takes its creator's, and exec keeps it. So the child is spawned from a short-lived
  * thread of batond that niced only itself: every thread the child's JVM creates starts niced,
  * and no thread of batond's stays so. The restore sets every thread of every process in the
- * child's group, again until a pass finds no thread it had not seen.
+ * child's group, again until a pass finds no new thread still niced (one created by a thread
+ * already restored has batond's nice value from the start).
  */
 public final class StartNice {
     /** Passes over the group's threads; a JVM creating threads as fast as they are restored still ends. */
@@ -30,7 +31,10 @@ public final class StartNice {
         this.proc = proc;
     }
 
-    /** What one restore did, for its log line. */
+    /**
+     * What one restore did, for its log line: {@code threads} set back, in {@code processes};
+     * {@code gone} exited before they could be; {@code refused} by the kernel (the first errno).
+     */
     public record Restored(int threads, int processes, int gone, int refused, int firstRefusal, int passes, boolean complete) {
         public String describe() {
             return threads + " thread(s) in " + processes + " process(es)"
@@ -96,8 +100,9 @@ public final class StartNice {
 
     /**
      * Sets every thread of every process in group {@code pgid} to {@code nice}, pass after pass,
-     * until a pass finds no new thread or {@link #MAX_PASSES} were made. A thread that exits
-     * meanwhile is counted as gone; one the kernel refuses, as refused: neither stops the rest.
+     * until a pass finds no new thread at another nice value, or {@link #MAX_PASSES} were made. A
+     * thread that exits meanwhile is counted as gone; one the kernel refuses, as refused: neither
+     * stops the rest.
      */
     public Restored restore(long pgid, int nice) {
         Set<Long> seen = new HashSet<>();
@@ -115,6 +120,14 @@ public final class StartNice {
                 for (long tid : threads(pid)) {
                     if (!seen.add(tid)) {
                         continue;
+                    }
+                    java.util.Optional<ProcStat> stat = ProcStat.read(proc.resolve(pid + "/task/" + tid + "/stat"));
+                    if (stat.isEmpty()) {
+                        gone++;
+                        continue;
+                    }
+                    if (stat.get().nice() == nice) {
+                        continue; // started by a thread already restored, or never niced
                     }
                     found = true;
                     processes.add(pid);

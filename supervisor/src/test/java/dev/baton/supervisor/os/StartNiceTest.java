@@ -73,6 +73,9 @@ class StartNiceTest {
         assertEquals(0, r.refused(), r.describe());
         assertTrue(r.complete(), r.describe());
         assertEquals(2, r.passes(), "the second pass finds nothing new: " + r.describe());
+        StartNice.Restored again = startNice.restore(pid, own);
+        assertEquals(0, again.threads(), "nothing left to restore: " + again.describe());
+        assertEquals(1, again.passes(), again.describe());
         Map<Long, Integer> nices = nices(pid);
         assertTrue(nices.values().stream().allMatch(n -> n == own), nices::toString);
     }
