@@ -95,7 +95,7 @@ public final class Generation {
         }
         return new LifecycleState.GenerationRecord(number, token, pid, phase(), deadline, reason, spawnedAt, readyAt,
                 drainStartedAt, exitedAt(), exitCode(), connection, servicePid, inflight, served, inflightAtDrain,
-                inflightAtExit, drainReported, killedProcesses);
+                inflightAtExit, drainReported, killedProcesses, startPriority);
     }
 
     /** A generation as another image of batond left it. */
@@ -119,6 +119,7 @@ public final class Generation {
         g.inflightAtExit = r.inflightAtExit();
         g.drainReported = r.drainReported();
         g.killedProcesses = r.killedProcesses();
+        g.startPriority = r.startPriority();
         return g;
     }
 

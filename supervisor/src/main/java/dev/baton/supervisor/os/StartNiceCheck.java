@@ -41,7 +41,7 @@ public final class StartNiceCheck {
             return StartPriority.nice(requested);
         }
         return StartPriority.off("batond could not give a child its priority back (it needs CAP_SYS_NICE or an RLIMIT_NICE of "
-                + needed + ", e.g. LimitNICE=" + ownNice + " in its unit; it has "
+                + needed + ", e.g. LimitNICE=" + (ownNice >= 0 ? "+" : "") + ownNice + " in its unit; it has "
                 + (rlimitNice.isPresent() ? Long.toString(rlimitNice.getAsLong()) : "none readable") + ")");
     }
 

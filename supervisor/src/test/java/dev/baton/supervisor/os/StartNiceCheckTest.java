@@ -36,7 +36,8 @@ class StartNiceCheckTest {
         StartPriority off = StartNiceCheck.decide(19, 0, NO_CAPS, OptionalLong.of(19));
         assertFalse(off.on());
         assertTrue(off.mechanism().startsWith("off: batond could not give a child its priority back"), off.mechanism());
-        assertTrue(off.mechanism().contains("RLIMIT_NICE of 20") && off.mechanism().endsWith("it has 19)"), off.mechanism());
+        assertTrue(off.mechanism().contains("RLIMIT_NICE of 20, e.g. LimitNICE=+0 in its unit")
+                && off.mechanism().endsWith("it has 19)"), off.mechanism());
         assertFalse(StartNiceCheck.decide(19, 0, ALL_BUT_SYS_NICE, OptionalLong.of(0)).on(), "root without CAP_SYS_NICE");
         assertFalse(StartNiceCheck.decide(19, 0, null, OptionalLong.empty()).on(), "nothing readable: off");
         assertFalse(StartNiceCheck.decide(19, 0, "not hex", OptionalLong.of(0)).on());
