@@ -141,7 +141,13 @@ public final class RealActions implements Actions {
     public void restorePriority(int generation, long pid) {
         // On the loop, before the old generation's SIGTERM: reads of /proc and one call per thread, no disk.
         long began = System.nanoTime();
-        StartNice.Restored r = startNice.restore(pid, ownNice);
+        StartNice.Restored r;
+        try {
+            r = startNice.restore(pid, ownNice);
+        } catch (RuntimeException e) {
+            LOG.warn("gen={} pid={} start priority not restored: {}", generation, pid, e.toString()); // the reload goes on
+            return;
+        }
         long micros = (System.nanoTime() - began) / 1000;
         String took = micros / 1000 + "." + micros % 1000 / 100 + " ms";
         if (r.refused() > 0 || !r.complete()) {

@@ -4,14 +4,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * The fields batond reads from {@code /proc/PID/stat} (or a thread's {@code /proc/PID/task/TID/stat}):
  * "PID (COMM) STATE PPID PGRP ...", where COMM may itself contain ") ", so the fields are counted
- * from the last ')'. {@code nice} is field 19: per thread on Linux, the thread group leader's in
- * the process's own file.
+ * from the last ')'.
  */
-record ProcStat(char state, long parent, long processGroup, int nice) {
+record ProcStat(char state, long parent, long processGroup) {
     /** Field 19 (nice) counted from field 3 (state), the first after the ')'. */
     private static final int NICE_INDEX = 19 - 3;
 
@@ -19,11 +19,24 @@ record ProcStat(char state, long parent, long processGroup, int nice) {
     static Optional<ProcStat> read(Path stat) {
         try {
             String s = Files.readString(stat);
-            String[] rest = s.substring(s.lastIndexOf(')') + 2).split(" ", NICE_INDEX + 2);
-            return Optional.of(new ProcStat(rest[0].charAt(0), Long.parseLong(rest[1]), Long.parseLong(rest[2]),
-                    Integer.parseInt(rest[NICE_INDEX])));
+            String[] rest = s.substring(s.lastIndexOf(')') + 2).split(" ", 4);
+            return Optional.of(new ProcStat(rest[0].charAt(0), Long.parseLong(rest[1]), Long.parseLong(rest[2])));
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
+        }
+    }
+
+    /**
+     * Field 19, the nice value: per thread on Linux (the thread group leader's in the process's
+     * own file). Empty when the thread went away while we looked.
+     */
+    static OptionalInt nice(Path stat) {
+        try {
+            String s = Files.readString(stat);
+            String[] rest = s.substring(s.lastIndexOf(')') + 2).split(" ", NICE_INDEX + 2);
+            return OptionalInt.of(Integer.parseInt(rest[NICE_INDEX]));
+        } catch (IOException | RuntimeException e) {
+            return OptionalInt.empty();
         }
     }
 

@@ -1,9 +1,10 @@
 package dev.baton.supervisor.os;
 
+import java.io.File;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -70,7 +71,11 @@ public final class StartNice {
             }
         }, "spawn-niced");
         spawner.setDaemon(true);
-        spawner.start();
+        try {
+            spawner.start();
+        } catch (OutOfMemoryError e) {
+            throw new IOException("cannot start a thread to spawn the child from: " + e.getMessage()); // no process started
+        }
         boolean interrupted = false;
         while (true) {
             try {
@@ -102,9 +107,10 @@ public final class StartNice {
      * Sets every thread of every process in group {@code pgid} to {@code nice}, pass after pass,
      * until a pass finds no new thread at another nice value, or {@link #MAX_PASSES} were made. A
      * thread that exits meanwhile is counted as gone; one the kernel refuses, as refused: neither
-     * stops the rest.
+     * stops the rest. Runs on batond's loop: plain reads of /proc (no disk), one call per thread.
      */
     public Restored restore(long pgid, int nice) {
+        ProcStatField stat = new ProcStatField();
         Set<Long> seen = new HashSet<>();
         Set<Long> processes = new HashSet<>();
         int threads = 0;
@@ -116,17 +122,18 @@ public final class StartNice {
         while (found && passes < MAX_PASSES) {
             passes++;
             found = false;
-            for (long pid : groupMembers(pgid)) {
-                for (long tid : threads(pid)) {
+            for (long pid : groupMembers(pgid, stat)) {
+                String task = proc + "/" + pid + "/task";
+                for (long tid : numbered(task)) {
                     if (!seen.add(tid)) {
                         continue;
                     }
-                    java.util.Optional<ProcStat> stat = ProcStat.read(proc.resolve(pid + "/task/" + tid + "/stat"));
-                    if (stat.isEmpty()) {
+                    long current = stat.read(task + "/" + tid + "/stat", ProcStatField.NICE);
+                    if (current == ProcStatField.NONE) {
                         gone++;
                         continue;
                     }
-                    if (stat.get().nice() == nice) {
+                    if (current == nice) {
                         continue; // started by a thread already restored, or never niced
                     }
                     found = true;
@@ -136,10 +143,8 @@ public final class StartNice {
                         threads++;
                     } else if (rc == ESRCH) {
                         gone++;
-                    } else {
-                        if (refused++ == 0) {
-                            firstRefusal = rc;
-                        }
+                    } else if (refused++ == 0) {
+                        firstRefusal = rc;
                     }
                 }
             }
@@ -147,42 +152,43 @@ public final class StartNice {
         return new Restored(threads, processes.size(), gone, refused, firstRefusal, passes, !found);
     }
 
-    /** The processes whose process group is {@code pgid}, the leader first (from /proc/PID/stat). */
+    /** The processes whose process group is {@code pgid}, the leader first. */
     List<Long> groupMembers(long pgid) {
-        List<Long> members = new java.util.ArrayList<>();
+        return groupMembers(pgid, new ProcStatField());
+    }
+
+    private List<Long> groupMembers(long pgid, ProcStatField stat) {
+        List<Long> members = new ArrayList<>();
         members.add(pgid);
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(proc, "[0-9]*")) {
-            for (Path entry : entries) {
-                long pid;
-                try {
-                    pid = Long.parseLong(entry.getFileName().toString());
-                } catch (NumberFormatException e) {
-                    continue;
-                }
-                if (pid != pgid && ProcStat.read(entry.resolve("stat")).map(ProcStat::processGroup).orElse(-1L) == pgid) {
-                    members.add(pid);
-                }
+        for (long pid : numbered(proc.toString())) {
+            if (pid != pgid && stat.read(proc + "/" + pid + "/stat", ProcStatField.PROCESS_GROUP) == pgid) {
+                members.add(pid);
             }
-        } catch (IOException e) {
-            // /proc unreadable: the leader alone
         }
         return members;
     }
 
     /** The thread ids of a process now; none when it has gone. */
     List<Long> threads(long pid) {
-        List<Long> tids = new java.util.ArrayList<>();
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(proc.resolve(Long.toString(pid)).resolve("task"))) {
-            for (Path entry : entries) {
+        return numbered(proc + "/" + pid + "/task");
+    }
+
+    /** The entries of a /proc directory that are numbers (pids, thread ids); none when it is gone. */
+    private static List<Long> numbered(String dir) {
+        String[] names = new File(dir).list(); // one call: far cheaper than a DirectoryStream, interpreted
+        List<Long> ids = new ArrayList<>();
+        if (names == null) {
+            return ids;
+        }
+        for (String name : names) {
+            if (!name.isEmpty() && name.charAt(0) >= '0' && name.charAt(0) <= '9') {
                 try {
-                    tids.add(Long.parseLong(entry.getFileName().toString()));
+                    ids.add(Long.parseLong(name));
                 } catch (NumberFormatException e) {
-                    // not a thread
+                    // not an id
                 }
             }
-        } catch (IOException e) {
-            // gone
         }
-        return tids;
+        return ids;
     }
 }

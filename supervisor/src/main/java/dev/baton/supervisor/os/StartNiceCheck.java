@@ -70,7 +70,7 @@ public final class StartNiceCheck {
 
     /** The nice value of the calling thread's process (its main thread): what children are restored to. */
     public static OptionalInt ownNice(Path proc) {
-        return ProcStat.read(proc.resolve("self/stat")).map(s -> OptionalInt.of(s.nice())).orElse(OptionalInt.empty());
+        return ProcStat.nice(proc.resolve("self/stat"));
     }
 
     private static String capEff(Path proc) {

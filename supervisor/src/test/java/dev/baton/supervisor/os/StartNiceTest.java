@@ -100,7 +100,7 @@ class StartNiceTest {
         Map<Long, Integer> m = new java.util.TreeMap<>();
         for (long pid : startNice.groupMembers(pgid)) {
             for (long tid : startNice.threads(pid)) {
-                ProcStat.read(PROC.resolve(pid + "/task/" + tid + "/stat")).ifPresent(s -> m.put(tid, s.nice()));
+                ProcStat.nice(PROC.resolve(pid + "/task/" + tid + "/stat")).ifPresent(n -> m.put(tid, n));
             }
         }
         return m;
@@ -110,7 +110,7 @@ class StartNiceTest {
         List<Integer> n = new ArrayList<>();
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(PROC.resolve(pid + "/task"))) {
             for (Path t : tasks) {
-                ProcStat.read(t.resolve("stat")).ifPresent(s -> n.add(s.nice()));
+                ProcStat.nice(t.resolve("stat")).ifPresent(n::add);
             }
         }
         return n;
