@@ -23,8 +23,9 @@ import org.junit.jupiter.api.Timeout;
  * it starts, and every thread, those it created while starting too, has batond's nice value once
  * it is READY, before the old generation is told to drain. Threads that come and go, or a child
  * that exits, while batond restores them do not disturb the reload, nor the next one.
- * {@code --start-nice 0} leaves the child's priority alone. (Restoring needs CAP_SYS_NICE or
- * RLIMIT_NICE: the tests run as root.)
+ * {@code --start-nice 0} leaves the child's priority alone, and so does a batond without the
+ * permission to restore it. (Restoring needs CAP_SYS_NICE or RLIMIT_NICE: the tests run as root,
+ * and drop the capability with setpriv where they need it gone.)
  */
 class LowPriorityStartTest {
     private static final Duration EVENT = Duration.ofSeconds(60);
@@ -121,6 +122,42 @@ class LowPriorityStartTest {
             Files.writeString(faults.goFile(), "go\n");
             batond.awaitLine(BatondLines.reloadComplete(2), EVENT);
             assertAll(batond.spawnedChildren().get(2), own, "after gen=2 said READY");
+            assertEquals(0, batond.countLines(Pattern.compile("start priority restored")), () -> batond.output().tail(30));
+            Files.delete(faults.goFile());
+        }
+    }
+
+    /**
+     * A batond that could not lower a child's nice value again (no CAP_SYS_NICE, RLIMIT_NICE 0) never
+     * raises it: one warning says why, the start line and status say off, and a reload's new
+     * generation runs at batond's own priority throughout.
+     */
+    @Test
+    @Timeout(180)
+    void withoutThePermissionToRestoreItIsOffAndSaysWhy() throws Exception {
+        FaultFile faults = FaultFile.create("LowPriorityStartTest-unprivileged", "ok");
+        Files.deleteIfExists(faults.goFile());
+        ProcessBuilder command = faults.batond(List.of("--listen", "127.0.0.1:0", "--ready-timeout", "60s", "--drain-timeout", "10s"));
+        List<String> dropped = new java.util.ArrayList<>(List.of("prlimit", "--nice=0:0", "setpriv", "--bounding-set=-sys_nice", "--"));
+        dropped.addAll(command.command()); // both exec in place: batond keeps the pid the test knows
+        command.command(dropped);
+        try (BatondProcess batond = BatondProcess.start("LowPriorityStartTest-unprivileged", command)) {
+            String mechanism = batond.awaitLine(START_PRIORITY, BatondProcess.STARTUP).group(1);
+            assertTrue(mechanism.startsWith("off: batond could not give a child its priority back (it needs CAP_SYS_NICE"),
+                    mechanism);
+            assertEquals(1, batond.countLines(Pattern.compile("WARN .*--start-nice 19 is off: batond could not give")),
+                    () -> batond.output().tail(20));
+            int own = nices(batond.pid()).values().iterator().next();
+            batond.awaitLine(BatondLines.ready(1), BatondProcess.STARTUP);
+            faults.set("ready-on-file");
+            batond.signal("USR2");
+            batond.awaitLine("faulty-child gen=2 waiting for ", EVENT);
+            assertAll(batond.spawnedChildren().get(2), own, "while gen=2 starts");
+            Path control = Path.of(batond.awaitLine(BatondLines.STARTED, EVENT).group(3));
+            Map<String, Object> status = BatonctlCommand.run(control, "status", "--json").json();
+            assertEquals(mechanism, status.get("start_priority"), status::toString);
+            Files.writeString(faults.goFile(), "go\n");
+            batond.awaitLine(BatondLines.reloadComplete(2), EVENT);
             assertEquals(0, batond.countLines(Pattern.compile("start priority restored")), () -> batond.output().tail(30));
             Files.delete(faults.goFile());
         }
