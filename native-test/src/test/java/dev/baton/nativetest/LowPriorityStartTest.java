@@ -56,6 +56,7 @@ class LowPriorityStartTest {
             Map<Long, Integer> starting = nices(gen2);
             assertTrue(starting.size() >= 8, () -> "a JVM has more threads than " + starting);
             assertAll(gen2, 19, "while gen=2 starts");
+            assertAutogroup(gen2, 19, "while gen=2 starts");
             assertTrue(threadNames(gen2).contains("start-early"), () -> threadNames(gen2).toString());
             assertTrue(nices(batond.pid()).values().stream().allMatch(n -> n == own),
                     () -> "no thread of batond's stays niced: " + nices(batond.pid()));
@@ -67,6 +68,7 @@ class LowPriorityStartTest {
             assertEquals(own, Integer.parseInt(restore.group(2)), restore.group());
             assertTrue(threadNames(gen2).containsAll(List.of("start-early", "start-late")), () -> threadNames(gen2).toString());
             assertAll(gen2, own, "after gen=2 said READY");
+            assertAutogroup(gen2, 0, "after gen=2 said READY");
             assertTrue(lineIndex(batond, restored(2)) < lineIndex(batond, BatondLines.draining(1)),
                     () -> "the restore comes before the old generation's SIGTERM:\n" + batond.output().tail(30));
 
@@ -119,6 +121,7 @@ class LowPriorityStartTest {
             batond.signal("USR2");
             batond.awaitLine("faulty-child gen=2 waiting for ", EVENT);
             assertAll(batond.spawnedChildren().get(2), own, "while gen=2 starts");
+            assertAutogroup(batond.spawnedChildren().get(2), 0, "while gen=2 starts");
             Files.writeString(faults.goFile(), "go\n");
             batond.awaitLine(BatondLines.reloadComplete(2), EVENT);
             assertAll(batond.spawnedChildren().get(2), own, "after gen=2 said READY");
@@ -153,6 +156,7 @@ class LowPriorityStartTest {
             batond.signal("USR2");
             batond.awaitLine("faulty-child gen=2 waiting for ", EVENT);
             assertAll(batond.spawnedChildren().get(2), own, "while gen=2 starts");
+            assertAutogroup(batond.spawnedChildren().get(2), 0, "while gen=2 starts");
             Path control = Path.of(batond.awaitLine(BatondLines.STARTED, EVENT).group(3));
             Map<String, Object> status = BatonctlCommand.run(control, "status", "--json").json();
             assertEquals(mechanism, status.get("start_priority"), status::toString);
@@ -161,6 +165,20 @@ class LowPriorityStartTest {
             assertEquals(0, batond.countLines(Pattern.compile("start priority restored")), () -> batond.output().tail(30));
             Files.delete(faults.goFile());
         }
+    }
+
+    /**
+     * Where the kernel shares the CPU between sessions first (autogroups), the session of the child
+     * has {@code nice} ("/autogroup-N nice X" in /proc/PID/autogroup): a thread's nice alone would
+     * not count against another session's.
+     */
+    private static void assertAutogroup(long pid, int nice, String when) throws IOException {
+        Path enabled = Path.of("/proc/sys/kernel/sched_autogroup_enabled");
+        if (!Files.exists(enabled) || !Files.readString(enabled).strip().equals("1")) {
+            return;
+        }
+        String autogroup = Files.readString(Path.of("/proc", Long.toString(pid), "autogroup")).strip();
+        assertTrue(autogroup.endsWith(" nice " + nice), () -> when + ": " + autogroup);
     }
 
     /** Every thread of the process has {@code nice}; read from field 19 of /proc/PID/task/TID/stat. */

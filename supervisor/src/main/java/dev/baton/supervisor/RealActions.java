@@ -83,6 +83,10 @@ public final class RealActions implements Actions {
     private final StartPriority startPriority;
     /** batond's own nice value: what a child started low gets back at READY. */
     private final int ownNice;
+    /** batond's own session's autogroup nice value: what a child's session gets back, where autogroups are on. */
+    private final int ownAutogroupNice;
+    /** Tries at setting a child's autogroup back: an unprivileged batond may change one only every 100 ms. */
+    static final int AUTOGROUP_TRIES = 10;
 
     RealActions(Config config, List<Listener> listeners, HandoffServer handoff, EventLoop loop,
                 MemoryCheck memory, OrphanReaper reaper, KernelSockets kernel, SdNotifier serviceManager,
@@ -91,6 +95,7 @@ public final class RealActions implements Actions {
         this.startNice = new StartNice(nat, Path.of("/proc"));
         this.startPriority = startPriority;
         this.ownNice = ownNice;
+        this.ownAutogroupNice = Math.max(0, startNice.autogroupNice(ProcessHandle.current().pid()).orElse(0));
         this.image = image;
         this.batondArgs = List.copyOf(batondArgs);
         this.children = new ChildProcesses(nat, Path.of("/proc"), timers, loop::post);
@@ -148,13 +153,35 @@ public final class RealActions implements Actions {
             LOG.warn("gen={} pid={} start priority not restored: {}", generation, pid, e.toString()); // the reload goes on
             return;
         }
+        String autogroup = startNice.restoreAutogroup(pid, ownAutogroupNice);
         long micros = (System.nanoTime() - began) / 1000;
         String took = micros / 1000 + "." + micros % 1000 / 100 + " ms";
-        if (r.refused() > 0 || !r.complete()) {
-            LOG.warn("gen={} pid={} start priority restored to nice {} in part: {} in {}", generation, pid, ownNice, r.describe(), took);
+        String session = !startNice.autogroups() ? "" : autogroup == null ? ", autogroup nice " + ownAutogroupNice
+                : ", autogroup not yet (" + autogroup + "): tried again off the loop";
+        if (r.refused() > 0 || !r.complete() || autogroup != null) {
+            LOG.warn("gen={} pid={} start priority restored to nice {} in part: {}{} in {}", generation, pid, ownNice,
+                    r.describe(), session, took);
         } else {
-            LOG.info("gen={} pid={} start priority restored to nice {}: {} in {}", generation, pid, ownNice, r.describe(), took);
+            LOG.info("gen={} pid={} start priority restored to nice {}: {}{} in {}", generation, pid, ownNice,
+                    r.describe(), session, took);
         }
+        if (autogroup != null) {
+            retryAutogroup(generation, pid, 2);
+        }
+    }
+
+    /** Sets the child's autogroup back from the timer thread, every 150 ms, a few times at most. */
+    private void retryAutogroup(int generation, long pid, int attempt) {
+        timers.schedule(() -> {
+            String why = startNice.restoreAutogroup(pid, ownAutogroupNice);
+            if (why == null) {
+                LOG.info("gen={} pid={} autogroup nice {} restored (try {})", generation, pid, ownAutogroupNice, attempt);
+            } else if (attempt < AUTOGROUP_TRIES) {
+                retryAutogroup(generation, pid, attempt + 1);
+            } else {
+                LOG.error("gen={} pid={} autogroup nice not restored after {} tries: {}", generation, pid, attempt, why);
+            }
+        }, 150, TimeUnit.MILLISECONDS);
     }
 
     @Override

@@ -18,6 +18,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * and no thread of batond's stays so. The restore sets every thread of every process in the
  * child's group, again until a pass finds no new thread still niced (one created by a thread
  * already restored has batond's nice value from the start).
+ *
+ * <p>Where the kernel groups tasks by session (autogroup, {@code kernel.sched_autogroup_enabled=1},
+ * for tasks in the root CPU cgroup), the CPU is shared between sessions first and a thread's nice
+ * value counts only within its own session. Each child leads a session of its own, so there the
+ * session's nice value ({@code /proc/PID/autogroup}) is set too: without it, nice 19 would change
+ * nothing against the serving generation.
  */
 public final class StartNice {
     /** Passes over the group's threads; a JVM creating threads as fast as they are restored still ends. */
@@ -26,10 +32,69 @@ public final class StartNice {
 
     private final Native nat;
     private final Path proc;
+    /** Autogroup scheduling is on: a session's nice value matters, not only its threads'. Read once. */
+    private final boolean autogroups;
 
     public StartNice(Native nat, Path proc) {
         this.nat = nat;
         this.proc = proc;
+        String enabled;
+        try {
+            enabled = Files.readString(proc.resolve("sys/kernel/sched_autogroup_enabled")).strip();
+        } catch (IOException e) {
+            enabled = "0"; // a kernel without CONFIG_SCHED_AUTOGROUP
+        }
+        this.autogroups = enabled.equals("1");
+    }
+
+    public boolean autogroups() {
+        return autogroups;
+    }
+
+    /**
+     * Sets the nice value of the autogroup (the session) that {@code pid} is in, when autogroups
+     * are on: null when done (or not needed), else why not. Going up, or down to 0 or above, needs
+     * no privilege; a caller without CAP_SYS_ADMIN may change one only every 100 ms (EAGAIN).
+     */
+    public String setAutogroupNice(long pid, int nice) {
+        if (!autogroups) {
+            return null;
+        }
+        try (java.io.FileOutputStream out = new java.io.FileOutputStream(proc + "/" + pid + "/autogroup")) {
+            out.write(Integer.toString(nice).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return null;
+        } catch (IOException e) {
+            return String.valueOf(e.getMessage());
+        }
+    }
+
+    /** The nice value of the autogroup {@code pid} is in ("/autogroup-N nice X"); empty when unknown. */
+    public java.util.OptionalInt autogroupNice(long pid) {
+        try {
+            String line = Files.readString(proc.resolve(pid + "/autogroup")).strip();
+            return java.util.OptionalInt.of(Integer.parseInt(line.substring(line.lastIndexOf(' ') + 1)));
+        } catch (IOException | RuntimeException e) {
+            return java.util.OptionalInt.empty();
+        }
+    }
+
+    /**
+     * Sets the autogroup nice value of the session of group {@code pgid}: through its leader, or,
+     * the leader gone (a wrapper that exited), through another member. Null when done, or when no
+     * process of the group is left (nothing to restore), else why not.
+     */
+    public String restoreAutogroup(long pgid, int nice) {
+        String why = null;
+        for (long pid : groupMembers(pgid)) {
+            if (!Files.exists(proc.resolve(Long.toString(pid)))) {
+                continue; // gone
+            }
+            why = setAutogroupNice(pid, nice);
+            if (why == null) {
+                return null;
+            }
+        }
+        return why;
     }
 
     /**
@@ -65,7 +130,14 @@ public final class StartNice {
                     org.slf4j.LoggerFactory.getLogger("batond").warn(
                             "cannot raise the spawning thread's nice value to {} (errno {}): the child starts at batond's", nice, rc);
                 }
-                result.set(spawn.run());
+                long pid = spawn.run();
+                // The child leads a new session: under autogroups, its threads' nice alone would not count.
+                String why = setAutogroupNice(pid, nice);
+                if (why != null) {
+                    org.slf4j.LoggerFactory.getLogger("batond").warn(
+                            "pid={}: cannot set its session's autogroup nice value to {}: {}", pid, nice, why);
+                }
+                result.set(pid);
             } catch (IOException | RuntimeException e) {
                 result.set(e);
             }

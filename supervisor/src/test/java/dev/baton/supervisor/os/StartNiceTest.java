@@ -54,6 +54,9 @@ class StartNiceTest {
         Map<Long, Integer> nices = nices(pid);
         assertEquals(3, nices.size(), nices::toString);
         assertTrue(nices.values().stream().allMatch(n -> n == 10), nices::toString);
+        if (startNice.autogroups()) {
+            assertEquals(10, startNice.autogroupNice(pid).getAsInt(), "its session's autogroup is niced too");
+        }
         // The test's own threads (the waiter among them) kept their nice value; the one that spawned
         // has ended (join returns as it exits: its /proc entry may linger a moment).
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -82,6 +85,15 @@ class StartNiceTest {
         assertEquals(1, again.passes(), again.describe());
         Map<Long, Integer> nices = nices(pid);
         assertTrue(nices.values().stream().allMatch(n -> n == own), nices::toString);
+        if (startNice.autogroups()) {
+            assertEquals(null, startNice.restoreAutogroup(pid, 0));
+            assertEquals(0, startNice.autogroupNice(pid).getAsInt());
+        }
+    }
+
+    @Test
+    void theAutogroupOfAGroupThatHasGoneNeedsNothing() {
+        assertEquals(null, startNice.restoreAutogroup(Integer.MAX_VALUE - 1, 0));
     }
 
     @Test
