@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Timeout;
  */
 class LowPriorityStartTest {
     private static final Duration EVENT = Duration.ofSeconds(60);
+    private static final Pattern EARLY = Pattern.compile("gen=2 pid=\\d+ not READY after 5s at low priority");
     private static final Pattern START_PRIORITY = Pattern.compile("batond pid=\\d+ .* start-priority=(.*) child: ");
 
     static Pattern restored(int generation) {
@@ -55,9 +56,15 @@ class LowPriorityStartTest {
             long gen2 = batond.spawnedChildren().get(2);
             Map<Long, Integer> starting = nices(gen2);
             assertTrue(starting.size() >= 8, () -> "a JVM has more threads than " + starting);
-            assertAll(gen2, 19, "while gen=2 starts");
-            assertAutogroup(gen2, 19, "while gen=2 starts");
-            assertTrue(threadNames(gen2).contains("start-early"), () -> threadNames(gen2).toString());
+            boolean allLow = starting.values().stream().allMatch(n -> n == 19);
+            if (!allLow) {
+                // Only when this machine is so busy that the child took the whole low window (5 s) to start:
+                // batond then gives it its priority back early, and says so.
+                batond.awaitLine(EARLY, Duration.ofSeconds(10));
+            } else {
+                assertAutogroup(gen2, 19, "while gen=2 starts");
+            }
+            awaitThreadNamed(gen2, "start-early"); // a new thread names itself once it runs
             assertTrue(nices(batond.pid()).values().stream().allMatch(n -> n == own),
                     () -> "no thread of batond's stays niced: " + nices(batond.pid()));
             assertEquals(0, batond.countLines(BatondLines.draining(1)), "gen=1 serves on while gen=2 starts");
@@ -66,7 +73,7 @@ class LowPriorityStartTest {
             batond.awaitLine(BatondLines.reloadComplete(2), EVENT);
             Matcher restore = batond.awaitLine(restored(2), EVENT);
             assertEquals(own, Integer.parseInt(restore.group(2)), restore.group());
-            assertTrue(threadNames(gen2).containsAll(List.of("start-early", "start-late")), () -> threadNames(gen2).toString());
+            awaitThreadNamed(gen2, "start-late");
             assertAll(gen2, own, "after gen=2 said READY");
             assertAutogroup(gen2, 0, "after gen=2 said READY");
             assertTrue(lineIndex(batond, restored(2)) < lineIndex(batond, BatondLines.draining(1)),
@@ -202,6 +209,14 @@ class LowPriorityStartTest {
             }
         }
         return m;
+    }
+
+    private static void awaitThreadNamed(long pid, String name) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!threadNames(pid).contains(name)) {
+            assertTrue(System.nanoTime() < deadline, () -> "pid " + pid + " has no thread " + name + ": " + threadNames(pid));
+            Thread.sleep(20);
+        }
     }
 
     private static List<String> threadNames(long pid) {

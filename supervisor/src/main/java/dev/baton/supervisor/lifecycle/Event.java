@@ -41,7 +41,8 @@ public sealed interface Event {
 
     /** A deadline set earlier; stale ones (the generation moved on) are ignored. */
     record Deadline(int generation, Kind kind) implements Event {
-        public enum Kind { READY, DRAIN, KILL }
+        /** PRIORITY: a generation started at low priority has had it for {@link Supervisor#lowWindow} long enough. */
+        public enum Kind { READY, DRAIN, KILL, PRIORITY }
     }
 
     /** Time to tell systemd's watchdog that batond is alive (WATCHDOG_USEC). */

@@ -37,6 +37,12 @@ public final class Supervisor {
 
     /** How long a child that failed to become ready gets between SIGTERM and SIGKILL. */
     public static final Duration FAILED_START_GRACE = Duration.ofSeconds(5);
+    /**
+     * Longest a new generation keeps the low start priority: on a machine whose CPU the serving
+     * generation keeps busy, a niced start could take minutes, or miss --ready-timeout. So the
+     * priority comes back at READY, or after a quarter of --ready-timeout, at most this long.
+     */
+    public static final Duration LOW_PRIORITY_MAX = Duration.ofSeconds(5);
     /** How many exited generations status keeps showing. */
     static final int EXITED_SHOWN = 5;
 
@@ -488,6 +494,9 @@ public final class Supervisor {
         starting = g;
         LOG.info("{} spawned", g);
         actions.schedule(settings.readyTimeout(), new Event.Deadline(number, READY));
+        if (low) {
+            actions.schedule(lowWindow(), new Event.Deadline(number, Event.Deadline.Kind.PRIORITY));
+        }
         // A slow child may take up to --ready-timeout: let systemd's start/reload timeout wait that long.
         actions.serviceManager().extendTimeout(settings.readyTimeout().plus(FAILED_START_GRACE));
         return g;
@@ -565,6 +574,12 @@ public final class Supervisor {
             notifyServing(null);
         }
         afterStartEnded();
+    }
+
+    /** How long a generation may start at low priority before it gets batond's back anyway. */
+    Duration lowWindow() {
+        Duration quarter = settings.readyTimeout().dividedBy(4);
+        return quarter.compareTo(LOW_PRIORITY_MAX) < 0 ? quarter : LOW_PRIORITY_MAX;
     }
 
     /** A generation that started at low priority gets batond's back (once). */
@@ -698,6 +713,12 @@ public final class Supervisor {
             case DRAIN -> {
                 if (g.phase() == Phase.DRAINING) {
                     kill(g, "did not exit within --drain-timeout " + Durations.format(settings.drainTimeout()));
+                }
+            }
+            case PRIORITY -> {
+                if (g == starting && StartPriority.LOW.equals(g.startPriority)) {
+                    LOG.info("{} not READY after {} at low priority: gets batond's priority now", g, Durations.format(lowWindow()));
+                    restorePriority(g);
                 }
             }
             case KILL -> {

@@ -88,6 +88,32 @@ public class SupervisorTest {
     }
 
     @Test
+    void aGenerationNotReadyWithinTheLowWindowGetsItsPriorityBackThenAndNotAgainAtReady() {
+        sup.start();
+        bringUpLatest(1);
+        sup.handle(new Event.ReloadRequested("test"));
+        long gen2 = os.lastPid();
+        // --ready-timeout 60s: a quarter is 15s, capped at 5s.
+        assertTrue(os.scheduled.contains(new FakeActions.Scheduled(Duration.ofSeconds(5),
+                new Event.Deadline(2, Event.Deadline.Kind.PRIORITY))), os.scheduled::toString);
+        sup.handle(new Event.Deadline(2, Event.Deadline.Kind.PRIORITY));
+        assertEquals(List.of("restore " + gen2), os.calls);
+        assertEquals("restored", generationInStatus(2).get("start_priority"));
+        bringUpLatest(2);
+        assertEquals(List.of("restore " + gen2, "SIGTERM 1000"), os.calls);
+        sup.handle(new Event.Deadline(2, Event.Deadline.Kind.PRIORITY)); // late: nothing
+        assertEquals(2, os.calls.size());
+    }
+
+    @Test
+    void theLowWindowIsAQuarterOfTheReadyTimeoutAtMostFiveSeconds() {
+        Supervisor quick = new Supervisor(new Settings(Duration.ofSeconds(3), Duration.ofSeconds(30), Duration.ofSeconds(1),
+                Duration.ofSeconds(8), 1, true, List.of("app")), os, UID);
+        assertEquals(Duration.ofMillis(750), quick.lowWindow());
+        assertEquals(Duration.ofSeconds(5), sup.lowWindow());
+    }
+
+    @Test
     void withTheStartPriorityOffNothingStartsLowOrIsRestored() {
         os.startPriority = StartPriority.off("--start-nice 0");
         sup.start();
