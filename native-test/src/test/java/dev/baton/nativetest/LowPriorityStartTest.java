@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Timeout;
  */
 class LowPriorityStartTest {
     private static final Duration EVENT = Duration.ofSeconds(60);
-    private static final Pattern EARLY = Pattern.compile("gen=2 pid=\\d+ not READY after 5s at low priority");
+    private static final Pattern EARLY = Pattern.compile("gen=2 pid=\\d+ not READY after 2s at low priority");
     private static final Pattern START_PRIORITY = Pattern.compile("batond pid=\\d+ .* start-priority=(.*) child: ");
 
     static Pattern restored(int generation) {
@@ -58,7 +58,7 @@ class LowPriorityStartTest {
             assertTrue(starting.size() >= 8, () -> "a JVM has more threads than " + starting);
             boolean allLow = starting.values().stream().allMatch(n -> n == 19);
             if (!allLow) {
-                // Only when this machine is so busy that the child took the whole low window (5 s) to start:
+                // Only when this machine is so busy that the child took the whole low window (2 s) to start:
                 // batond then gives it its priority back early, and says so.
                 batond.awaitLine(EARLY, Duration.ofSeconds(10));
             } else {

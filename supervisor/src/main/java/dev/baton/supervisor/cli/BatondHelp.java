@@ -52,7 +52,7 @@ public final class BatondHelp {
                                           /tmp/baton-UID/control otherwise).
                   --metrics=HOST:PORT   Serve Prometheus metrics at http://HOST:PORT/metrics (default: off).
                   --start-nice=N        A reload's new generation runs at nice N until it is READY (at most a
-                                          quarter of --ready-timeout, 5s at most), then gets batond's own
+                                          quarter of --ready-timeout, 2s at most), then gets batond's own
                                           priority back; 0 (off) to 19 (default: 19).
               -h, --help                Show this help message and exit.
               -V, --version             Print version information and exit.

@@ -42,7 +42,7 @@ public final class Supervisor {
      * generation keeps busy, a niced start could take minutes, or miss --ready-timeout. So the
      * priority comes back at READY, or after a quarter of --ready-timeout, at most this long.
      */
-    public static final Duration LOW_PRIORITY_MAX = Duration.ofSeconds(5);
+    public static final Duration LOW_PRIORITY_MAX = Duration.ofSeconds(2);
     /** How many exited generations status keeps showing. */
     static final int EXITED_SHOWN = 5;
 

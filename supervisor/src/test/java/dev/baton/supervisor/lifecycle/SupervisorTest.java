@@ -93,8 +93,8 @@ public class SupervisorTest {
         bringUpLatest(1);
         sup.handle(new Event.ReloadRequested("test"));
         long gen2 = os.lastPid();
-        // --ready-timeout 60s: a quarter is 15s, capped at 5s.
-        assertTrue(os.scheduled.contains(new FakeActions.Scheduled(Duration.ofSeconds(5),
+        // --ready-timeout 60s: a quarter is 15s, capped at 2s.
+        assertTrue(os.scheduled.contains(new FakeActions.Scheduled(Duration.ofSeconds(2),
                 new Event.Deadline(2, Event.Deadline.Kind.PRIORITY))), os.scheduled::toString);
         sup.handle(new Event.Deadline(2, Event.Deadline.Kind.PRIORITY));
         assertEquals(List.of("restore " + gen2), os.calls);
@@ -106,11 +106,11 @@ public class SupervisorTest {
     }
 
     @Test
-    void theLowWindowIsAQuarterOfTheReadyTimeoutAtMostFiveSeconds() {
+    void theLowWindowIsAQuarterOfTheReadyTimeoutAtMostTwoSeconds() {
         Supervisor quick = new Supervisor(new Settings(Duration.ofSeconds(3), Duration.ofSeconds(30), Duration.ofSeconds(1),
                 Duration.ofSeconds(8), 1, true, List.of("app")), os, UID);
         assertEquals(Duration.ofMillis(750), quick.lowWindow());
-        assertEquals(Duration.ofSeconds(5), sup.lowWindow());
+        assertEquals(Duration.ofSeconds(2), sup.lowWindow());
     }
 
     @Test
