@@ -33,6 +33,9 @@ final class BatonctlView {
             b.append("last upgrade: ").append(upgrade(last));
         }
         b.append("command: ").append(s.get("command")).append('\n');
+        if (s.get("start_priority") != null) {
+            b.append("start priority: ").append(s.get("start_priority")).append('\n');
+        }
         if (s.get("last_failure") != null) {
             b.append("not serving: ").append(s.get("last_failure")).append(" (failure ").append(s.get("failures_in_a_row"))
                     .append(" in a row)");
@@ -53,15 +56,15 @@ final class BatonctlView {
             b.append("log: ").append(dropped).append(" line(s) dropped: batond's log output stalled or failed\n");
         }
         b.append("generations:\n");
-        b.append(String.format("  %-5s %-8s %-9s %-24s %-24s %7s %7s %9s %10s %5s%n",
-                "gen", "pid", "state", "started", "ready at", "start", "warm-up", "in-flight", "served", "exit"));
+        b.append(String.format("  %-5s %-8s %-9s %-24s %-24s %7s %7s %9s %10s %5s  %s%n",
+                "gen", "pid", "state", "started", "ready at", "start", "warm-up", "in-flight", "served", "exit", "priority"));
         List<Map<String, Object>> generations = new java.util.ArrayList<>(list(s.get("generations")));
         generations.sort(java.util.Comparator.comparingLong(g -> ((Number) g.get("generation")).longValue()));
         for (Map<String, Object> g : generations) {
-            b.append(String.format("  %-5s %-8s %-9s %-24s %-24s %7s %7s %9s %10s %5s%n", g.get("generation"), g.get("pid"),
+            b.append(String.format("  %-5s %-8s %-9s %-24s %-24s %7s %7s %9s %10s %5s  %s", g.get("generation"), g.get("pid"),
                     g.get("state"), time(g.get("started_at")), time(g.get("ready_at")), split(g, "start_ms"),
-                    split(g, "warmup_ms"), reported(g, "inflight"),
-                    reported(g, "served"), exitCode(g.get("exit_code"))));
+                    split(g, "warmup_ms"), reported(g, "inflight"), reported(g, "served"), exitCode(g.get("exit_code")),
+                    g.get("start_priority") == null ? "" : g.get("start_priority")).stripTrailing()).append('\n');
         }
         for (Map<String, Object> g : generations) {
             if (g.get("orphaned_since") != null) {

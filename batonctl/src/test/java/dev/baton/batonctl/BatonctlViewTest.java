@@ -59,6 +59,20 @@ class BatonctlViewTest {
         assertTrue(BatonctlView.reload(reload).contains("READY in 1.20s (start 0.90s, warm-up 0.30s)"), BatonctlView.reload(reload));
     }
 
+    @Test
+    void theStartPriorityMechanismAndEachGenerationsStateAreShown() {
+        Map<String, Object> starting = generation(4, "starting", -1, -1, null);
+        starting.put("start_priority", "low");
+        Map<String, Object> serving = generation(3, "serving", 0, 10, null);
+        serving.put("start_priority", "restored");
+        Map<String, Object> s = status(List.of(serving, starting));
+        s.put("start_priority", "nice 19");
+        String text = BatonctlView.status(s);
+        assertTrue(text.contains("\nstart priority: nice 19\n"), text);
+        assertTrue(text.lines().anyMatch(l -> l.trim().startsWith("4 ") && l.endsWith(" low")), text);
+        assertTrue(text.lines().anyMatch(l -> l.trim().startsWith("3 ") && l.endsWith(" restored")), text);
+    }
+
     private static Map<String, Object> generation(int number, String state, long inflight, long served, Integer exit) {
         Map<String, Object> g = new LinkedHashMap<>();
         g.put("generation", number);

@@ -153,7 +153,11 @@ class BadInvocationTest {
                 Arguments.of("--min-ready", "-3s", "from 0 to 1h"),
                 Arguments.of("--min-ready", "3", "from 0 to 1h"),
                 Arguments.of("--min-ready", "999999999999999999h", "from 0 to 1h"),
-                Arguments.of("--min-ready", "soon", "from 0 to 1h"));
+                Arguments.of("--min-ready", "soon", "from 0 to 1h"),
+                Arguments.of("--start-nice", "20", "from 0 (off) to 19"),
+                Arguments.of("--start-nice", "-1", "from 0 (off) to 19"),
+                Arguments.of("--start-nice", "high", "from 0 (off) to 19"),
+                Arguments.of("--start-nice", "99999999999", "from 0 (off) to 19"));
     }
 
     @ParameterizedTest(name = "{0}={1}")

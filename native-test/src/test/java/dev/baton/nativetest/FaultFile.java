@@ -37,6 +37,11 @@ final class FaultFile {
         return path;
     }
 
+    /** What a {@code ready-on-file} child waits for before it says READY. */
+    Path goFile() {
+        return path.resolveSibling(path.getFileName() + ".go");
+    }
+
     /** Replaces the mode in one atomic rename, so a child starting meanwhile never reads half a file. */
     void set(String mode) {
         try {

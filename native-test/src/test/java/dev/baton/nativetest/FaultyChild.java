@@ -33,6 +33,11 @@ import sun.misc.Signal;
  *   <li>{@code exit-after-ready}: serve, and 1 s after READY drain and exit 0 on its own (no slow close hook)</li>
  *   <li>{@code not-ready-after-ready}: serve, with a readiness check {@code fault} that fails from 0.5 s
  *       after READY on: child-api reports NOT_READY to batond</li>
+ *   <li>{@code ready-on-file}: receive the listeners, start a thread {@code start-early}, print
+ *       {@code faulty-child gen=N waiting for FILE}, wait until {@code FAULT_FILE.go} exists, start a
+ *       thread {@code start-late}, serve (both threads live on)</li>
+ *   <li>{@code thread-churn}: serve, while a thread starts and ends short-lived threads for 3 s</li>
+ *   <li>{@code exit-at-ready}: say READY, then exit 5 at once</li>
  * </ul>
  * Every mode prints {@code faulty-child gen=N mode=M} first. Serving modes register a close hook that
  * takes 500 ms and prints {@code faulty-child gen=N closed slow resource}.
@@ -58,6 +63,12 @@ public final class FaultyChild {
             case "second-connection" -> System.out.println("faulty-child second connection: " + secondHello());
             case "ignore-term" -> Signal.handle(new Signal("TERM"), s -> System.out.println("faulty-child ignoring SIGTERM"));
             case "orphans" -> leaveOrphans(20);
+            case "ready-on-file" -> readyOnFile(gen);
+            case "thread-churn" -> churnThreads(java.time.Duration.ofSeconds(3));
+            case "exit-at-ready" -> {
+                baton.ready();
+                Runtime.getRuntime().halt(5);
+            }
             default -> { }
         }
         AtomicLong readyAt = new AtomicLong();
@@ -96,6 +107,54 @@ public final class FaultyChild {
             }
             return total == 0 ? "closed without a reply" : "got " + total + " bytes";
         }
+    }
+
+    private static void readyOnFile(String gen) throws InterruptedException {
+        idleThread("start-early");
+        Path go = Path.of(System.getenv("FAULT_FILE") + ".go");
+        System.out.println("faulty-child gen=" + gen + " waiting for " + go);
+        System.out.flush();
+        while (!Files.exists(go)) {
+            Thread.sleep(20);
+        }
+        idleThread("start-late");
+    }
+
+    private static void idleThread(String name) {
+        Thread t = new Thread(() -> {
+            try {
+                Thread.sleep(Long.MAX_VALUE);
+            } catch (InterruptedException e) {
+                // ends with the JVM
+            }
+        }, name);
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Threads that come and go while batond restores this child's priority. */
+    private static void churnThreads(java.time.Duration duration) {
+        Thread churn = new Thread(() -> {
+            long end = System.nanoTime() + duration.toNanos();
+            try {
+                // About a thousand a second, a few alive at any moment: light on the CPU, and some
+                // always ending (ESRCH) or beginning (a next pass) while batond restores them.
+                while (System.nanoTime() < end) {
+                    new Thread(() -> {
+                        try {
+                            Thread.sleep(2);
+                        } catch (InterruptedException e) {
+                            // ends
+                        }
+                    }, "churn").start();
+                    Thread.sleep(1);
+                }
+            } catch (InterruptedException e) {
+                // ends
+            }
+        }, "churner");
+        churn.setDaemon(true);
+        churn.start();
     }
 
     private static void leaveOrphans(int count) throws IOException, InterruptedException {

@@ -23,6 +23,8 @@ import dev.baton.supervisor.os.Listeners;
 import dev.baton.supervisor.os.MemoryCheck;
 import dev.baton.supervisor.os.Native;
 import dev.baton.supervisor.os.OrphanReaper;
+import dev.baton.supervisor.os.StartNiceCheck;
+import dev.baton.supervisor.lifecycle.StartPriority;
 import dev.baton.supervisor.systemd.SdNotifier;
 import dev.baton.supervisor.systemd.Watchdog;
 
@@ -209,9 +211,15 @@ public final class Batond {
                         + SocketPaths.shown(handoffParent(config).toString()) + ": " + SocketPaths.describe(e));
                 return 1;
             }
+            // Decided once: a child started low that batond could not restore would stay niced for good.
+            StartPriority startPriority = StartNiceCheck.check(Path.of("/proc"), config.startNice());
+            if (!startPriority.on() && config.startNice() != 0) {
+                LOG.warn("--start-nice {} is {}", config.startNice(), startPriority.mechanism());
+            }
             RealActions actions = new RealActions(config, listeners, handoff, loop,
                     new MemoryCheck(Path.of("/proc"), config.memoryHeadroom()), new OrphanReaper(Path.of("/proc"), nat), kernel,
-                    new SdNotifier(System.getenv("NOTIFY_SOCKET"), nat), nat, image, List.of(args));
+                    new SdNotifier(System.getenv("NOTIFY_SOCKET"), nat), nat, image, List.of(args), startPriority,
+                    StartNiceCheck.ownNice(Path.of("/proc")).orElse(0));
             actions.control(control);
             SdNotifier storeNotifier = new SdNotifier(System.getenv("NOTIFY_SOCKET"), nat);
             actions.storeListeners = storeNotifier::storeListeners;
@@ -275,14 +283,14 @@ public final class Batond {
             });
             supervisorRef.set(supervisor);
             installSignals(loop);
-            LOG.info("batond pid={} handoff={} control={}{}{} ready-timeout={} drain-timeout={} child: {}",
+            LOG.info("batond pid={} handoff={} control={}{}{} ready-timeout={} drain-timeout={} start-priority={} child: {}",
                     pid, handoff.socketPath(), control.path(),
                     metrics != null ? " metrics=http://" + Addresses.format(new java.net.InetSocketAddress(config.metrics().getAddress(), metrics.port())) + "/metrics" : "",
                     watchdog.map(p -> " watchdog every " + Durations.format(p)).orElse(""),
                     Durations.format(config.readyTimeout()),
                     Durations.format(config.drainTimeout())
                             + (config.minReady().isZero() ? "" : " min-ready=" + Durations.format(config.minReady())),
-                    String.join(" ", config.command()));
+                    startPriority.mechanism(), String.join(" ", config.command()));
             if (resumed != null) {
                 supervisor.resumed();
             } else if (saved != null) {

@@ -23,6 +23,8 @@ import dev.baton.supervisor.os.KernelSockets;
 import dev.baton.supervisor.os.MemoryCheck;
 import dev.baton.supervisor.os.Native;
 import dev.baton.supervisor.os.OrphanReaper;
+import dev.baton.supervisor.os.StartNice;
+import dev.baton.supervisor.lifecycle.StartPriority;
 import dev.baton.supervisor.systemd.SdNotifier;
 
 import java.io.IOException;
@@ -77,11 +79,23 @@ public final class RealActions implements Actions {
     private ControlServer control;
     private final BatondImage image;
     private final List<String> batondArgs;
+    private final StartNice startNice;
+    private final StartPriority startPriority;
+    /** batond's own nice value: what a child started low gets back at READY. */
+    private final int ownNice;
+    /** batond's own session's autogroup nice value: what a child's session gets back, where autogroups are on. */
+    private final int ownAutogroupNice;
+    /** Tries at setting a child's autogroup back: an unprivileged batond may change one only every 100 ms. */
+    static final int AUTOGROUP_TRIES = 10;
 
     RealActions(Config config, List<Listener> listeners, HandoffServer handoff, EventLoop loop,
                 MemoryCheck memory, OrphanReaper reaper, KernelSockets kernel, SdNotifier serviceManager,
-                Native nat, BatondImage image, List<String> batondArgs) {
+                Native nat, BatondImage image, List<String> batondArgs, StartPriority startPriority, int ownNice) {
         this.nat = nat;
+        this.startNice = new StartNice(nat, Path.of("/proc"));
+        this.startPriority = startPriority;
+        this.ownNice = ownNice;
+        this.ownAutogroupNice = Math.max(0, startNice.autogroupNice(ProcessHandle.current().pid()).orElse(0));
         this.image = image;
         this.batondArgs = List.copyOf(batondArgs);
         this.children = new ChildProcesses(nat, Path.of("/proc"), timers, loop::post);
@@ -108,7 +122,7 @@ public final class RealActions implements Actions {
     }
 
     @Override
-    public long spawn(int generation, String token) throws IOException {
+    public long spawn(int generation, String token, boolean low) throws IOException {
         Map<String, String> env = new java.util.TreeMap<>(System.getenv());
         NOT_INHERITED.forEach(env::remove);
         env.put(Env.BATON_SOCKET, handoff.socketPath().toString());
@@ -117,7 +131,57 @@ public final class RealActions implements Actions {
         env.put(Env.BATON_DRAIN_TIMEOUT_MS, Long.toString(config.drainTimeout().toMillis()));
         List<String> variables = new java.util.ArrayList<>(env.size());
         env.forEach((name, value) -> variables.add(name + "=" + value));
+        if (low && startPriority.on()) {
+            return children.spawnNiced(generation, config.command(), variables, startNice, config.startNice());
+        }
         return children.spawn(generation, config.command(), variables);
+    }
+
+    @Override
+    public StartPriority startPriority() {
+        return startPriority;
+    }
+
+    @Override
+    public void restorePriority(int generation, long pid) {
+        // On the loop, before the old generation's SIGTERM: reads of /proc and one call per thread, no disk.
+        long began = System.nanoTime();
+        StartNice.Restored r;
+        try {
+            r = startNice.restore(pid, ownNice);
+        } catch (RuntimeException e) {
+            LOG.warn("gen={} pid={} start priority not restored: {}", generation, pid, e.toString()); // the reload goes on
+            return;
+        }
+        String autogroup = startNice.restoreAutogroup(pid, ownAutogroupNice);
+        long micros = (System.nanoTime() - began) / 1000;
+        String took = micros / 1000 + "." + micros % 1000 / 100 + " ms";
+        String session = !startNice.autogroups() ? "" : autogroup == null ? ", autogroup nice " + ownAutogroupNice
+                : ", autogroup not yet (" + autogroup + "): tried again off the loop";
+        if (r.refused() > 0 || !r.complete() || autogroup != null) {
+            LOG.warn("gen={} pid={} start priority restored to nice {} in part: {}{} in {}", generation, pid, ownNice,
+                    r.describe(), session, took);
+        } else {
+            LOG.info("gen={} pid={} start priority restored to nice {}: {}{} in {}", generation, pid, ownNice,
+                    r.describe(), session, took);
+        }
+        if (autogroup != null) {
+            retryAutogroup(generation, pid, 2);
+        }
+    }
+
+    /** Sets the child's autogroup back from the timer thread, every 150 ms, a few times at most. */
+    private void retryAutogroup(int generation, long pid, int attempt) {
+        timers.schedule(() -> {
+            String why = startNice.restoreAutogroup(pid, ownAutogroupNice);
+            if (why == null) {
+                LOG.info("gen={} pid={} autogroup nice {} restored (try {})", generation, pid, ownAutogroupNice, attempt);
+            } else if (attempt < AUTOGROUP_TRIES) {
+                retryAutogroup(generation, pid, attempt + 1);
+            } else {
+                LOG.error("gen={} pid={} autogroup nice not restored after {} tries: {}", generation, pid, attempt, why);
+            }
+        }, 150, TimeUnit.MILLISECONDS);
     }
 
     @Override

@@ -12,7 +12,7 @@ public final class BatondHelp {
             Usage: batond [-hV] [--no-memory-check] [--control=PATH] [--drain-timeout=DURATION]
                           [--handoff-dir=DIR] [--max-draining=N] [--memory-headroom=FACTOR] [--metrics=HOST:
                           PORT] [--min-ready=DURATION] [--ready-timeout=DURATION]
-                          [--restart-backoff-max=DURATION] [--restart-backoff-min=DURATION]
+                          [--restart-backoff-max=DURATION] [--restart-backoff-min=DURATION] [--start-nice=N]
                           [--listen=[NAME=]HOST:PORT]... [COMMAND...]
             Holds listening sockets and hands them to generation after generation of a child process.
             SIGUSR2 or SIGHUP: start a new generation, drain the old one once the new one is READY.
@@ -54,6 +54,9 @@ public final class BatondHelp {
                                           $XDG_RUNTIME_DIR/baton/control, else /run/baton/control as root,
                                           /tmp/baton-UID/control otherwise).
                   --metrics=HOST:PORT   Serve Prometheus metrics at http://HOST:PORT/metrics (default: off).
+                  --start-nice=N        A reload's new generation runs at nice N until it is READY (at most a
+                                          quarter of --ready-timeout, 2s at most), then gets batond's own
+                                          priority back; 0 (off) to 19 (default: 19).
               -h, --help                Show this help message and exit.
               -V, --version             Print version information and exit.
 

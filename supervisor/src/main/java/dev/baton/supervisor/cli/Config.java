@@ -11,6 +11,7 @@ import java.util.List;
  * Everything batond was told on its command line; built once, never changed. {@code control}
  * is the control socket's path; {@code metrics} is null when no Prometheus endpoint was asked for;
  * {@code minReady} is zero without --min-ready.
+ * {@code startNice} is the nice value a reload's new generation starts at (0: off).
  */
 public record Config(
         List<ListenSpec> listens,
@@ -24,6 +25,7 @@ public record Config(
         Path handoffDir,
         Path control,
         InetSocketAddress metrics,
+        int startNice,
         List<String> command,
         Duration minReady) {
 

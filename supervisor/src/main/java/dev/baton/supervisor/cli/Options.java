@@ -29,12 +29,13 @@ public final class Options {
     static final OptionSpec HANDOFF_DIR = OptionSpec.value("--handoff-dir", "DIR");
     static final OptionSpec CONTROL = OptionSpec.value("--control", "PATH");
     static final OptionSpec METRICS = OptionSpec.value("--metrics", "HOST:PORT");
+    static final OptionSpec START_NICE = OptionSpec.value("--start-nice", "N");
     static final OptionSpec HELP = OptionSpec.flag("--help", "-h");
     static final OptionSpec VERSION = OptionSpec.flag("--version", "-V");
 
     static final List<OptionSpec> ALL = List.of(LISTEN, READY_TIMEOUT, DRAIN_TIMEOUT, RESTART_BACKOFF_MIN,
             RESTART_BACKOFF_MAX, MIN_READY, MAX_DRAINING, MEMORY_HEADROOM, NO_MEMORY_CHECK, HANDOFF_DIR, CONTROL, METRICS,
-            HELP, VERSION);
+            START_NICE, HELP, VERSION);
 
     private Options() {}
 
@@ -55,6 +56,8 @@ public final class Options {
      * larger factor could only ever refuse every reload (MemoryHeadroomTest uses it for that).
      */
     static final double MAX_HEADROOM = 100_000;
+    /** Linux's highest nice value: the lowest priority. */
+    static final int MAX_NICE = 19;
 
     /**
      * Parses and validates. For --help and --version, prints the answer to {@code out} and returns
@@ -71,6 +74,7 @@ public final class Options {
         // Numbers first: picocli read them while parsing, so "--max-draining x" is reported before anything else.
         long maxDraining = integer(cl, MAX_DRAINING, "1", MAX_DRAINING_RANGE);
         double memoryHeadroom = number(cl, MEMORY_HEADROOM, "1.0", HEADROOM_RANGE);
+        long startNice = integer(cl, START_NICE, "19", START_NICE_RANGE);
         if (cl.has(VERSION)) {
             out.println(BatondHelp.version());
             return null;
@@ -114,6 +118,9 @@ public final class Options {
         if (!(memoryHeadroom > 0) || !(memoryHeadroom <= MAX_HEADROOM)) {
             throw outOfRange(MEMORY_HEADROOM, cl.value(MEMORY_HEADROOM, "1.0"), HEADROOM_RANGE);
         }
+        if (startNice < 0 || startNice > MAX_NICE) {
+            throw outOfRange(START_NICE, cl.value(START_NICE, "19"), START_NICE_RANGE);
+        }
         InetSocketAddress metrics = null;
         if (cl.has(METRICS)) {
             try {
@@ -125,11 +132,12 @@ public final class Options {
         Path handoffDir = cl.has(HANDOFF_DIR) ? path(HANDOFF_DIR, cl.value(HANDOFF_DIR, null)) : null;
         Path control = cl.has(CONTROL) ? path(CONTROL, cl.value(CONTROL, null)) : ControlPath.fromEnvironment(env);
         return new Config(specs, ready, drain, backoffMin, backoffMax, (int) maxDraining, !cl.has(NO_MEMORY_CHECK),
-                memoryHeadroom, handoffDir, control, metrics, cl.command(), minReady);
+                memoryHeadroom, handoffDir, control, metrics, (int) startNice, cl.command(), minReady);
     }
 
     private static final String MAX_DRAINING_RANGE = "from 1 to " + MAX_DRAINING_LIMIT;
     private static final String HEADROOM_RANGE = "more than 0, at most " + (int) MAX_HEADROOM;
+    private static final String START_NICE_RANGE = "from 0 (off) to " + MAX_NICE;
 
     private static Duration duration(CommandLineArgs cl, OptionSpec option, String fallback, Duration max) {
         String text = cl.value(option, fallback);

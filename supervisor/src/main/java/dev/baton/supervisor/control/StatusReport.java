@@ -33,6 +33,7 @@ public final class StatusReport {
         m.put("image_started_at", UtcTime.format(s.image().startedAt()));
         m.put("upgrades", s.upgrades());
         m.put("upgrade", s.upgrade() != null ? UpgradeReport.toMap(s.upgrade()) : null);
+        m.put("start_priority", s.startPriority());
         SupervisorSnapshot.Failing failing = s.failing();
         if (failing != null) {
             m.put("last_failure", failing.lastFailure());
@@ -85,6 +86,9 @@ public final class StatusReport {
         }
         if (g.drainStartedAt() != null) {
             m.put("drain_started_at", UtcTime.format(g.drainStartedAt()));
+        }
+        if (g.startPriority() != null) {
+            m.put("start_priority", g.startPriority()); // low while it starts, restored after READY
         }
         if (g.behindWrapper()) {
             m.put("service_pid", g.servicePid()); // the process behind a wrapper script

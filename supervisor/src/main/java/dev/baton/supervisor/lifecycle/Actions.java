@@ -15,8 +15,20 @@ public interface Actions {
     /** A fresh secret for one generation. */
     String newToken();
 
-    /** Starts a child; its end comes back as {@link Event.ChildExited}. Returns its pid. */
-    long spawn(int generation, String token) throws IOException;
+    /**
+     * Starts a child; its end comes back as {@link Event.ChildExited}. Returns its pid. {@code low}:
+     * at the low start priority of {@link #startPriority()}, until {@link #restorePriority}.
+     */
+    long spawn(int generation, String token, boolean low) throws IOException;
+
+    /** Whether and how a reload's new generation starts at low CPU priority (--start-nice). */
+    StartPriority startPriority();
+
+    /**
+     * Gives every thread of the child's process group batond's own priority back. Quick (reads of
+     * /proc, one call per thread) and never fails: a thread that exited or was refused is logged.
+     */
+    void restorePriority(int generation, long pid);
 
     /**
      * Signals the child's whole process group (a wrapper script and everything it started);

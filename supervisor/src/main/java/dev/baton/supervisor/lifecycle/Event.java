@@ -70,7 +70,8 @@ public sealed interface Event {
     /** A deadline set earlier; stale ones (the generation moved on) are ignored. */
     record Deadline(int generation, Kind kind) implements Event {
         /** MIN_READY: the end of a new generation's --min-ready window. */
-        public enum Kind { READY, MIN_READY, DRAIN, KILL }
+        /** PRIORITY: a generation started at low priority has had it for {@link Supervisor#lowWindow} long enough. */
+        public enum Kind { READY, MIN_READY, DRAIN, KILL, PRIORITY }
     }
 
     /** Time to tell systemd's watchdog that batond is alive (WATCHDOG_USEC). */

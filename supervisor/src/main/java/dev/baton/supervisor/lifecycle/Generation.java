@@ -47,6 +47,8 @@ public final class Generation {
     Instant orphanedSince;
     /** The exit code its DRAINED announced (EXIT=); -1 when none did. */
     int reportedExit = -1;
+    /** {@link StartPriority#LOW} while it starts at low priority, then {@link StartPriority#RESTORED}; null when not used. */
+    String startPriority;
 
     Generation(int number, String token, long pid, Instant spawnedAt, GenerationState initial) {
         this.number = number;
@@ -85,7 +87,8 @@ public final class Generation {
     GenerationSnapshot snapshot() {
         return new GenerationSnapshot(number, pid, servicePid, phase(), spawnedAt, readyAt, drainStartedAt, exitedAt(),
                 exitCode(), inflight, served, inflightAtDrain, inflightAtExit, drainReported, killedProcesses, connection,
-                warmupMs, state instanceof GenerationState.Proving p ? p.until() : null, readopting, orphanedSince, adopted);
+                warmupMs, state instanceof GenerationState.Proving p ? p.until() : null, readopting, orphanedSince, adopted,
+                startPriority);
     }
 
     LifecycleState.GenerationRecord record() {
@@ -105,7 +108,7 @@ public final class Generation {
         }
         return new LifecycleState.GenerationRecord(number, token, pid, phase(), deadline, reason, spawnedAt, readyAt,
                 drainStartedAt, exitedAt(), exitCode(), connection, servicePid, inflight, served, inflightAtDrain,
-                inflightAtExit, drainReported, killedProcesses, warmupMs);
+                inflightAtExit, drainReported, killedProcesses, warmupMs, startPriority);
     }
 
     /** A generation as another image of batond left it. */
@@ -131,6 +134,7 @@ public final class Generation {
         g.drainReported = r.drainReported();
         g.killedProcesses = r.killedProcesses();
         g.warmupMs = r.warmupMs();
+        g.startPriority = r.startPriority();
         return g;
     }
 

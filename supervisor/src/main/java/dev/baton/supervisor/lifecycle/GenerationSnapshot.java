@@ -25,6 +25,7 @@ import java.time.Instant;
  * @param readopting       a child of a batond that died, not reconnected yet (the re-adopt window is open)
  * @param orphanedSince    when the re-adopt window closed without it reconnecting; null when it did (or never had to)
  * @param adopted          started by a batond that died, re-adopted by this one (not batond's child: no waitpid)
+ * @param startPriority    "low" while it starts at low CPU priority, "restored" after READY; null when it did not start low
  */
 public record GenerationSnapshot(
         int number,
@@ -47,7 +48,8 @@ public record GenerationSnapshot(
         Instant provingUntil,
         boolean readopting,
         Instant orphanedSince,
-        boolean adopted) {
+        boolean adopted,
+        String startPriority) {
 
     /** Spawn to READY; null before READY. */
     public Duration timeToReady() {

@@ -54,7 +54,7 @@ public record LifecycleState(
                                    Instant spawnedAt, Instant readyAt, Instant drainStartedAt, Instant exitedAt,
                                    Integer exitCode, int connection, long servicePid, long inflight, long served,
                                    long inflightAtDrain, long inflightAtExit, boolean drainReported,
-                                   int killedProcesses, long warmupMs) {}
+                                   int killedProcesses, long warmupMs, String startPriority) {}
 
     /** One reload of the history; {@code fresh} and {@code old} are generation numbers (null: none). */
     public record ReloadRecord(int id, String source, Instant requestedAt, Reload.Outcome outcome, String reason,

@@ -104,7 +104,7 @@ final class StateTransfer {
             generations.add(new LifecycleState.GenerationRecord(r.number(), r.token(), r.pid(), r.phase(), r.deadline(),
                     r.reason(), r.spawnedAt(), r.readyAt(), r.drainStartedAt(), r.exitedAt(), r.exitCode(), -1,
                     r.servicePid(), r.inflight(), r.served(), r.inflightAtDrain(), r.inflightAtExit(), r.drainReported(),
-                    r.killedProcesses(), r.warmupMs()));
+                    r.killedProcesses(), r.warmupMs(), r.startPriority()));
         }
         LifecycleState cleared = new LifecycleState(state.startedAt(), state.nextGeneration(), generations, state.alive(),
                 state.exitedRecently(), state.serving(), state.starting(), state.reloads(), state.nextReloadId(),

@@ -39,6 +39,12 @@ public final class Supervisor {
 
     /** How long a child that failed to become ready gets between SIGTERM and SIGKILL. */
     public static final Duration FAILED_START_GRACE = Duration.ofSeconds(5);
+    /**
+     * Longest a new generation keeps the low start priority: on a machine whose CPU the serving
+     * generation keeps busy, a niced start could take minutes, or miss --ready-timeout. So the
+     * priority comes back at READY, or after a quarter of --ready-timeout, at most this long.
+     */
+    public static final Duration LOW_PRIORITY_MAX = Duration.ofSeconds(2);
     /** How many exited generations status keeps showing. */
     static final int EXITED_SHOWN = 5;
     /**
@@ -622,7 +628,7 @@ public final class Supervisor {
                 serving != null ? serving.number : null, backoff.restarts(), settings.command(),
                 serving == null && !shuttingDown ? backoff.failing() : null, listeners, actions.listenCounters(),
                 generations, reloads.recent(), actions.logLinesDropped(), actions.image(), upgrades,
-                upgradeInProgressOrLast());
+                upgradeInProgressOrLast(), actions.startPriority().mechanism());
     }
 
     // --- reloads -------------------------------------------------------------------------
@@ -685,9 +691,12 @@ public final class Supervisor {
     private Generation startGeneration() {
         int number = nextGeneration++;
         String token = actions.newToken();
+        // Beside a serving generation, the new one starts at low priority and gets it back at READY;
+        // when nothing serves (the first start, a restart after a crash) it starts at full speed.
+        boolean low = serving != null && actions.startPriority().on();
         long pid;
         try {
-            pid = actions.spawn(number, token);
+            pid = actions.spawn(number, token, low);
         } catch (IOException e) {
             LOG.error("{} of gen={} failed: cannot start {}: {}", serving != null ? "reload" : "start",
                     number, settings.command().get(0), e.getMessage());
@@ -699,10 +708,14 @@ public final class Supervisor {
         }
         Instant now = actions.now();
         Generation g = new Generation(number, token, pid, now, new GenerationState.Starting(now.plus(settings.readyTimeout())));
+        g.startPriority = low ? StartPriority.LOW : null;
         alive.put(number, g);
         starting = g;
         LOG.info("{} spawned", g);
         actions.schedule(settings.readyTimeout(), new Event.Deadline(number, READY));
+        if (low) {
+            actions.schedule(lowWindow(), new Event.Deadline(number, Event.Deadline.Kind.PRIORITY));
+        }
         // A slow child may take up to --ready-timeout: let systemd's start/reload timeout wait that long.
         actions.serviceManager().extendTimeout(settings.readyTimeout().plus(FAILED_START_GRACE));
         return g;
@@ -759,6 +772,8 @@ public final class Supervisor {
      */
     private void onReady(Generation g) {
         g.readyAt = actions.now();
+        // At READY, before the old generation is signalled (now or after --min-ready): the new one carries load from here on.
+        restorePriority(g);
         // The child's own clock: a warm-up longer than its whole start (a lying child, a clock step) is cut to it.
         g.warmupMs = Math.max(0, Math.min(g.warmupMs, Duration.between(g.spawnedAt, g.readyAt).toMillis()));
         Duration window = settings.minReady();
@@ -836,6 +851,20 @@ public final class Supervisor {
             notifyServing(null);
         }
         afterStartEnded();
+    }
+
+    /** How long a generation may start at low priority before it gets batond's back anyway. */
+    Duration lowWindow() {
+        Duration quarter = settings.readyTimeout().dividedBy(4);
+        return quarter.compareTo(LOW_PRIORITY_MAX) < 0 ? quarter : LOW_PRIORITY_MAX;
+    }
+
+    /** A generation that started at low priority gets batond's back (once). */
+    private void restorePriority(Generation g) {
+        if (StartPriority.LOW.equals(g.startPriority)) {
+            actions.restorePriority(g.number, g.pid);
+            g.startPriority = StartPriority.RESTORED;
+        }
     }
 
     /** READY=1 ends systemd's start or reload; its status says who serves now. */
@@ -978,6 +1007,12 @@ public final class Supervisor {
                     kill(g, "did not exit within --drain-timeout " + Durations.format(settings.drainTimeout()));
                 }
             }
+            case PRIORITY -> {
+                if (g == starting && StartPriority.LOW.equals(g.startPriority)) {
+                    LOG.info("{} not READY after {} at low priority: gets batond's priority now", g, Durations.format(lowWindow()));
+                    restorePriority(g);
+                }
+            }
             case KILL -> {
                 if (g.phase() == Phase.KILLING) {
                     kill(g, "still running " + Durations.format(FAILED_START_GRACE) + " after SIGTERM");
@@ -1045,6 +1080,8 @@ public final class Supervisor {
                                 g, e.code());
                         if (starting == null) {
                             scheduleRestart();
+                        } else {
+                            restorePriority(starting); // nothing serves: the next one must start at full speed
                         }
                     }
                 }

@@ -16,6 +16,7 @@ import java.util.Map;
  * @param image            this image of batond: version, JVM, when it started
  * @param upgrades         upgrades of batond's own image this process has been through
  * @param upgrade          the upgrade under way, else the last one that ended; null when none was asked for
+ * @param startPriority    how a reload's new generation starts: "nice 19", or "off: WHY"
  */
 public record SupervisorSnapshot(
         long pid,
@@ -33,7 +34,8 @@ public record SupervisorSnapshot(
         long logLinesDropped,
         BatondImage image,
         int upgrades,
-        UpgradeSnapshot upgrade) {
+        UpgradeSnapshot upgrade,
+        String startPriority) {
 
     public SupervisorSnapshot {
         command = List.copyOf(command);

@@ -56,6 +56,17 @@ public final class ChildProcesses {
     }
 
     /**
+     * As {@link #spawn}, the process started from a thread niced to {@code nice} (see {@link StartNice}):
+     * only the spawn runs there; the thread that waits for the child is batond's, at batond's priority.
+     */
+    public long spawnNiced(int generation, List<String> argv, List<String> env, StartNice startNice, int nice)
+            throws IOException {
+        long pid = startNice.spawnAt(nice, () -> nat.spawn(argv, env));
+        watch(generation, pid);
+        return pid;
+    }
+
+    /**
      * Watches a child the previous image of batond started: after an exec in place it is still
      * batond's child, so waitpid works as for one spawned here.
      */

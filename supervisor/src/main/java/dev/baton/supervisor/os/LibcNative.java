@@ -79,6 +79,8 @@ public final class LibcNative implements Native {
             Function.of("sendto", Type.SLONG, Type.SINT, Type.POINTER, Type.SLONG, Type.SINT, Type.POINTER, Type.SINT);
     private static final Function STRERROR = Function.of("strerror", Type.POINTER, Type.SINT);
     private static final Function KILL = Function.of("kill", Type.SINT, Type.SINT, Type.SINT);
+    /** setpriority(which, who, prio): with PRIO_PROCESS and a thread id, that one thread's nice value. */
+    private static final Function SETPRIORITY = Function.of("setpriority", Type.SINT, Type.SINT, Type.UINT, Type.SINT);
     private static final Function POSIX_SPAWNP = Function.of("posix_spawnp", Type.SINT,
             Type.POINTER, Type.POINTER, Type.POINTER, Type.POINTER, Type.POINTER, Type.POINTER);
     private static final Function SPAWNATTR_INIT = Function.of("posix_spawnattr_init", Type.SINT, Type.POINTER);
@@ -120,6 +122,7 @@ public final class LibcNative implements Native {
     static final int ENOSYS = 38;
     /** pidfd_open's number: the same on x86_64 and aarch64 (the unified syscall table from 5.x on). */
     static final long SYS_PIDFD_OPEN = 434;
+    static final int PRIO_PROCESS = 0;
 
     /** One libc function: its address and call signature; errno is saved after every call. */
     record Function(String name, long address, CallContext context) {
@@ -480,6 +483,14 @@ public final class LibcNative implements Native {
             return false;
         }
         throw new IOException("kill(-" + pgid + ", " + signal + ") failed: " + strerror(error));
+    }
+
+    @Override
+    public int setThreadNice(long tid, int nice) {
+        if (tid <= 0) {
+            throw new IllegalArgumentException("not a thread id: " + tid); // 0 would be the calling thread
+        }
+        return SETPRIORITY.callInt(PRIO_PROCESS, tid, nice) == 0 ? 0 : errno();
     }
 
     /** NUL-terminated strings in native memory and the NULL-terminated array of pointers to them. */

@@ -73,6 +73,12 @@ public interface Native {
      */
     int pidfdOpen(long pid) throws IOException;
 
+    /**
+     * setpriority(PRIO_PROCESS, tid, nice): Linux keeps a nice value per thread, and a thread id
+     * names just that thread. Returns 0, or the errno (ESRCH: it has exited; EPERM, EACCES: not allowed).
+     */
+    int setThreadNice(long tid, int nice);
+
     /** memfd_create(name, MFD_CLOEXEC): an anonymous file in memory, for the state batond hands its next image. */
     int memfd(String name) throws IOException;
 

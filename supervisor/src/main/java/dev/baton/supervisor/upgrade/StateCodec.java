@@ -143,6 +143,7 @@ public final class StateCodec {
             w.put(k + "drain.reported", g.drainReported());
             w.put(k + "killed", g.killedProcesses());
             w.put(k + "warmup.ms", g.warmupMs());
+            w.put(k + "start.priority", g.startPriority()); // absent when not started low, and from images before it
         }
         w.put("generations", String.join(",", numbers));
         w.put("alive", join(s.alive()));
@@ -217,7 +218,8 @@ public final class StateCodec {
                     r.instantOrNull(k + "exited"), r.integerOrNull(k + "code"), (int) r.number(k + "connection"),
                     r.number(k + "service.pid"), r.number(k + "inflight"), r.number(k + "served"),
                     r.number(k + "inflight.at.drain"), r.number(k + "inflight.at.exit"), r.bool(k + "drain.reported"),
-                    (int) r.number(k + "killed"), r.version >= 2 ? r.number(k + "warmup.ms") : -1));
+                    (int) r.number(k + "killed"), r.version >= 2 ? r.number(k + "warmup.ms") : -1,
+                    startPriority(r, k + "start.priority")));
         }
         List<ReloadRecord> reloads = new ArrayList<>();
         for (int id : r.ints("reloads")) {
@@ -284,6 +286,16 @@ public final class StateCodec {
         private static String escape(String s) {
             return s.replace("\\", "\\\\").replace("\n", "\\n");
         }
+    }
+
+    /** "low", "restored", or absent: anything else is refused, like every other bad value. */
+    private static String startPriority(Reader r, String key) {
+        String v = r.stringOrNull(key);
+        if (v != null && !v.equals(dev.baton.supervisor.lifecycle.StartPriority.LOW)
+                && !v.equals(dev.baton.supervisor.lifecycle.StartPriority.RESTORED)) {
+            throw new IllegalArgumentException("state's " + key + " is not valid: " + printable(v));
+        }
+        return v;
     }
 
     private static final class Reader {

@@ -52,7 +52,7 @@ public class OptionsTest {
         assertEverything(parse("--listen", "web=127.0.0.1:8080", "--listen", "[::1]:9090",
                 "--ready-timeout", "90s", "--drain-timeout", "2m", "--restart-backoff-min", "500ms",
                 "--restart-backoff-max", "1h", "--max-draining", "3", "--memory-headroom", "1.5", "--no-memory-check",
-                "--handoff-dir", "/run/h", "--control", "/run/c", "--metrics", "127.0.0.1:9100",
+                "--handoff-dir", "/run/h", "--control", "/run/c", "--metrics", "127.0.0.1:9100", "--start-nice", "10",
                 "--", "java", "-jar", "app.jar"));
     }
 
@@ -61,7 +61,7 @@ public class OptionsTest {
         assertEverything(parse("--listen=web=127.0.0.1:8080", "--listen=[::1]:9090",
                 "--ready-timeout=90s", "--drain-timeout=2m", "--restart-backoff-min=500ms",
                 "--restart-backoff-max=1h", "--max-draining=3", "--memory-headroom=1.5", "--no-memory-check",
-                "--handoff-dir=/run/h", "--control=/run/c", "--metrics=127.0.0.1:9100",
+                "--handoff-dir=/run/h", "--control=/run/c", "--metrics=127.0.0.1:9100", "--start-nice=10",
                 "--", "java", "-jar", "app.jar"));
     }
 
@@ -73,6 +73,7 @@ public class OptionsTest {
         assertEquals(Duration.ofHours(1), c.restartBackoffMax());
         assertEquals(3, c.maxDraining());
         assertEquals(1.5, c.memoryHeadroom());
+        assertEquals(10, c.startNice());
         assertFalse(c.memoryCheck());
         assertEquals(Path.of("/run/h"), c.handoffDir());
         assertEquals(Path.of("/run/c"), c.control());
@@ -301,6 +302,19 @@ public class OptionsTest {
             }
             assertError("--max-draining: '" + bad + "' is not a whole number (from 1 to 64)",
                     "--max-draining=" + bad, "--", "a");
+        }
+    }
+
+    @Test
+    void startNiceIsFrom0To19AndDefaultsTo19() {
+        assertEquals(19, parse("--", "a").startNice());
+        assertEquals(0, parse("--start-nice", "0", "--", "a").startNice());
+        assertEquals(19, parse("--start-nice=19", "--", "a").startNice());
+        for (String beyond : List.of("20", "-1", "99999999999")) {
+            assertError("--start-nice: '" + beyond + "' is out of range: from 0 (off) to 19", "--start-nice", beyond, "--", "a");
+        }
+        for (String bad : List.of("", "high", "1.5", "+5")) {
+            assertError("--start-nice: '" + bad + "' is not a whole number (from 0 (off) to 19)", "--start-nice=" + bad, "--", "a");
         }
     }
 

@@ -39,18 +39,36 @@ public final class FakeActions implements Actions {
     }
 
     @Override
-    public long spawn(int generation, String token) throws IOException {
+    public long spawn(int generation, String token, boolean low) throws IOException {
         if (spawnFails) {
             throw new IOException("No such file or directory");
         }
         long pid = 1000 + spawned.size();
         spawned.add(pid);
+        spawnedLow.add(low);
         return pid;
+    }
+
+    /** For each spawn, whether it asked for the low start priority. */
+    final List<Boolean> spawnedLow = new ArrayList<>();
+    /** Signals and priority restores, in the order asked: "SIGTERM 1000", "restore 1001". */
+    final List<String> calls = new ArrayList<>();
+    StartPriority startPriority = StartPriority.nice(19);
+
+    @Override
+    public StartPriority startPriority() {
+        return startPriority;
+    }
+
+    @Override
+    public void restorePriority(int generation, long pid) {
+        calls.add("restore " + pid);
     }
 
     @Override
     public int signal(long pid, Sig signal) {
         signals.add(new Signal(pid, signal));
+        calls.add("SIG" + signal + " " + pid);
         return processesPerGroup;
     }
 

@@ -69,6 +69,93 @@ public class SupervisorTest {
     }
 
     @Test
+    void aReloadsNewGenerationStartsLowAndIsRestoredBeforeTheOldOneGetsSigterm() {
+        sup.start();
+        bringUpLatest(1);
+        long gen1 = os.lastPid();
+        sup.handle(new Event.ReloadRequested("test"));
+        long gen2 = os.lastPid();
+        assertEquals(List.of(false, true), os.spawnedLow, "only the generation beside a serving one starts low");
+        java.util.Map<String, Object> starting = generationInStatus(2);
+        assertEquals("low", starting.get("start_priority"));
+        assertEquals("nice 19", StatusReport.build(sup.snapshot()).get("start_priority"));
+        int conn2 = connect(os.lastToken(), gen2);
+        assertTrue(os.calls.isEmpty(), "nothing restored or signalled before READY: " + os.calls);
+        sup.handle(ChildFrames.event(conn2, Frame.of("READY", "1")));
+        assertEquals(List.of("restore " + gen2, "SIGTERM " + gen1), os.calls);
+        assertEquals("restored", generationInStatus(2).get("start_priority"));
+        assertNull(generationInStatus(1).get("start_priority"), "generation 1 never started low");
+    }
+
+    @Test
+    void aGenerationNotReadyWithinTheLowWindowGetsItsPriorityBackThenAndNotAgainAtReady() {
+        sup.start();
+        bringUpLatest(1);
+        sup.handle(new Event.ReloadRequested("test"));
+        long gen2 = os.lastPid();
+        // --ready-timeout 60s: a quarter is 15s, capped at 2s.
+        assertTrue(os.scheduled.contains(new FakeActions.Scheduled(Duration.ofSeconds(2),
+                new Event.Deadline(2, Event.Deadline.Kind.PRIORITY))), os.scheduled::toString);
+        sup.handle(new Event.Deadline(2, Event.Deadline.Kind.PRIORITY));
+        assertEquals(List.of("restore " + gen2), os.calls);
+        assertEquals("restored", generationInStatus(2).get("start_priority"));
+        bringUpLatest(2);
+        assertEquals(List.of("restore " + gen2, "SIGTERM 1000"), os.calls);
+        sup.handle(new Event.Deadline(2, Event.Deadline.Kind.PRIORITY)); // late: nothing
+        assertEquals(2, os.calls.size());
+    }
+
+    @Test
+    void theLowWindowIsAQuarterOfTheReadyTimeoutAtMostTwoSeconds() {
+        Supervisor quick = new Supervisor(new Settings(Duration.ofSeconds(3), Duration.ofSeconds(30), Duration.ofSeconds(1),
+                Duration.ofSeconds(8), 1, true, List.of("app")), os, UID);
+        assertEquals(Duration.ofMillis(750), quick.lowWindow());
+        assertEquals(Duration.ofSeconds(2), sup.lowWindow());
+    }
+
+    @Test
+    void withTheStartPriorityOffNothingStartsLowOrIsRestored() {
+        os.startPriority = StartPriority.off("--start-nice 0");
+        sup.start();
+        bringUpLatest(1);
+        sup.handle(new Event.ReloadRequested("test"));
+        bringUpLatest(2);
+        assertEquals(List.of(false, false), os.spawnedLow);
+        assertEquals(List.of("SIGTERM 1000"), os.calls);
+        assertNull(generationInStatus(2).get("start_priority"));
+        assertEquals("off: --start-nice 0", StatusReport.build(sup.snapshot()).get("start_priority"));
+    }
+
+    @Test
+    void aGenerationStartingLowIsRestoredAtOnceWhenTheServingOneDies() {
+        sup.start();
+        bringUpLatest(1);
+        long gen1 = os.lastPid();
+        sup.handle(new Event.ReloadRequested("test"));
+        long gen2 = os.lastPid();
+        sup.handle(new Event.ChildExited(1, gen1, 137));
+        assertEquals(List.of("restore " + gen2), os.calls, "nothing serves: the starting one gets full priority");
+        bringUpLatest(2);
+        assertEquals(List.of("restore " + gen2), os.calls, "restored once");
+    }
+
+    @Test
+    void aFailedStartBesideTheServingGenerationRestoresNothing() {
+        sup.start();
+        bringUpLatest(1);
+        sup.handle(new Event.ReloadRequested("test"));
+        long gen2 = os.lastPid();
+        sup.handle(new Event.ChildExited(2, gen2, 3));
+        assertTrue(os.calls.stream().noneMatch(c -> c.startsWith("restore")), os.calls::toString);
+    }
+
+    @SuppressWarnings("unchecked")
+    private java.util.Map<String, Object> generationInStatus(int number) {
+        List<java.util.Map<String, Object>> gens = (List<java.util.Map<String, Object>>) StatusReport.build(sup.snapshot()).get("generations");
+        return gens.stream().filter(g -> g.get("generation").equals(number)).findFirst().orElseThrow();
+    }
+
+    @Test
     void childThatExitsBeforeReadyIsAbandonedAndTheNextReloadWorks() {
         sup.start();
         bringUpLatest(1);

@@ -42,7 +42,7 @@ class StateFileTest {
     static LifecycleState state(int n) {
         long self = ProcessHandle.current().pid();
         LifecycleState.GenerationRecord g = new LifecycleState.GenerationRecord(1, "t0ken", self, Phase.SERVING, null, null,
-                Instant.EPOCH, Instant.EPOCH, null, null, null, 3, -1, 0, 0, -1, -1, false, 0, 0);
+                Instant.EPOCH, Instant.EPOCH, null, null, null, 3, -1, 0, 0, -1, -1, false, 0, 0, null);
         return new LifecycleState(Instant.EPOCH, n, List.of(g), List.of(1), List.of(), 1, null, List.of(), 1, null,
                 Map.of(), null, new LifecycleState.BackoffRecord(0, 0, false, null, null), 0, null);
     }

@@ -27,15 +27,15 @@ class StateCodecTest {
 
     static ImageState full() {
         LifecycleState.GenerationRecord exited = new LifecycleState.GenerationRecord(1, "tok1", 101, Phase.EXITED, null, null,
-                T, T.plusSeconds(1), T.plusSeconds(5), T.plusSeconds(6), 0, -1, 101, 0, 17, 2, 0, true, 0, 250);
+                T, T.plusSeconds(1), T.plusSeconds(5), T.plusSeconds(6), 0, -1, 101, 0, 17, 2, 0, true, 0, 250, null);
         LifecycleState.GenerationRecord draining = new LifecycleState.GenerationRecord(2, "tok2", 102, Phase.DRAINING,
                 T.plusSeconds(40), null, T.plusSeconds(4), T.plusSeconds(5), T.plusSeconds(9), null, null, 7, 202, 3, 99, 3, -1,
-                false, 0, 0);
+                false, 0, 0, "restored");
         LifecycleState.GenerationRecord killing = new LifecycleState.GenerationRecord(4, "tok4", 104, Phase.KILLING,
                 T.plusSeconds(50), "not READY\nwithin 60s \\ really", T.plusSeconds(8), null, null, null, null, -1, -1, -1,
-                -1, -1, -1, false, 2, -1);
+                -1, -1, -1, false, 2, -1, "low");
         LifecycleState.GenerationRecord serving = new LifecycleState.GenerationRecord(3, "tok3", 103, Phase.SERVING, null, null,
-                T.plusSeconds(8), T.plusSeconds(9), null, null, null, 9, 103, 1, 5, -1, -1, false, 0, 420);
+                T.plusSeconds(8), T.plusSeconds(9), null, null, null, 9, 103, 1, 5, -1, -1, false, 0, 420, "restored");
         LifecycleState.ReloadRecord r1 = new LifecycleState.ReloadRecord(1, "SIGUSR2", T, Reload.Outcome.SUCCEEDED, "",
                 2, 1, new ListenCounters(3, 4), new ListenCounters(3, 4), Map.of("http", 0L), T.plusSeconds(6));
         LifecycleState.ReloadRecord r2 = new LifecycleState.ReloadRecord(2, "batonctl", T.plusSeconds(8),
@@ -103,7 +103,7 @@ class StateCodecTest {
                 .map(g -> new LifecycleState.GenerationRecord(g.number(), g.token(), g.pid(), g.phase(), g.deadline(), g.reason(),
                         g.spawnedAt(), g.readyAt(), g.drainStartedAt(), g.exitedAt(), g.exitCode(), g.connection(),
                         g.servicePid(), g.inflight(), g.served(), g.inflightAtDrain(), g.inflightAtExit(), g.drainReported(),
-                        g.killedProcesses(), -1))
+                        g.killedProcesses(), -1, g.startPriority()))
                 .toList();
         assertEquals(unknown, read.lifecycle().generations());
         assertEquals(expected.listeners(), read.listeners());
@@ -124,7 +124,7 @@ class StateCodecTest {
     void aProvingGenerationReadsBackWithItsWindowsEnd() {
         ImageState base = full();
         LifecycleState.GenerationRecord proving = new LifecycleState.GenerationRecord(5, "tok5", 105, Phase.PROVING,
-                T.plusSeconds(13), null, T.plusSeconds(8), T.plusSeconds(10), null, null, null, 15, 105, 0, 0, -1, -1, false, 0, 250);
+                T.plusSeconds(13), null, T.plusSeconds(8), T.plusSeconds(10), null, null, null, 15, 105, 0, 0, -1, -1, false, 0, 250, null);
         LifecycleState l = base.lifecycle();
         List<LifecycleState.GenerationRecord> generations = new java.util.ArrayList<>(l.generations());
         generations.add(proving);
@@ -155,5 +155,23 @@ class StateCodecTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> StateCodec.decode(resigned.getBytes(StandardCharsets.UTF_8)));
         assertEquals("state has no control.fd", e.getMessage());
+    }
+
+    /** A state from an image before --start-nice has no start.priority: it reads as none; a bad one is refused. */
+    @Test
+    void theStartPriorityIsOptionalAndCheckedWhenGiven() {
+        String text = new String(StateCodec.encode(full()), StandardCharsets.UTF_8);
+        ImageState without = StateCodec.decode(resign(text.replaceAll("gen\\.\\d\\.start\\.priority=\\w+\n", "")));
+        assertTrue(without.lifecycle().generations().stream().allMatch(g -> g.startPriority() == null));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> StateCodec.decode(resign(text.replace("gen.4.start.priority=low", "gen.4.start.priority=high"))));
+        assertEquals("state's gen.4.start.priority is not valid: high", e.getMessage());
+    }
+
+    private static byte[] resign(String text) {
+        String body = text.substring(0, text.lastIndexOf("checksum="));
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(body.getBytes(StandardCharsets.UTF_8));
+        return (body + "checksum=" + String.format("%08x", crc.getValue()) + "\n").getBytes(StandardCharsets.UTF_8);
     }
 }

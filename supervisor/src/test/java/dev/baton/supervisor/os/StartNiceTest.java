@@ -1,0 +1,142 @@
+package dev.baton.supervisor.os;
+
+import dev.baton.supervisor.lifecycle.Event;
+import dev.baton.supervisor.lifecycle.Sig;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Real processes started niced from a throwaway thread, and every thread of their group restored. */
+@Timeout(30)
+class StartNiceTest {
+    static final Path PROC = Path.of("/proc");
+    final LibcNative nat = new LibcNative();
+    final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
+    final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    final ChildProcesses children = new ChildProcesses(nat, PROC, timers, events::add);
+    final StartNice startNice = new StartNice(nat, PROC);
+    final List<Long> started = new ArrayList<>();
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (long pid : started) {
+            children.signal(pid, Sig.KILL);
+        }
+        timers.shutdownNow();
+    }
+
+    @Test
+    void theWholeGroupStartsAtTheNiceValueAndBatondsThreadsDoNot() throws Exception {
+        int own = StartNiceCheck.ownNice(PROC).getAsInt();
+        Assumptions.assumeTrue(own < 10, "needs a batond below nice 10");
+        long pid = children.spawnNiced(1, List.of("sh", "-c", "sleep 30 & sleep 30 & wait"), List.of("PATH=/usr/bin:/bin"),
+                startNice, 10);
+        started.add(pid);
+        awaitGroupOf(pid, 3);
+        Map<Long, Integer> nices = nices(pid);
+        assertEquals(3, nices.size(), nices::toString);
+        assertTrue(nices.values().stream().allMatch(n -> n == 10), nices::toString);
+        if (startNice.autogroups()) {
+            assertEquals(10, startNice.autogroupNice(pid).getAsInt(), "its session's autogroup is niced too");
+        }
+        // The test's own threads (the waiter among them) kept their nice value; the one that spawned
+        // has ended (join returns as it exits: its /proc entry may linger a moment).
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (threadNices(ProcessHandle.current().pid()).stream().anyMatch(n -> n != own)) {
+            assertTrue(System.nanoTime() < deadline, () -> "a thread of the spawning process stayed niced: " + uncheckedNices());
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
+    void restoreSetsEveryThreadOfTheGroupBack() throws Exception {
+        Assumptions.assumeTrue(StartNiceCheck.check(PROC, 10).on(), "restoring needs CAP_SYS_NICE or RLIMIT_NICE");
+        int own = StartNiceCheck.ownNice(PROC).getAsInt();
+        long pid = children.spawnNiced(1, List.of("sh", "-c", "sleep 30 & sleep 30 & wait"), List.of("PATH=/usr/bin:/bin"),
+                startNice, 10);
+        started.add(pid);
+        awaitGroupOf(pid, 3);
+        StartNice.Restored r = startNice.restore(pid, own);
+        assertEquals(3, r.threads(), r.describe());
+        assertEquals(3, r.processes(), r.describe());
+        assertEquals(0, r.refused(), r.describe());
+        assertTrue(r.complete(), r.describe());
+        assertEquals(2, r.passes(), "the second pass finds nothing new: " + r.describe());
+        StartNice.Restored again = startNice.restore(pid, own);
+        assertEquals(0, again.threads(), "nothing left to restore: " + again.describe());
+        assertEquals(1, again.passes(), again.describe());
+        Map<Long, Integer> nices = nices(pid);
+        assertTrue(nices.values().stream().allMatch(n -> n == own), nices::toString);
+        if (startNice.autogroups()) {
+            assertEquals(null, startNice.restoreAutogroup(pid, 0));
+            assertEquals(0, startNice.autogroupNice(pid).getAsInt());
+        }
+    }
+
+    @Test
+    void theAutogroupOfAGroupThatHasGoneNeedsNothing() {
+        assertEquals(null, startNice.restoreAutogroup(Integer.MAX_VALUE - 1, 0));
+    }
+
+    @Test
+    void aGroupThatHasGoneRestoresNothingAndSaysSo() {
+        StartNice.Restored r = startNice.restore(Integer.MAX_VALUE - 1, 0);
+        assertEquals(0, r.threads());
+        assertTrue(r.complete());
+    }
+
+    private void awaitGroupOf(long pgid, int processes) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (startNice.groupMembers(pgid).stream().filter(p -> Files.exists(PROC.resolve(p + "/task"))).count() < processes) {
+            assertTrue(System.nanoTime() < deadline, "the group of " + pgid + " never had " + processes + " processes");
+            Thread.sleep(10);
+        }
+    }
+
+    /** Each thread of each process of the group, by thread id: its nice value. */
+    private Map<Long, Integer> nices(long pgid) {
+        Map<Long, Integer> m = new java.util.TreeMap<>();
+        for (long pid : startNice.groupMembers(pgid)) {
+            for (long tid : startNice.threads(pid)) {
+                ProcStat.nice(PROC.resolve(pid + "/task/" + tid + "/stat")).ifPresent(n -> m.put(tid, n));
+            }
+        }
+        return m;
+    }
+
+    private static String uncheckedNices() {
+        try {
+            return threadNices(ProcessHandle.current().pid()).toString();
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    private static List<Integer> threadNices(long pid) throws IOException {
+        List<Integer> n = new ArrayList<>();
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(PROC.resolve(pid + "/task"))) {
+            for (Path t : tasks) {
+                ProcStat.nice(t.resolve("stat")).ifPresent(n::add);
+            }
+        }
+        return n;
+    }
+}
