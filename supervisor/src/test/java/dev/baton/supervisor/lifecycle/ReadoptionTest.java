@@ -112,6 +112,16 @@ class ReadoptionTest {
     }
 
     @Test
+    void aFloodOfStrangersIsClosedWithABoundedLog() {
+        recover(Set.of(3));
+        for (int i = 100; i < 1100; i++) {
+            resumeHello(i, 4242, UID, "made-up-" + i);
+        }
+        assertEquals(1000, os.closedConnections.size(), "every one closed");
+        assertTrue(gen(3).readopting());
+    }
+
+    @Test
     void theServicePidBehindAWrapperMayResume() {
         FakeActions first = new FakeActions();
         Supervisor dead = new Supervisor(SupervisorTest.config(1), first, UID);
