@@ -620,6 +620,10 @@ public final class Supervisor {
 
     /** Replaces the serving generation; without one (it died, a restart is pending) this is a plain start. */
     private void startReload(String source) {
+        if (!listenersHeld) {
+            queue.add(source); // runs once batond holds the listeners again (takeListenersWithoutChild)
+            return;
+        }
         if (serving == null) {
             Reload reload = openReload(source);
             Generation g = startGeneration();
