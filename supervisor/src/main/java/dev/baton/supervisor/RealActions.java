@@ -367,7 +367,7 @@ public final class RealActions implements Actions {
     }
 
     @Override
-    public Optional<String> bindMissingListeners() {
+    public Optional<String> bindMissingListeners(Set<Long> suspects) {
         List<dev.baton.supervisor.os.Listeners.Wanted> wanted = new java.util.ArrayList<>();
         for (dev.baton.supervisor.cli.ListenSpec l : config.listens()) {
             // Where the batond that died had it (port 0 resolved), so that clients find it where they did.
@@ -378,9 +378,23 @@ public final class RealActions implements Actions {
         try {
             dev.baton.supervisor.os.Listeners.bindTheRest(wanted, listeners, nat);
         } catch (IOException e) {
-            return Optional.of(e.getMessage() + (e.getMessage() != null && e.getMessage().contains("in use")
-                    ? " (a child of the batond that died, which did not reconnect, may hold it: see the orphaned generations above)"
-                    : ""));
+            if (e.getMessage() == null || !e.getMessage().contains("in use")) {
+                return Optional.of(String.valueOf(e.getMessage()));
+            }
+            // Who holds it: /proc/net/tcp6 may have tens of thousands of lines, so it is read off the loop.
+            for (dev.baton.supervisor.os.Listeners.Wanted w : wanted) {
+                if (listeners.stream().noneMatch(l -> l.name().equals(w.name()))) {
+                    int port = w.address().getPort(); // the first one not bound is the one that failed
+                    Thread lookup = new Thread(() -> {
+                        String holders = dev.baton.supervisor.os.PortHolders.describe(Path.of("/proc"), port, suspects);
+                        LOG.warn("port {} is held by {}", port, holders.isEmpty() ? "no process batond can look into" : holders);
+                    }, "port-holders");
+                    lookup.setDaemon(true);
+                    lookup.start();
+                    break;
+                }
+            }
+            return Optional.of(e.getMessage());
         }
         List<Listener> bound = new java.util.ArrayList<>(listeners);
         bound.removeAll(before);

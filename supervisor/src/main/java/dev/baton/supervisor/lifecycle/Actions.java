@@ -102,8 +102,11 @@ public interface Actions {
      */
     String takeListeners(java.util.List<String> names, java.util.List<String> addresses, int[] fds, boolean wanted);
 
-    /** Binds each listener batond should hold and does not; the one line of why not, when one cannot be. */
-    Optional<String> bindMissingListeners();
+    /**
+     * Binds each listener batond should hold and does not; the one line of why not, when one cannot
+     * be (naming which of {@code suspects}, the live generations' pids, holds the port).
+     */
+    Optional<String> bindMissingListeners(java.util.Set<Long> suspects);
 
     /** Ends batond: closes listeners, removes the handoff socket, exits the JVM. */
     void exit(int code);

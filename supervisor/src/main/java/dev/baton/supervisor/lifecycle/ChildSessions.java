@@ -243,8 +243,27 @@ final class ChildSessions {
         return null;
     }
 
+    /** Refusals logged per {@link #REFUSAL_WINDOW}; more are counted and mentioned with the next line logged. */
+    static final int REFUSALS_LOGGED = 10;
+    static final java.time.Duration REFUSAL_WINDOW = java.time.Duration.ofSeconds(10);
+    private java.time.Instant refusalWindowStart = java.time.Instant.MIN;
+    private int refusalsInWindow;
+    private long refusalsUnlogged;
+
+    /** Closes the connection; one line each, at most {@link #REFUSALS_LOGGED} per window (strangers can connect by the thousand). */
     private void refuse(int connection, String why) {
-        LOG.warn("handoff connection refused: {}", why);
+        java.time.Instant now = actions.now();
+        if (java.time.Duration.between(refusalWindowStart, now).compareTo(REFUSAL_WINDOW) >= 0) {
+            refusalWindowStart = now;
+            refusalsInWindow = 0;
+        }
+        if (refusalsInWindow++ < REFUSALS_LOGGED) {
+            LOG.warn("handoff connection refused: {}{}", why,
+                    refusalsUnlogged > 0 ? " (and " + refusalsUnlogged + " more refused before, not logged)" : "");
+            refusalsUnlogged = 0;
+        } else {
+            refusalsUnlogged++;
+        }
         actions.closeConnection(connection);
     }
 

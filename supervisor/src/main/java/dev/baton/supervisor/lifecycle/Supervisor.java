@@ -558,7 +558,14 @@ public final class Supervisor {
 
     /** Binds what no child gave back; then batond may start generations again. */
     private void takeListenersWithoutChild() {
-        Optional<String> failure = actions.bindMissingListeners();
+        Set<Long> suspects = new HashSet<>();
+        alive.values().forEach(g -> {
+            suspects.add(g.pid);
+            if (g.servicePid > 0) {
+                suspects.add(g.servicePid);
+            }
+        });
+        Optional<String> failure = actions.bindMissingListeners(suspects);
         if (failure.isPresent()) {
             List<Generation> orphans = alive.values().stream().filter(g -> g.orphanedSince != null).toList();
             if (orphans.isEmpty() || shuttingDown) {
@@ -635,6 +642,10 @@ public final class Supervisor {
 
     /** Replaces the serving generation; without one (it died, a restart is pending) this is a plain start. */
     private void startReload(String source) {
+        if (!listenersHeld) {
+            queue.add(source); // runs once batond holds the listeners again (takeListenersWithoutChild)
+            return;
+        }
         if (serving == null) {
             Reload reload = openReload(source);
             Generation g = startGeneration();

@@ -49,7 +49,9 @@ public final class StateFile implements AutoCloseable {
     private final Object lock = new Object();
     private Offer pending; // guarded by lock
     private boolean closed; // guarded by lock
-    /** Writer thread only. */
+    /** Start times learnt elsewhere (the state file read at start), for the writer to take. */
+    private final Map<Long, Long> pendingStartTimes = new HashMap<>(); // guarded by lock
+    /** Writer thread only: the bytes last written, and the live leaders' start times by pid. */
     private byte[] written;
     private final Map<Long, Long> startTimes = new HashMap<>();
     private volatile int writes;
@@ -83,8 +85,6 @@ public final class StateFile implements AutoCloseable {
             pendingStartTimes.putAll(byPid);
         }
     }
-
-    private final Map<Long, Long> pendingStartTimes = new HashMap<>(); // guarded by lock
 
     /** The loop hands over the latest state; never blocks, never writes. */
     public void offer(LifecycleState lifecycle, List<Listener> listeners) {

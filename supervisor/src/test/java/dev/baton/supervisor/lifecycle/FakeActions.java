@@ -173,7 +173,7 @@ public final class FakeActions implements Actions {
     }
 
     @Override
-    public Optional<String> bindMissingListeners() {
+    public Optional<String> bindMissingListeners(java.util.Set<Long> suspects) {
         binds++;
         return bindFailure;
     }

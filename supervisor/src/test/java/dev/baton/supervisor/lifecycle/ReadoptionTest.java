@@ -112,6 +112,34 @@ class ReadoptionTest {
     }
 
     @Test
+    void aGenerationStartingWhenBatondDiedIsStoppedAndAQueuedReloadWaitsForTheListeners() {
+        FakeActions first = new FakeActions();
+        Supervisor dead = new Supervisor(SupervisorTest.config(1), first, UID);
+        dead.start();
+        bringUp(dead, first, 1);
+        dead.reload("deploy"); // gen=2 starting
+        dead.reload("queued"); // waits for gen=2
+        before = dead.exportState();
+        os.spawned.clear();
+        os.spawned.addAll(List.of(5000L, 5001L));
+        recover(Set.of(1, 2));
+        assertTrue(os.signals.contains(new FakeActions.Signal(1001, Sig.TERM)), "gen=2's start failed with batond: " + os.signals);
+        assertEquals(2, os.spawned.size(), "the queued reload does not start without the listeners");
+        sup.handle(new Event.ReadoptWindowEnded());
+        assertEquals(3, os.spawned.size(), "once they are bound, it runs");
+    }
+
+    @Test
+    void aFloodOfStrangersIsClosedWithABoundedLog() {
+        recover(Set.of(3));
+        for (int i = 100; i < 1100; i++) {
+            resumeHello(i, 4242, UID, "made-up-" + i);
+        }
+        assertEquals(1000, os.closedConnections.size(), "every one closed");
+        assertTrue(gen(3).readopting());
+    }
+
+    @Test
     void theServicePidBehindAWrapperMayResume() {
         FakeActions first = new FakeActions();
         Supervisor dead = new Supervisor(SupervisorTest.config(1), first, UID);

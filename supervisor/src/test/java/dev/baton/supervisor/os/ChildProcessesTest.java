@@ -57,6 +57,22 @@ public class ChildProcessesTest {
     }
 
     @Test
+    void aReadoptedProcessIsWatchedWithoutWaitpidAndSignalledAsAGroup() throws Exception {
+        // Not spawned by ChildProcesses (as a child of a batond that died is not this batond's): setsid
+        // makes it the leader of its own group, as batond's children are.
+        Process other = new ProcessBuilder("setsid", "sleep", "30").start();
+        long pid = other.pid();
+        long start = ProcStat.of(Path.of("/proc"), pid).orElseThrow().startTime();
+        assertTrue(start > 0);
+        children.watchAdopted(7, pid);
+        assertTrue(other.isAlive());
+        assertEquals(1, children.signal(pid, Sig.TERM), "its group gets the signal");
+        assertEquals(new Event.ChildExited(7, pid, -1), events.poll(20, TimeUnit.SECONDS),
+                "its end seen through a pidfd; the code is not this process's to know");
+        assertTrue(ProcStat.of(Path.of("/proc"), pid).isEmpty());
+    }
+
+    @Test
     void theChildLeadsItsOwnProcessGroupAndSession() throws Exception {
         long pid = children.spawn(1, List.of("sleep", "20"), List.of());
         try {
