@@ -23,6 +23,7 @@ import dev.baton.supervisor.os.Listeners;
 import dev.baton.supervisor.os.MemoryCheck;
 import dev.baton.supervisor.os.Native;
 import dev.baton.supervisor.os.OrphanReaper;
+import dev.baton.supervisor.os.CgroupCpuWeight;
 import dev.baton.supervisor.os.StartNiceCheck;
 import dev.baton.supervisor.lifecycle.StartPriority;
 import dev.baton.supervisor.systemd.SdNotifier;
@@ -212,14 +213,17 @@ public final class Batond {
                 return 1;
             }
             // Decided once: a child started low that batond could not restore would stay niced for good.
-            StartPriority startPriority = StartNiceCheck.check(Path.of("/proc"), config.startNice());
+            // A delegated cgroup v2 subtree first (cpu.weight), nice where there is none.
+            CgroupCpuWeight cgroup = startCgroup(config.startNice(), pid);
+            StartPriority startPriority = cgroup != null ? cgroup.startPriority()
+                    : StartNiceCheck.check(Path.of("/proc"), config.startNice());
             if (!startPriority.on() && config.startNice() != 0) {
                 LOG.warn("--start-nice {} is {}", config.startNice(), startPriority.mechanism());
             }
             RealActions actions = new RealActions(config, listeners, handoff, loop,
                     new MemoryCheck(Path.of("/proc"), config.memoryHeadroom()), new OrphanReaper(Path.of("/proc"), nat), kernel,
                     new SdNotifier(System.getenv("NOTIFY_SOCKET"), nat), nat, image, List.of(args), startPriority,
-                    StartNiceCheck.ownNice(Path.of("/proc")).orElse(0));
+                    StartNiceCheck.ownNice(Path.of("/proc")).orElse(0), cgroup);
             actions.control(control);
             SdNotifier storeNotifier = new SdNotifier(System.getenv("NOTIFY_SOCKET"), nat);
             actions.storeListeners = storeNotifier::storeListeners;
@@ -383,6 +387,26 @@ public final class Batond {
             }
         }
         return running;
+    }
+
+    /** The cgroup v2 start priority when --start-nice is on and a delegated subtree allows it; else null, logged why. */
+    private static CgroupCpuWeight startCgroup(int startNice, long pid) {
+        if (startNice == 0) {
+            return null;
+        }
+        CgroupCpuWeight.Setup setup = CgroupCpuWeight.setUp(Path.of("/sys/fs/cgroup"), Path.of("/proc"), pid);
+        if (setup.cgroup() != null) {
+            LOG.info("start priority through cgroup v2: batond in {}/batond, each generation in {}/gen-N, "
+                    + "a reload's new one at cpu.weight {} until READY", setup.cgroup().subtree(), setup.cgroup().subtree(),
+                    CgroupCpuWeight.LOW);
+            return setup.cgroup();
+        }
+        if (setup.failed()) {
+            LOG.warn("cgroup v2 cpu.weight not used, nice instead: {}", setup.why());
+        } else {
+            LOG.info("cgroup v2 cpu.weight not available, nice instead: {}", setup.why());
+        }
+        return null;
     }
 
     private static int usageError(String message) {

@@ -18,6 +18,7 @@ import dev.baton.supervisor.lifecycle.Actions;
 import dev.baton.supervisor.lifecycle.Listener;
 import dev.baton.supervisor.lifecycle.ServiceManager;
 import dev.baton.supervisor.lifecycle.Sig;
+import dev.baton.supervisor.os.CgroupCpuWeight;
 import dev.baton.supervisor.os.ChildProcesses;
 import dev.baton.supervisor.os.KernelSockets;
 import dev.baton.supervisor.os.MemoryCheck;
@@ -85,20 +86,29 @@ public final class RealActions implements Actions {
     private final int ownNice;
     /** batond's own session's autogroup nice value: what a child's session gets back, where autogroups are on. */
     private final int ownAutogroupNice;
+    /** The start priority through cgroup v2 cpu.weight, where batond has a delegated subtree; null: nice (or off). */
+    private final CgroupCpuWeight cgroup;
     /** Tries at setting a child's autogroup back: an unprivileged batond may change one only every 100 ms. */
     static final int AUTOGROUP_TRIES = 10;
 
     RealActions(Config config, List<Listener> listeners, HandoffServer handoff, EventLoop loop,
                 MemoryCheck memory, OrphanReaper reaper, KernelSockets kernel, SdNotifier serviceManager,
-                Native nat, BatondImage image, List<String> batondArgs, StartPriority startPriority, int ownNice) {
+                Native nat, BatondImage image, List<String> batondArgs, StartPriority startPriority, int ownNice, CgroupCpuWeight cgroup) {
         this.nat = nat;
+        this.cgroup = cgroup;
         this.startNice = new StartNice(nat, Path.of("/proc"));
         this.startPriority = startPriority;
         this.ownNice = ownNice;
         this.ownAutogroupNice = Math.max(0, startNice.autogroupNice(ProcessHandle.current().pid()).orElse(0));
         this.image = image;
         this.batondArgs = List.copyOf(batondArgs);
-        this.children = new ChildProcesses(nat, Path.of("/proc"), timers, loop::post);
+        this.children = new ChildProcesses(nat, Path.of("/proc"), timers, event -> {
+            if (cgroup != null && event instanceof Event.ChildExited exited) {
+                // Off the loop (the child's waiter thread): its group is empty, so is its cgroup, or soon.
+                cgroup.remove(exited.generation(), timers, why -> LOG.warn("gen={}: {}", exited.generation(), why));
+            }
+            loop.post(event);
+        });
         this.notes = serviceManager.messages();
         this.config = config;
         this.listeners = listeners;
@@ -131,10 +141,38 @@ public final class RealActions implements Actions {
         env.put(Env.BATON_DRAIN_TIMEOUT_MS, Long.toString(config.drainTimeout().toMillis()));
         List<String> variables = new java.util.ArrayList<>(env.size());
         env.forEach((name, value) -> variables.add(name + "=" + value));
+        if (cgroup != null) {
+            return spawnInCgroup(generation, variables, low && startPriority.on());
+        }
         if (low && startPriority.on()) {
             return children.spawnNiced(generation, config.command(), variables, startNice, config.startNice());
         }
         return children.spawn(generation, config.command(), variables);
+    }
+
+    /**
+     * Every generation in a cgroup of its own: a reload's new one at cpu.weight 1 until READY, the
+     * others at the default. gen-N is made before the spawn, the child moved in right after it.
+     */
+    private long spawnInCgroup(int generation, List<String> variables, boolean low) throws IOException {
+        int weight = low ? CgroupCpuWeight.LOW : CgroupCpuWeight.DEFAULT;
+        String why = cgroup.prepare(generation, weight);
+        long pid;
+        try {
+            pid = children.spawn(generation, config.command(), variables);
+        } catch (IOException | RuntimeException e) {
+            if (why == null) {
+                cgroup.remove(generation, timers, w -> LOG.warn("gen={}: {}", generation, w));
+            }
+            throw e;
+        }
+        if (why == null) {
+            why = cgroup.place(generation, pid);
+        }
+        if (why != null) {
+            LOG.warn("gen={} pid={} not in a cgroup of its own ({}): it runs at batond's cpu.weight", generation, pid, why);
+        }
+        return pid;
     }
 
     @Override
@@ -145,6 +183,15 @@ public final class RealActions implements Actions {
     @Override
     public void restorePriority(int generation, long pid) {
         // On the loop, before the old generation's SIGTERM: reads of /proc and one call per thread, no disk.
+        if (cgroup != null) {
+            String why = cgroup.restore(generation); // one write to cgroupfs
+            if (why == null) {
+                LOG.info("gen={} pid={} start priority restored: cpu.weight {}", generation, pid, CgroupCpuWeight.DEFAULT);
+            } else {
+                LOG.warn("gen={} pid={} start priority not restored: {}", generation, pid, why); // the reload goes on
+            }
+            return;
+        }
         long began = System.nanoTime();
         StartNice.Restored r;
         try {

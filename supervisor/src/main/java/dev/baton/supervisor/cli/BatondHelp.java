@@ -54,7 +54,8 @@ public final class BatondHelp {
                                           $XDG_RUNTIME_DIR/baton/control, else /run/baton/control as root,
                                           /tmp/baton-UID/control otherwise).
                   --metrics=HOST:PORT   Serve Prometheus metrics at http://HOST:PORT/metrics (default: off).
-                  --start-nice=N        A reload's new generation runs at nice N until it is READY (at most a
+                  --start-nice=N        A reload's new generation runs at nice N (in a delegated cgroup v2
+                                          subtree: at cpu.weight 1 instead) until it is READY (at most a
                                           quarter of --ready-timeout, 2s at most), then gets batond's own
                                           priority back; 0 (off) to 19 (default: 19).
               -h, --help                Show this help message and exit.
