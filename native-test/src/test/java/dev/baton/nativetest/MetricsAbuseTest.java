@@ -153,13 +153,15 @@ class MetricsAbuseTest {
         return scrape;
     }
 
-    /** Polls until batond's descriptors and threads are back at their idle counts; the last reading. */
+    /** Polls until batond's descriptors and threads are back at (or below) their idle counts; the last reading. */
     private static ProcStatus awaitFootprint(long pid, ProcStatus idle, Duration timeout)
             throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             ProcStatus now = ProcStatus.of(pid);
-            if (now.fds() == idle.fds() && now.threads() == idle.threads()) {
+            // At most: the idle reading may have caught a descriptor of batond's own passing work
+            // (the state file being replaced), which a leak check must not demand back.
+            if (now.fds() <= idle.fds() && now.threads() <= idle.threads()) {
                 return now;
             }
             if (System.nanoTime() > deadline) {

@@ -22,7 +22,7 @@ class MetricsTest {
     @Timeout(180)
     void reloadUnderLoadShowsInMetrics() throws Exception {
         List<String> args = new ArrayList<>(List.of("--listen", "http=127.0.0.1:0", "--metrics", "127.0.0.1:0",
-                "--drain-timeout", "20s", "--"));
+                "--drain-timeout", "40s", "--"));
         args.addAll(Artifacts.helloCommand());
         try (BatondProcess batond = BatondProcess.start("MetricsTest", List.of(), args)) {
             int metrics = Integer.parseInt(batond.awaitLine(BatondLines.METRICS, BatondProcess.STARTUP).group(1));
@@ -37,7 +37,9 @@ class MetricsTest {
 
             try (LoadClient load = LoadClient.start(port, 2, 2)) {
                 MetricsScrape.awaitUntil(metrics, m -> m.value("baton_generation_served{generation=\"1\"}").orElse(0) > 0, EVENT);
-                try (SlowRequest slow = SlowRequest.start(port, 1, 4000)) {
+                // Long enough to outlast the new generation's start, which --start-nice keeps at low
+                // priority for up to 2 s under this load: generation 1 must still hold it when it drains.
+                try (SlowRequest slow = SlowRequest.start(port, 1, 15_000)) {
                     batond.signal("USR2");
                     batond.awaitLine(BatondLines.draining(1), EVENT);
                     // Generation 1 drains with the slow request in flight ...
