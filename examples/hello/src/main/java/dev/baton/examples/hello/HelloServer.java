@@ -42,7 +42,8 @@ import io.netty.util.concurrent.DefaultThreadFactory;
  *
  * {@code HELLO_WARMUP_REQUESTS=N} (default 0, at most 1,000,000) registers a warm-up with
  * {@link Baton#warmUp(int, dev.baton.child.WarmUpTask)}: N {@code GET /} through hello's own codec
- * and handler, in-process ({@link WarmUpRequests}), never through the listener, and runs it
+ * and handler, in-process ({@link WarmUpRequests}) and over a private loopback port of the same
+ * transport ({@link LoopbackWarmUp}), never through the listener, and runs it
  * ({@link Baton#warmUpNow}) before the listeners accept: no client meets the new process cold.
  *
  * {@code HELLO_START_CPU_MS} (default 0: off) and {@code HELLO_START_CPU_THREADS} (default 1) make
@@ -82,10 +83,18 @@ public final class HelloServer implements AutoCloseable {
             if (warmUpRequests > 0) {
                 // Before the listeners accept: meanwhile the serving generation takes every
                 // connection, and this one's first client meets compiled code.
-                WarmUpRequests warmUp = new WarmUpRequests(
-                        new HelloHandler(baton.generation(), ProcessHandle.current().pid(), baton.readiness()::verdict));
-                baton.warmUp(warmUpRequests, warmUp::call);
-                baton.warmUpNow();
+                HelloHandler handler = new HelloHandler(baton.generation(), ProcessHandle.current().pid(),
+                        baton.readiness()::verdict);
+                WarmUpRequests inProcess = new WarmUpRequests(handler);
+                // The socket path too (accept, epoll, reads and writes), on a private port: the first
+                // real connections after READY must not be what compiles it.
+                try (LoopbackWarmUp loopback = LoopbackWarmUp.start(handler)) {
+                    baton.warmUp(warmUpRequests, () -> {
+                        inProcess.call();
+                        loopback.call();
+                    });
+                    baton.warmUpNow();
+                }
             }
             HelloServer server = start(baton.listeners(), baton.generation(), baton.readiness()::verdict);
             server.closeWith(baton);
@@ -132,16 +141,7 @@ public final class HelloServer implements AutoCloseable {
                         .group(acceptLoop, ioLoops)
                         .channelFactory(listener::nettyServerChannel)
                         .handler(connections.acceptHandler())
-                        .childHandler(new ChannelInitializer<SocketChannel>() {
-                            @Override
-                            protected void initChannel(SocketChannel channel) {
-                                channel.pipeline().addLast(
-                                        new HttpServerCodec(),
-                                        new HttpObjectAggregator(MAX_REQUEST_BYTES),
-                                        new Connection(connections),
-                                        hello);
-                            }
-                        })
+                        .childHandler(pipeline(connections, hello))
                         // bind() would fail with EINVAL on the already listening socket and close it.
                         .register().sync().channel();
                 connections.serving(server);
@@ -157,6 +157,20 @@ public final class HelloServer implements AutoCloseable {
                 addresses.stream().map(Addresses::format).collect(Collectors.joining(",")),
                 NettyChannels.epollAvailable() ? "epoll" : "nio");
         return new HelloServer(acceptLoop, ioLoops, connections, addresses, hello);
+    }
+
+    /** What every accepted connection runs: HTTP codec, aggregator, connection tracking, the handler. */
+    static ChannelInitializer<SocketChannel> pipeline(ConnectionTracker connections, HelloHandler hello) {
+        return new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel channel) {
+                channel.pipeline().addLast(
+                        new HttpServerCodec(),
+                        new HttpObjectAggregator(MAX_REQUEST_BYTES),
+                        new Connection(connections),
+                        hello);
+            }
+        };
     }
 
     /**
