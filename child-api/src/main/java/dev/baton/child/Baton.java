@@ -14,6 +14,7 @@ import dev.baton.protocol.Addresses;
 import dev.baton.protocol.Env;
 import dev.baton.protocol.Frame;
 import dev.baton.protocol.Keys;
+import dev.baton.protocol.Reason;
 
 /**
  * A service's handle on its supervisor. {@link #connect(String...)} finds the listeners in
@@ -338,9 +339,6 @@ public final class Baton {
         }
     }
 
-    /** The longest reason {@link #notReady} sends: one line of batond's log. */
-    static final int REASON_MAX = 200;
-
     /**
      * Tells batond this process is not ready any more, after READY: inside batond's
      * {@code --min-ready} window that rolls the reload back (this generation drains, the previous
@@ -349,27 +347,12 @@ public final class Baton {
      * under batond, once READY was reported and before the drain. Never throws.
      */
     public void notReady(String reason) {
-        String line = oneLine(reason);
+        String line = Reason.oneLine(reason);
         boolean send = mode == Mode.BATOND && readiness.readyReported() && !readiness.draining();
         LOG.log(Level.WARNING, "baton: not ready any more: " + line + (send ? " (NOT_READY sent to batond)" : ""));
         if (send) {
             batond.send(Frame.of(Keys.NOT_READY, "1", Keys.REASON, line)); // dropped, never thrown, when batond is gone
         }
-    }
-
-    /** A reason as one printable line of at most {@link #REASON_MAX} characters (a frame's value ends at a newline). */
-    static String oneLine(String reason) {
-        if (reason == null || reason.isBlank()) {
-            return "no reason given";
-        }
-        StringBuilder b = new StringBuilder();
-        for (char c : reason.strip().toCharArray()) {
-            if (b.length() >= REASON_MAX) {
-                return b + "...";
-            }
-            b.append(c < 0x20 || c == 0x7f ? ' ' : c);
-        }
-        return b.toString();
     }
 
     /**

@@ -79,9 +79,9 @@ class ReadinessWatchTest {
 
     @Test
     void theReasonIsOneShortPrintableLine() {
-        assertEquals("no reason given", Baton.oneLine(null));
-        assertEquals("no reason given", Baton.oneLine(" \n "));
-        assertEquals("a b c", Baton.oneLine(" a\tb\rc "));
-        assertEquals(Baton.REASON_MAX + 3, Baton.oneLine("x".repeat(10_000)).length());
+        assertEquals("no reason given", dev.baton.protocol.Reason.oneLine(null));
+        assertEquals("no reason given", dev.baton.protocol.Reason.oneLine(" \n "));
+        assertEquals("a b c", dev.baton.protocol.Reason.oneLine(" a\tb\rc "));
+        assertEquals(dev.baton.protocol.Reason.MAX + 3, dev.baton.protocol.Reason.oneLine("x".repeat(10_000)).length());
     }
 }

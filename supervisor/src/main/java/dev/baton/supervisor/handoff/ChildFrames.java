@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.baton.protocol.Frame;
 import dev.baton.protocol.Keys;
+import dev.baton.protocol.Reason;
 
 /**
  * A child's frame as the event it is: the handoff protocol's wire keys end here, so that the
@@ -25,9 +26,6 @@ public final class ChildFrames {
     static final LogBudget BAD_WARMUP = new LogBudget(LOG,
             "handoff: {} more READY frame(s) with a bad WARMUP_MS, taken as 0", 3, Duration.ofMinutes(1));
 
-    /** The longest NOT_READY reason batond repeats: a line of log, not a story. */
-    static final int REASON_MAX = 200;
-
     private ChildFrames() {}
 
     public static Event event(int connection, Frame frame) {
@@ -40,7 +38,7 @@ public final class ChildFrames {
             return new Event.ChildReady(connection, warmupMillis(connection, frame.get(Keys.WARMUP_MS)));
         }
         if ("1".equals(frame.get(Keys.NOT_READY))) {
-            return new Event.ChildNotReady(connection, oneLine(frame.get(Keys.REASON)));
+            return new Event.ChildNotReady(connection, Reason.oneLine(frame.get(Keys.REASON)));
         }
         if ("1".equals(frame.get(Keys.DRAINED))) {
             StringBuilder facts = new StringBuilder("served=" + frame.get(Keys.SERVED));
@@ -70,21 +68,6 @@ public final class ChildFrames {
                     + "milliseconds: taken as 0, READY counts", connection, shown.replaceAll("\\p{Cntrl}", "?"));
         }
         return Math.max(0, n);
-    }
-
-    /** The child's reason as batond logs and reports it: printable, one line, at most {@value #REASON_MAX} characters. */
-    static String oneLine(String reason) {
-        if (reason == null || reason.isBlank()) {
-            return "no reason given";
-        }
-        StringBuilder b = new StringBuilder();
-        for (char c : reason.strip().toCharArray()) {
-            if (b.length() >= REASON_MAX) {
-                return b + "...";
-            }
-            b.append(c >= 0x20 && c != 0x7f ? c : '?');
-        }
-        return b.toString();
     }
 
     /** EXIT=: 0..255, else -1 (unknown). */

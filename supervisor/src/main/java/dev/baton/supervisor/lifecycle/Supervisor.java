@@ -732,20 +732,29 @@ public final class Supervisor {
         return g;
     }
 
+    /**
+     * {@code g} will not serve: it is no longer the generation starting, and the reload that
+     * started it fails with {@code reason}. True when there was such a reload.
+     */
+    private boolean endStart(Generation g, String reason) {
+        if (starting == g) {
+            starting = null;
+        }
+        if (reloadStarting == null || reloadStarting.fresh != g) {
+            return false;
+        }
+        Reload reload = reloadStarting;
+        reloadStarting = null;
+        endReload(reload, Reload.Outcome.FAILED, reason);
+        return true;
+    }
+
     /** The new generation will not serve: stop it and keep the serving one. */
     private void failStart(Generation g, String reason) {
         LOG.warn("{} to gen={} failed: {}", serving != null ? "reload" : "start", g.number, reason);
         backoff.failed("gen=" + g.number + " " + reason);
-        if (starting == g) {
-            starting = null;
-        }
-        if (reloadStarting != null && reloadStarting.fresh == g) {
-            Reload reload = reloadStarting;
-            reloadStarting = null;
-            endReload(reload, Reload.Outcome.FAILED, reason);
-            if (serving != null) {
-                notifyServing("last reload (gen=" + g.number + ") failed: " + reason);
-            }
+        if (endStart(g, reason) && serving != null) {
+            notifyServing("last reload (gen=" + g.number + ") failed: " + reason);
         }
         if (g.alive()) {
             Instant now = actions.now();
@@ -807,14 +816,7 @@ public final class Supervisor {
     private void rollBack(Generation g, String reason) {
         LOG.warn("reload to gen={} failed: {}; rolled back: {} keeps serving, it was never signalled", g.number, reason, serving);
         backoff.failed(reason);
-        if (starting == g) {
-            starting = null;
-        }
-        if (reloadStarting != null && reloadStarting.fresh == g) {
-            Reload reload = reloadStarting;
-            reloadStarting = null;
-            endReload(reload, Reload.Outcome.FAILED, reason);
-        }
+        endStart(g, reason);
         if (serving != null) {
             notifyServing("last reload (gen=" + g.number + ") rolled back: " + reason);
         }
