@@ -276,6 +276,8 @@ class CgroupCpuWeightTest {
 
     private void stat(long pid, long group) throws IOException {
         Files.createDirectories(proc.resolve(Long.toString(pid)));
-        Files.writeString(proc.resolve(pid + "/stat"), pid + " (java) S 1 " + group + " " + group + " 0 -1\n");
+        // As the kernel writes it, up to field 22 (start time), which ProcStat reads too.
+        Files.writeString(proc.resolve(pid + "/stat"), pid + " (java) S 1 " + group + " " + group
+                + " 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 12345 0 0\n");
     }
 }
