@@ -20,7 +20,7 @@ class BenchMainTest {
                 config.variants().stream().map(Variant::key).toList());
         assertEquals(4, config.concurrency());
         assertEquals(0, config.keepAliveThreads(), "every client a new connection per request");
-        assertEquals(0, config.ratePerThread(), "as fast as answered");
+        assertEquals(BenchConfig.SLOW_START_RATE, config.ratePerThread(), "paced: a busy machine with room left");
         assertEquals(Map.of("HELLO_START_CPU_MS", "3000", "HELLO_START_CPU_THREADS", "2"), config.serviceEnv());
         assertEquals(Path.of("/r/bench/out/slow-start"), config.out());
         Variant warm = Variant.of(config.variants(), "batond-warmup");
