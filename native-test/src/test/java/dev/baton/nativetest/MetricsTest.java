@@ -52,7 +52,9 @@ class MetricsTest {
                 MetricsScrape after = MetricsScrape.awaitUntil(metrics,
                         m -> m.value("baton_generation_inflight{generation=\"1\"}").isEmpty()
                                 && m.value("baton_generation_served{generation=\"2\"}").orElse(0) > 0
-                                && m.get("baton_reloads_total{outcome=\"succeeded\"}") == 1, EVENT);
+                                && m.get("baton_reloads_total{outcome=\"succeeded\"}") == 1
+                                // The outcome and the duration are two updates: a scrape may fall between them.
+                                && m.get("baton_reload_duration_seconds_count") == 1, EVENT);
                 assertEquals(0, after.get("baton_reloads_total{outcome=\"failed\"}"));
                 assertEquals(1, after.get("baton_reload_duration_seconds_count"));
                 assertEquals(2, after.get("baton_time_to_ready_seconds_count"));
