@@ -54,14 +54,7 @@ public final class StateCodec {
     public static byte[] encode(ImageState state) {
         Writer w = new Writer();
         putLifecycle(w, state.lifecycle());
-        w.put("listeners", state.listeners().size());
-        for (int i = 0; i < state.listeners().size(); i++) {
-            Listener l = state.listeners().get(i);
-            w.put("listener." + i + ".name", l.name());
-            w.put("listener." + i + ".host", l.address().getAddress().getHostAddress());
-            w.put("listener." + i + ".port", l.address().getPort());
-            w.put("listener." + i + ".fd", l.fd());
-        }
+        putListeners(w, state.listeners(), true);
         w.put("handoff.dir", state.handoff().directory().toString());
         w.put("handoff.fd", state.handoff().fd());
         List<String> connections = new ArrayList<>();
@@ -83,13 +76,7 @@ public final class StateCodec {
         w.put("saved.by", state.batondPid());
         putLifecycle(w, state.lifecycle());
         state.startTimes().forEach((number, ticks) -> w.put("gen." + number + ".start", ticks));
-        w.put("listeners", state.listeners().size());
-        for (int i = 0; i < state.listeners().size(); i++) {
-            Listener l = state.listeners().get(i);
-            w.put("listener." + i + ".name", l.name());
-            w.put("listener." + i + ".host", l.address().getAddress().getHostAddress());
-            w.put("listener." + i + ".port", l.address().getPort());
-        }
+        putListeners(w, state.listeners(), false);
         return w.finish();
     }
 
@@ -107,14 +94,36 @@ public final class StateCodec {
                 starts.put(n, r.number(k));
             }
         }
+        List<Listener> listeners = readListeners(r, false);
+        return new SavedState(lifecycle, listeners, starts, r.number("saved.by"));
+    }
+
+    /** The listeners by index; their descriptors only in an image's state (a state file's would be dead). */
+    private static void putListeners(Writer w, List<Listener> listeners, boolean withFds) {
+        w.put("listeners", listeners.size());
+        for (int i = 0; i < listeners.size(); i++) {
+            Listener l = listeners.get(i);
+            String k = "listener." + i + ".";
+            w.put(k + "name", l.name());
+            w.put(k + "host", l.address().getAddress().getHostAddress());
+            w.put(k + "port", l.address().getPort());
+            if (withFds) {
+                w.put(k + "fd", l.fd());
+            }
+        }
+    }
+
+    /** As {@link #putListeners} wrote them; without descriptors each fd is -1. */
+    private static List<Listener> readListeners(Reader r, boolean withFds) {
         List<Listener> listeners = new ArrayList<>();
         long count = r.number("listeners");
         for (int i = 0; i < count; i++) {
             String k = "listener." + i + ".";
             InetAddress host = r.parse(k + "host", r.string(k + "host"), StateCodec::literalAddress);
-            listeners.add(new Listener(r.string(k + "name"), new InetSocketAddress(host, (int) r.number(k + "port")), -1));
+            listeners.add(new Listener(r.string(k + "name"), new InetSocketAddress(host, (int) r.number(k + "port")),
+                    withFds ? r.fd(k + "fd") : -1));
         }
-        return new SavedState(lifecycle, listeners, starts, r.number("saved.by"));
+        return listeners;
     }
 
     private static void putLifecycle(Writer w, LifecycleState s) {
@@ -194,14 +203,7 @@ public final class StateCodec {
     public static ImageState decode(byte[] bytes) {
         Reader r = new Reader(bytes);
         LifecycleState lifecycle = readLifecycle(r);
-        List<Listener> listeners = new ArrayList<>();
-        long count = r.number("listeners");
-        for (int i = 0; i < count; i++) {
-            String k = "listener." + i + ".";
-            InetAddress host = r.parse(k + "host", r.string(k + "host"), StateCodec::literalAddress);
-            listeners.add(new Listener(r.string(k + "name"), new InetSocketAddress(host, (int) r.number(k + "port")),
-                    r.fd(k + "fd")));
-        }
+        List<Listener> listeners = readListeners(r, true);
         ImageState.Handoff handoff = new ImageState.Handoff(Path.of(r.string("handoff.dir")), r.fd("handoff.fd"),
                 r.pairs("handoff.connections"), (int) r.number("handoff.last.id"));
         ImageState.Control control = new ImageState.Control(Path.of(r.string("control.path")), r.fd("control.fd"));
