@@ -49,6 +49,15 @@ public final class MetricsServer implements AutoCloseable {
         static final Limits DEFAULT = new Limits(16, 8 * 1024, 1024 * 1024, 5000, 5000, 1000, 500, 250, 60_000);
     }
 
+    /**
+     * The kernel's queue of connections not yet accepted. Java's default of 50 fills within a
+     * millisecond under a flood of connects from one process (the server takes {@link
+     * Limits#maxConnections} at a time), and every connect that finds it full, a real scrape's
+     * too, waits a whole second for its SYN to be sent again. Queued connections cost the kernel,
+     * not batond, and any local process can make as many anyway.
+     */
+    static final int BACKLOG = 1024;
+
     private enum State {
         /** Waiting for the rest of the request head. */
         READING,
@@ -102,7 +111,7 @@ public final class MetricsServer implements AutoCloseable {
         this.limits = limits;
         server = ServerSocketChannel.open();
         try {
-            server.bind(address);
+            server.bind(address, BACKLOG);
             server.configureBlocking(false);
             port = ((InetSocketAddress) server.getLocalAddress()).getPort();
             selector = Selector.open();

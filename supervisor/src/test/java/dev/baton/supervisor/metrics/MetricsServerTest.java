@@ -9,10 +9,13 @@ import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 
 import org.junit.jupiter.api.Test;
@@ -182,6 +185,53 @@ public class MetricsServerTest {
             }
             awaitNoConnections(server::openConnections);
             assertStatus(200, exchange(server.port(), "GET /metrics HTTP/1.1\r\n\r\n"));
+        }
+    }
+
+    /**
+     * While the server is busy (here: stuck rendering), a flood of connects waits in the kernel's
+     * queue. One that finds the queue full has its SYN dropped and cannot connect before the
+     * kernel sends it again a second later; with Java's default backlog of 50 the 52nd did.
+     */
+    @Test
+    void connectsQueueWhileTheServerIsBusy() throws Exception {
+        CountDownLatch rendering = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        List<Socket> queued = new ArrayList<>();
+        try (MetricsServer server = new MetricsServer(ANY_PORT, TYPE, out -> {
+            rendering.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            out.write(BODY);
+        }, SHORT)) {
+            Socket first = connect(server.port());
+            queued.add(first);
+            first.getOutputStream().write("GET /metrics HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertTrue(rendering.await(10, TimeUnit.SECONDS), "the scrape was never rendered");
+            InetSocketAddress endpoint = new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port());
+            for (int i = 0; i < 500; i++) {
+                Socket s = new Socket();
+                queued.add(s);
+                try {
+                    s.connect(endpoint, 900); // under the kernel's 1 s SYN retransmission
+                } catch (SocketTimeoutException e) {
+                    throw new AssertionError("connect " + (i + 1) + " found the accept queue full", e);
+                }
+            }
+            release.countDown();
+            for (Socket s : queued) {
+                s.close();
+            }
+            awaitNoConnections(server::openConnections);
+            assertStatus(200, exchange(server.port(), "GET /metrics HTTP/1.1\r\n\r\n"));
+        } finally {
+            release.countDown();
+            for (Socket s : queued) {
+                s.close();
+            }
         }
     }
 
