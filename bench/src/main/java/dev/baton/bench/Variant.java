@@ -16,11 +16,14 @@ import java.util.Map;
 record Variant(String key, String label, Mode mode, List<String> batondOptions, Map<String, String> serviceEnv) {
     /** hello's warm-up before READY (issue 14), in the warm-up run. */
     static final String WARMUP_REQUESTS_VARIABLE = "HELLO_WARMUP_REQUESTS";
-    static final int WARMUP_REQUESTS = 200;
+    static final int WARMUP_REQUESTS = 5000;
 
     static final String BATOND_NICE_19 = "batond-nice19";
     static final String BATOND_NICE_0 = "batond-nice0";
     static final String BATOND_WARMUP = "batond-warmup";
+    static final String BATOND_WARMUP_MIN_READY = "batond-warmup-minready";
+    /** The overlap of the min-ready run: longer than the first second after READY, so its drain falls outside it. */
+    static final String MIN_READY = "2s";
 
     static List<Variant> classic() {
         return List.of(plain(Mode.BATOND), plain(Mode.START_SERVER), plain(Mode.RESTART));
@@ -32,6 +35,9 @@ record Variant(String key, String label, Mode mode, List<String> batondOptions, 
                 new Variant(BATOND_NICE_0, "batond, --start-nice 0", Mode.BATOND, List.of("--start-nice", "0"), Map.of()),
                 new Variant(BATOND_WARMUP, "batond, --start-nice 19, warm-up " + WARMUP_REQUESTS + " requests", Mode.BATOND,
                         List.of("--start-nice", "19"), Map.of(WARMUP_REQUESTS_VARIABLE, Integer.toString(WARMUP_REQUESTS))),
+                new Variant(BATOND_WARMUP_MIN_READY, "batond, --start-nice 19, warm-up " + WARMUP_REQUESTS
+                        + " requests, --min-ready " + MIN_READY, Mode.BATOND, List.of("--start-nice", "19", "--min-ready", MIN_READY),
+                        Map.of(WARMUP_REQUESTS_VARIABLE, Integer.toString(WARMUP_REQUESTS))),
                 new Variant(Mode.START_SERVER.key, "start_server, SIGHUP (--interval 1)", Mode.START_SERVER, List.of(), Map.of()),
                 plain(Mode.RESTART));
     }

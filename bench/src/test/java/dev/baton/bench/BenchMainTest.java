@@ -13,10 +13,11 @@ import org.junit.jupiter.api.Test;
 /** The command line: the two scenarios' defaults and what --modes accepts in each. */
 class BenchMainTest {
     @Test
-    void slowStartRunsIssue14sFiveRunsUnderTheSameLoad() {
+    void slowStartRunsIssue14sSixRunsUnderTheSameLoad() {
         BenchConfig config = BenchMain.parse(new String[] {"--slow-start", "--root", "/r"});
         assertEquals(Scenario.SLOW_START, config.scenario());
-        assertEquals(List.of("batond-nice19", "batond-nice0", "batond-warmup", "start_server", "restart"),
+        assertEquals(List.of("batond-nice19", "batond-nice0", "batond-warmup", "batond-warmup-minready", "start_server",
+                "restart"),
                 config.variants().stream().map(Variant::key).toList());
         assertEquals(4, config.concurrency());
         assertEquals(0, config.keepAliveThreads(), "every client a new connection per request");
@@ -25,7 +26,10 @@ class BenchMainTest {
         assertEquals(Path.of("/r/bench/out/slow-start"), config.out());
         Variant warm = Variant.of(config.variants(), "batond-warmup");
         assertEquals(List.of("--start-nice", "19"), warm.batondOptions());
-        assertEquals(Map.of("HELLO_WARMUP_REQUESTS", "200"), warm.serviceEnv());
+        assertEquals(Map.of("HELLO_WARMUP_REQUESTS", "5000"), warm.serviceEnv());
+        Variant overlap = Variant.of(config.variants(), "batond-warmup-minready");
+        assertEquals(List.of("--start-nice", "19", "--min-ready", "2s"), overlap.batondOptions());
+        assertEquals(warm.serviceEnv(), overlap.serviceEnv());
         assertEquals(List.of("--start-nice", "0"), Variant.of(config.variants(), "batond-nice0").batondOptions());
 
         BenchConfig quick = BenchMain.parse(new String[] {"--slow-start", "--quick", "--modes", "restart,batond-nice19",

@@ -93,12 +93,16 @@ class SlowStartSummaryTest {
         runs.put(Mode.START_SERVER.key, SlowStartSummary.of(run(variant(Mode.START_SERVER.key), 30, 1, 1, null)));
         runs.put(Variant.BATOND_WARMUP, SlowStartSummary.of(run(variant(Variant.BATOND_WARMUP), 1, 2, 1, 300L)));
         List<SlowStartTargets.Target> targets = SlowStartTargets.check(runs);
-        assertEquals(5, targets.size());
+        assertEquals(6, targets.size());
         assertEquals(SlowStartTargets.Verdict.PASS, targets.get(0).verdict(), targets.get(0).toString()); // p99 1.0
         assertEquals(SlowStartTargets.Verdict.PASS, targets.get(1).verdict(), targets.get(1).toString()); // 100%
         assertEquals(SlowStartTargets.Verdict.FAIL, targets.get(2).verdict(), targets.get(2).toString()); // 1 failed
         assertEquals(SlowStartTargets.Verdict.PASS, targets.get(3).verdict(), targets.get(3).toString()); // 30 / 1
         assertEquals(SlowStartTargets.Verdict.FAIL, targets.get(4).verdict(), targets.get(4).toString()); // 2 / 1
+        assertEquals(SlowStartTargets.Verdict.NA, targets.get(5).verdict(), targets.get(5).toString());
+        assertTrue(targets.get(5).measured().contains("batond-warmup-minready missing"), targets.get(5).toString());
+        runs.put(Variant.BATOND_WARMUP_MIN_READY, SlowStartSummary.of(run(variant(Variant.BATOND_WARMUP_MIN_READY), 1, 1, 1, 300L)));
+        assertEquals(SlowStartTargets.Verdict.PASS, SlowStartTargets.check(runs).get(5).verdict()); // 1 / 1
         runs.remove(Mode.START_SERVER.key);
         runs.put(Variant.BATOND_NICE_19, SlowStartSummary.of(run(variant(Variant.BATOND_NICE_19), 2, 1, 2, null)));
         targets = SlowStartTargets.check(runs);

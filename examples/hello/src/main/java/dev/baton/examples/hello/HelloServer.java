@@ -36,15 +36,15 @@ import io.netty.util.concurrent.DefaultThreadFactory;
  *   BATON_LISTEN=127.0.0.1:18080 java -jar hello.jar      # alone, elsewhere
  *   batond --listen 127.0.0.1:8080 -- java -jar hello.jar # under batond
  *   HELLO_PROBES=0.0.0.0:8081 java -jar hello.jar          # probes on their own port too (Kubernetes)
- *   HELLO_WARMUP_REQUESTS=1000 java -jar hello.jar         # answer GET / 1000 times in-process before READY
+ *   HELLO_WARMUP_REQUESTS=1000 java -jar hello.jar         # answer GET / 1000 times on a private port before READY
  *   HELLO_START_CPU_MS=3000 HELLO_START_CPU_THREADS=2 java -jar hello.jar # a slow start (bench/run --slow-start)
  * </pre>
  *
  * {@code HELLO_WARMUP_REQUESTS=N} (default 0, at most 1,000,000) registers a warm-up with
- * {@link Baton#warmUp(int, dev.baton.child.WarmUpTask)}: N {@code GET /} through hello's own codec
- * and handler, in-process ({@link WarmUpRequests}) and over a private loopback port of the same
- * transport ({@link LoopbackWarmUp}), never through the listener, and runs it
- * ({@link Baton#warmUpNow}) before the listeners accept: no client meets the new process cold.
+ * {@link Baton#warmUp(int, dev.baton.child.WarmUpTask)}: N {@code GET /}, each on a new connection
+ * to a private loopback port served by the same loops, pipeline and handler as the listeners
+ * ({@link LoopbackWarmUp}), never through the listener, and runs it ({@link Baton#warmUpNow})
+ * before the listeners accept: no client meets the new process cold.
  *
  * {@code HELLO_START_CPU_MS} (default 0: off) and {@code HELLO_START_CPU_THREADS} (default 1) make
  * the start burn that much CPU time on that many threads ({@link StartCpuBurn}) after the
@@ -60,16 +60,20 @@ public final class HelloServer implements AutoCloseable {
     private final EventLoopGroup acceptLoop;
     private final EventLoopGroup ioLoops;
     private final ConnectionTracker connections;
-    private final List<InetSocketAddress> addresses;
+    private final List<InetSocketAddress> addresses = new ArrayList<>();
+    private final int generation;
+    private final long pid = ProcessHandle.current().pid();
+    private final Supplier<Readiness.Verdict> readiness;
     private final HelloHandler handler;
 
-    private HelloServer(EventLoopGroup acceptLoop, EventLoopGroup ioLoops, ConnectionTracker connections,
-            List<InetSocketAddress> addresses, HelloHandler handler) {
-        this.handler = handler;
+    private HelloServer(EventLoopGroup acceptLoop, EventLoopGroup ioLoops, int generation,
+            Supplier<Readiness.Verdict> readiness) {
+        this.generation = generation;
+        this.readiness = readiness;
+        this.connections = new ConnectionTracker();
+        this.handler = new HelloHandler(generation, pid, readiness);
         this.acceptLoop = acceptLoop;
         this.ioLoops = ioLoops;
-        this.connections = connections;
-        this.addresses = List.copyOf(addresses);
     }
 
     public static void main(String[] args) {
@@ -80,23 +84,19 @@ public final class HelloServer implements AutoCloseable {
             // After the listeners arrived, before serving on them: a service that is slow to start
             // (under batond the serving generation takes the connections meanwhile).
             startBurn(burn);
+            HelloServer server = create(baton.generation(), baton.readiness()::verdict);
             if (warmUpRequests > 0) {
                 // Before the listeners accept: meanwhile the serving generation takes every
-                // connection, and this one's first client meets compiled code.
-                HelloHandler handler = new HelloHandler(baton.generation(), ProcessHandle.current().pid(),
-                        baton.readiness()::verdict);
-                WarmUpRequests inProcess = new WarmUpRequests(handler);
-                // The socket path too (accept, epoll, reads and writes), on a private port: the first
-                // real connections after READY must not be what compiles it.
-                try (LoopbackWarmUp loopback = LoopbackWarmUp.start(handler)) {
-                    baton.warmUp(warmUpRequests, () -> {
-                        inProcess.call();
-                        loopback.call();
-                    });
+                // connection, and this one's first client meets compiled code. Over a private
+                // loopback port on the very loops, pipeline and classes that will serve: code the
+                // JIT compiled for anything else (an in-process channel, other threads) is thrown
+                // away at the first real request, and that cost tens of milliseconds after READY.
+                try (LoopbackWarmUp loopback = server.loopbackWarmUp()) {
+                    baton.warmUp(warmUpRequests, loopback::call);
                     baton.warmUpNow();
                 }
             }
-            HelloServer server = start(baton.listeners(), baton.generation(), baton.readiness()::verdict);
+            server.serve(baton.listeners());
             server.closeWith(baton);
             baton.readinessCheck("event-loops", () -> !server.ioLoops.isShuttingDown());
             String probes = System.getenv("HELLO_PROBES");
@@ -128,35 +128,55 @@ public final class HelloServer implements AutoCloseable {
      */
     public static HelloServer start(List<Listener> listeners, int generation, Supplier<Readiness.Verdict> readiness)
             throws InterruptedException {
-        long pid = ProcessHandle.current().pid();
+        HelloServer server = create(generation, readiness);
+        server.serve(listeners);
+        return server;
+    }
+
+    /** The server's loops, connection tracking and handler, serving on nothing yet. */
+    static HelloServer create(int generation, Supplier<Readiness.Verdict> readiness) {
         // Epoll where Netty's native transport works, NIO elsewhere; channels and loops must match.
         EventLoopGroup acceptLoop = NettyChannels.eventLoopGroup(1, new DefaultThreadFactory("hello-accept"));
         EventLoopGroup ioLoops = NettyChannels.eventLoopGroup(0, new DefaultThreadFactory("hello-io"));
-        ConnectionTracker connections = new ConnectionTracker();
-        HelloHandler hello = new HelloHandler(generation, pid, readiness);
-        List<InetSocketAddress> addresses = new ArrayList<>();
+        return new HelloServer(acceptLoop, ioLoops, generation, readiness);
+    }
+
+    /** Registers the listeners; on failure closes everything, this server included. */
+    void serve(List<Listener> listeners) throws InterruptedException {
         try {
             for (Listener listener : listeners) {
-                Channel server = new ServerBootstrap()
-                        .group(acceptLoop, ioLoops)
+                Channel server = bootstrap(acceptLoop, ioLoops, connections, handler)
                         .channelFactory(listener::nettyServerChannel)
-                        .handler(connections.acceptHandler())
-                        .childHandler(pipeline(connections, hello))
                         // bind() would fail with EINVAL on the already listening socket and close it.
                         .register().sync().channel();
                 connections.serving(server);
                 addresses.add((InetSocketAddress) server.localAddress());
             }
         } catch (InterruptedException | RuntimeException e) {
-            connections.closeAll();
-            acceptLoop.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-            ioLoops.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            close();
             throw e;
         }
         LOG.info("serving generation={} pid={} on {} ({})", generation, pid,
                 addresses.stream().map(Addresses::format).collect(Collectors.joining(",")),
                 NettyChannels.epollAvailable() ? "epoll" : "nio");
-        return new HelloServer(acceptLoop, ioLoops, connections, addresses, hello);
+    }
+
+    /**
+     * A private server on 127.0.0.1, port 0, on this server's loops, with its pipeline and a
+     * handler of its own (warm-up requests are not counted as served): what the warm-up calls.
+     */
+    LoopbackWarmUp loopbackWarmUp() throws InterruptedException {
+        return LoopbackWarmUp.start(bootstrap(acceptLoop, ioLoops, new ConnectionTracker(),
+                new HelloHandler(generation, pid, readiness)));
+    }
+
+    /** How a server channel is set up, for the listeners and the warm-up alike; without its channel. */
+    private static ServerBootstrap bootstrap(EventLoopGroup acceptLoop, EventLoopGroup ioLoops,
+            ConnectionTracker connections, HelloHandler hello) {
+        return new ServerBootstrap()
+                .group(acceptLoop, ioLoops)
+                .handler(connections.acceptHandler())
+                .childHandler(pipeline(connections, hello));
     }
 
     /** What every accepted connection runs: HTTP codec, aggregator, connection tracking, the handler. */
@@ -188,14 +208,9 @@ public final class HelloServer implements AutoCloseable {
         return connections;
     }
 
-    /** Requests to this server's own handler, in-process: the warm-up. */
-    WarmUpRequests warmUpRequests() {
-        return new WarmUpRequests(handler);
-    }
-
     /** Where it is serving, as bound (a port-0 listener shows its real port here). */
     public List<InetSocketAddress> addresses() {
-        return addresses;
+        return List.copyOf(addresses);
     }
 
     /** Closes listeners and any connection still open, then logs what this process served. */

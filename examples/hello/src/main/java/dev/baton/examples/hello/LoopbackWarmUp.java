@@ -7,49 +7,38 @@ import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.util.concurrent.TimeUnit;
 
 import dev.baton.child.NettyChannels;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.util.concurrent.DefaultThreadFactory;
 
 /**
- * hello's warm-up over a real socket: a private server on 127.0.0.1, port 0, with the service's
- * transport (epoll, or NIO where epoll does not load), pipeline and handler, so that accepting,
- * reading and writing are compiled before READY too, not only the handler. It is never the
- * service's listener, where another generation may be serving, and it is closed after the warm-up.
+ * hello's warm-up over a real socket: a private server on 127.0.0.1, port 0, set up as the
+ * service's own (same loops, transport, pipeline and handler class: {@link HelloServer#loopbackWarmUp}),
+ * so that accepting, reading and writing are compiled before READY for the threads and classes
+ * that will serve. It is never the service's listener, where another generation may be serving,
+ * and only its channel is closed after the warm-up: the loops go on to serve.
  */
 final class LoopbackWarmUp implements AutoCloseable {
     private static final byte[] REQUEST = "GET / HTTP/1.1\r\nHost: warm-up\r\nConnection: close\r\n\r\n".getBytes(US_ASCII);
     private static final int TIMEOUT_MS = 5_000;
 
-    private final EventLoopGroup group;
     private final Channel server;
     private final InetSocketAddress address;
 
-    private LoopbackWarmUp(EventLoopGroup group, Channel server) {
-        this.group = group;
+    private LoopbackWarmUp(Channel server) {
         this.server = server;
         this.address = (InetSocketAddress) server.localAddress();
     }
 
-    static LoopbackWarmUp start(HelloHandler handler) throws InterruptedException {
-        EventLoopGroup group = NettyChannels.eventLoopGroup(1, new DefaultThreadFactory("hello-warm-up"));
-        try {
-            Channel server = new ServerBootstrap()
-                    .group(group)
-                    .channel(NettyChannels.epollAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
-                    .childHandler(HelloServer.pipeline(new ConnectionTracker(), handler))
-                    .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).sync().channel();
-            return new LoopbackWarmUp(group, server);
-        } catch (InterruptedException | RuntimeException e) {
-            group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-            throw e;
-        }
+    /** Binds {@code bootstrap} (loops and handlers set, no channel yet) to a loopback port of its own. */
+    static LoopbackWarmUp start(ServerBootstrap bootstrap) throws InterruptedException {
+        Channel server = bootstrap
+                .channel(NettyChannels.epollAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+                .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).sync().channel();
+        return new LoopbackWarmUp(server);
     }
 
     /** One request on a new connection, as a client sends it; throws unless the answer is a 200. */
@@ -70,6 +59,5 @@ final class LoopbackWarmUp implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         server.close().sync();
-        group.shutdownGracefully(0, 0, TimeUnit.SECONDS).sync();
     }
 }
