@@ -29,9 +29,9 @@ class SlowStartSummaryTest {
                 continue; // fewer answered in the window: lower throughput
             }
             long duration = t < S ? 500 * MS : t >= 5 * S && t < 6 * S ? firstSecondMs * MS : window ? windowMs * MS : MS;
-            log.add(t, duration, Outcome.OK);
+            log.add(t, duration, Outcome.OK, t < 5 * S ? 1 : 2); // generation 2 from READY on
         }
-        log.add(500 * MS, 1, Outcome.REFUSED); // in the settle second: still counted as a failure
+        log.add(500 * MS, 1, Outcome.REFUSED, HttpClientConnection.Response.UNKNOWN_GENERATION); // in the settle second: still counted as a failure
         Reload reload = new Reload(4 * S, 5 * S, 6 * S, MS, MS, 2, 3_000 * MS, warmup);
         return new RunResult(variant, 11 * S, log, List.of(reload), Optional.empty(), S, 10 * S, null);
     }
