@@ -11,7 +11,7 @@ import java.util.concurrent.locks.LockSupport;
  * as fast as it is answered: some open a new connection per request, the others reuse one
  * keep-alive connection (and, as HTTP clients do, send a request again once if a reused
  * connection was closed before the answer).
- * Each request is logged with its start, duration and {@link Outcome}.
+ * Each request is logged with its start, duration, {@link Outcome} and the generation that answered.
  */
 final class LoadGenerator implements AutoCloseable {
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
@@ -69,6 +69,7 @@ final class LoadGenerator implements AutoCloseable {
         final long paceNanos;
         final RequestLog log = new RequestLog();
         HttpClientConnection connection; // keep-alive only
+        int answeredBy; // of the last request; a field, so a request allocates nothing to say it
 
         Worker(int port, boolean keepAlive, long paceNanos, String name) {
             super(name);
@@ -85,7 +86,7 @@ final class LoadGenerator implements AutoCloseable {
                 while (running) {
                     long start = clock.now();
                     Outcome outcome = request();
-                    log.add(start, clock.now() - start, outcome);
+                    log.add(start, clock.now() - start, outcome, answeredBy);
                     if (paceNanos > 0) {
                         // A fixed pace, not as fast as possible: the same offered load for every mode.
                         next = Math.max(next + paceNanos, System.nanoTime());
@@ -98,8 +99,10 @@ final class LoadGenerator implements AutoCloseable {
         }
 
         private Outcome request() {
+            answeredBy = HttpClientConnection.Response.UNKNOWN_GENERATION;
             try {
                 HttpClientConnection.Response response = keepAlive ? keepAliveExchange() : freshExchange();
+                answeredBy = response.generation();
                 return response.status() == 200 ? Outcome.OK : Outcome.NON_200;
             } catch (IOException e) {
                 drop();

@@ -10,12 +10,17 @@ import java.util.stream.LongStream;
  * from spawned to READY split into start and warm-up (batond runs; each the median over the
  * reloads), and the latency in the first second after each READY.
  *
+ * <p>The first second is the new generation's: where a reload knows the new generation's number
+ * (batond runs), it counts only the requests that generation answered, not those the old one
+ * still answers meanwhile (it drains only after {@code --min-ready}, say). Elsewhere every
+ * generation answers as 0, so it counts every answer that started in the second.
+ *
  * @param windowSeconds    how long the reload windows lasted in all (within the measured stretch)
  * @param windowThroughput requests answered per second of reload window
  * @param steadyThroughput requests answered per second outside them
  * @param toReadyMillis    batond: spawned to READY, median; null in other modes
  * @param warmupMillis     of that, the warm-up the service reported, median; null when none reported
- * @param firstSecond      answered requests that started within 1 s after a READY
+ * @param firstSecond      answered requests that started within 1 s after a READY, by the new generation where known
  */
 record SlowStartSummary(RunSummary base, double windowSeconds, double windowThroughput, double steadyThroughput, Long toReadyMillis,
         Long warmupMillis, Percentiles firstSecond) {
@@ -45,7 +50,9 @@ record SlowStartSummary(RunSummary base, double windowSeconds, double windowThro
             }
             for (Reload reload : run.reloads()) {
                 if (start >= reload.ready() && start < reload.ready() + FIRST_SECOND_NANOS) {
-                    firstSecond.add(log.duration(i));
+                    if (reload.generation() == null || reload.generation() == log.generation(i)) {
+                        firstSecond.add(log.duration(i));
+                    }
                     break;
                 }
             }

@@ -49,7 +49,7 @@ final class SlowStartTargets {
         }
         targets.add(firstSecond("batond with warm-up: first-second p99 after READY / steady p99", warm,
                 Variant.BATOND_WARMUP));
-        // Both generations serve in that second: the old one drains --min-ready later.
+        // Both generations serve in that second (the old one drains --min-ready later); the figure counts the new one.
         targets.add(firstSecond("batond with warm-up and --min-ready " + Variant.MIN_READY
                 + ": first-second p99 after READY / steady p99", overlap, Variant.BATOND_WARMUP_MIN_READY));
         return targets;

@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 import javax.imageio.ImageIO;
@@ -51,6 +53,11 @@ class BenchSmokeTest {
                         mode + ": reload timeline out of order: " + reload);
             }
             assertEquals(run.mode() == Mode.BATOND, summary.batondSpawn() != null, mode + ": batond overhead");
+            // hello says which generation answered: batond's 1, 2, 3 (each serves a while), elsewhere always 0.
+            assertEquals(run.mode() == Mode.BATOND ? Set.of(1, 2, 3) : Set.of(0), answeredBy(run.requests()), mode);
+            if (run.mode() == Mode.BATOND) {
+                assertEquals(List.of(2, 3), run.reloads().stream().map(Reload::generation).toList(), mode);
+            }
             assertEquals(run.mode() != Mode.RESTART, run.supervisor().isPresent(), mode + ": supervisor figures");
             run.supervisor().ifPresent(s -> {
                 assertTrue(s.idle().rssKb() > 0 && s.afterReloads().rssKb() > 0, mode + ": RSS " + s);
@@ -74,6 +81,17 @@ class BenchSmokeTest {
         assertTrue(chart.getHeight() >= 3 * LatencyChart.PANEL_HEIGHT, "one panel per mode");
         assertTrue(Files.readString(out.resolve("table.md")).contains("| failed: refused |"));
         assertTrue(Files.readString(out.resolve("processes.log")).contains("reload requested (SIGUSR2)"));
+    }
+
+    /** The generations that answered a 200. */
+    private static Set<Integer> answeredBy(RequestLog log) {
+        Set<Integer> generations = new TreeSet<>();
+        for (int i = 0; i < log.size(); i++) {
+            if (log.outcome(i) == Outcome.OK) {
+                generations.add(log.generation(i));
+            }
+        }
+        return generations;
     }
 
     /**

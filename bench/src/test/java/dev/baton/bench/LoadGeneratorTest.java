@@ -40,6 +40,25 @@ class LoadGeneratorTest {
     }
 
     @Test
+    void logsTheGenerationThatAnswered() throws Exception {
+        try (ServerSocket server = serve(socket -> answerAll(socket, "HTTP/1.1 200 OK", "generation=7 pid=42\n"))) {
+            RequestLog log = loadLog(server.getLocalPort());
+            assertTrue(log.size() > 0);
+            for (int i = 0; i < log.size(); i++) {
+                assertEquals(Outcome.OK, log.outcome(i), "request " + i);
+                assertEquals(7, log.generation(i), "request " + i);
+            }
+        }
+        try (ServerSocket server = serve(socket -> answerAll(socket, "HTTP/1.1 200 OK"))) {
+            RequestLog log = loadLog(server.getLocalPort());
+            assertTrue(log.size() > 0);
+            for (int i = 0; i < log.size(); i++) {
+                assertEquals(HttpClientConnection.Response.UNKNOWN_GENERATION, log.generation(i), "a body without it: request " + i);
+            }
+        }
+    }
+
+    @Test
     void aConnectionClosedWithoutAnswerIsAReset() throws Exception {
         try (ServerSocket server = serve(socket -> {
             socket.getInputStream().read();
@@ -63,12 +82,17 @@ class LoadGeneratorTest {
         assertEquals(seen.get(Outcome.REFUSED), total(seen), seen.toString());
     }
 
-    /** Two clients (one new-connection, one keep-alive) for a moment; the outcomes they saw. */
-    private static Map<Outcome, Integer> load(int port) throws InterruptedException {
+    /** Two clients (one new-connection, one keep-alive) for a moment; what they logged. */
+    private static RequestLog loadLog(int port) throws InterruptedException {
         RunClock clock = new RunClock();
         LoadGenerator load = LoadGenerator.start(clock, port, 2, 1, 100);
         Thread.sleep(300); // a load of fixed length, not a synchronisation
-        RequestLog log = load.stop();
+        return load.stop();
+    }
+
+    /** The outcomes {@link #loadLog} saw; a failure never has a generation. */
+    private static Map<Outcome, Integer> load(int port) throws InterruptedException {
+        RequestLog log = loadLog(port);
         Map<Outcome, Integer> seen = new EnumMap<>(Outcome.class);
         for (Outcome outcome : Outcome.values()) {
             seen.put(outcome, 0);
@@ -76,6 +100,9 @@ class LoadGeneratorTest {
         for (int i = 0; i < log.size(); i++) {
             assertTrue(log.duration(i) >= 0 && log.start(i) >= 0, "request " + i);
             seen.merge(log.outcome(i), 1, Integer::sum);
+            if (log.outcome(i) != Outcome.OK && log.outcome(i) != Outcome.NON_200) {
+                assertEquals(HttpClientConnection.Response.UNKNOWN_GENERATION, log.generation(i), "request " + i);
+            }
         }
         return seen;
     }
@@ -86,9 +113,13 @@ class LoadGeneratorTest {
 
     /** Answers every request on the connection with {@code statusLine} and a small body, keeping it open. */
     private static void answerAll(Socket socket, String statusLine) throws IOException {
+        answerAll(socket, statusLine, "hi\n");
+    }
+
+    private static void answerAll(Socket socket, String statusLine, String body) throws IOException {
         InputStream in = socket.getInputStream();
         OutputStream out = socket.getOutputStream();
-        byte[] response = (statusLine + "\r\nContent-Length: 3\r\nConnection: keep-alive\r\n\r\nhi\n")
+        byte[] response = (statusLine + "\r\nContent-Length: " + body.length() + "\r\nConnection: keep-alive\r\n\r\n" + body)
                 .getBytes(StandardCharsets.US_ASCII);
         int matched = 0;
         for (int b; (b = in.read()) != -1; ) {

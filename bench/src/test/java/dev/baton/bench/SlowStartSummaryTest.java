@@ -29,9 +29,9 @@ class SlowStartSummaryTest {
                 continue; // fewer answered in the window: lower throughput
             }
             long duration = t < S ? 500 * MS : t >= 5 * S && t < 6 * S ? firstSecondMs * MS : window ? windowMs * MS : MS;
-            log.add(t, duration, Outcome.OK);
+            log.add(t, duration, Outcome.OK, t < 5 * S ? 1 : 2); // generation 2 from READY on
         }
-        log.add(500 * MS, 1, Outcome.REFUSED); // in the settle second: still counted as a failure
+        log.add(500 * MS, 1, Outcome.REFUSED, HttpClientConnection.Response.UNKNOWN_GENERATION); // in the settle second: still counted as a failure
         Reload reload = new Reload(4 * S, 5 * S, 6 * S, MS, MS, 2, 3_000 * MS, warmup);
         return new RunResult(variant, 11 * S, log, List.of(reload), Optional.empty(), S, 10 * S, null);
     }
@@ -55,6 +55,53 @@ class SlowStartSummaryTest {
         assertEquals(3000L, s.toReadyMillis());
         assertEquals(400L, s.warmupMillis());
         assertEquals(2600L, s.startMillis());
+    }
+
+    /**
+     * Like {@link #run}, but both generations answer in the first second after READY (as with
+     * --min-ready): each millisecond one request the old generation 1 answers in {@code oldMs}, one
+     * the new generation 2 answers in {@code newMs}, and one without a generation in its body.
+     */
+    static SlowStartSummary overlap(long oldMs, long newMs, Reload reload) {
+        RequestLog log = new RequestLog();
+        for (long t = 0; t < 10 * S; t += MS) {
+            if (t >= 5 * S && t < 6 * S) {
+                log.add(t, oldMs * MS, Outcome.OK, 1);
+                log.add(t, newMs * MS, Outcome.OK, 2);
+                log.add(t, 90 * MS, Outcome.OK, HttpClientConnection.Response.UNKNOWN_GENERATION);
+            } else {
+                log.add(t, MS, Outcome.OK, t < 5 * S ? 1 : 2);
+            }
+        }
+        Variant variant = variant(reload.generation() == null ? Mode.START_SERVER.key : Variant.BATOND_WARMUP_MIN_READY);
+        return SlowStartSummary.of(new RunResult(variant, 11 * S, log, List.of(reload),
+                Optional.empty(), S, 10 * S, null));
+    }
+
+    static final Reload GENERATION_2 = new Reload(4 * S, 5 * S, 6 * S, MS, MS, 2, 3_000 * MS, 300L);
+
+    @Test
+    void theFirstSecondCountsOnlyTheNewGenerationsAnswers() {
+        SlowStartSummary oldSlow = overlap(50, 2, GENERATION_2);
+        assertEquals(1000, oldSlow.firstSecond().count(), oldSlow.toString());
+        assertEquals(2.0, oldSlow.firstSecond().p99(), "the old generation's slow answers are not counted");
+        assertEquals(2.0, oldSlow.firstSecondRatio(), 1e-9);
+
+        SlowStartSummary newSlow = overlap(1, 30, GENERATION_2);
+        assertEquals(1000, newSlow.firstSecond().count(), newSlow.toString());
+        assertEquals(30.0, newSlow.firstSecond().p99(), "the old generation's fast answers do not hide the new one's");
+        assertEquals(30.0, newSlow.firstSecond().max());
+
+        // The other figures still count every answer, whoever gave it.
+        assertEquals(90.0, oldSlow.base().reloadLatency().max());
+    }
+
+    @Test
+    void withoutAGenerationNumberTheFirstSecondCountsEveryAnswer() {
+        SlowStartSummary s = overlap(50, 2, Reload.timeline(4 * S, 5 * S, 6 * S));
+        assertEquals(3000, s.firstSecond().count(), s.toString());
+        assertEquals(90.0, s.firstSecond().max());
+        assertEquals(50.0, s.firstSecond().p50());
     }
 
     @Test
