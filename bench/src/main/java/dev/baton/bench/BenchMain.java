@@ -29,7 +29,7 @@ public final class BenchMain {
             "                   run, about 2)",
             "  --quick          3 reloads a mode, short pauses (about a minute in all); default: 20 reloads, 3 s apart (about 8 minutes)",
             "  --modes          which runs, in this order (default: all: batond,start_server,restart; with --slow-start the six above)",
-            "  --reloads N      reloads per run (with --slow-start: at most; none starts after 35 s of load)",
+            "  --reloads N      reloads per run (with --slow-start: at most; none starts after 60 s of load)",
             "  --pause-ms MS    steady load between one reload's end and the next signal",
             "  --warmup-ms MS   steady load before the first reload and after the last",
             "  --idle-ms MS     no load: the window for the supervisor's idle CPU and memory",
