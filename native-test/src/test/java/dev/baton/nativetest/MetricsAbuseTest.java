@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * HOSTILE.md's socket checklist against {@code --metrics}: thousands of scrapes that close (or
- * reset) before their answer, and a hundred that send half a request and stay. batond's
- * descriptors and threads return to their idle counts, its memory stays near idle, a normal
+ * reset) before their answer, and a thousand that send half a request and stay, queued ahead of
+ * a scrape. batond's descriptors and threads return to their idle counts, its memory stays near idle, a normal
  * scrape is answered meanwhile, nothing is logged but a short rate-limited line, and batond
  * still answers status, reloads without a failed request and stops cleanly.
  */
@@ -33,7 +33,7 @@ class MetricsAbuseTest {
     private static final Duration EVENT = Duration.ofSeconds(60);
     private static final Duration PROMPT = Duration.ofSeconds(5);
     private static final int ABORTED = 5000;
-    private static final int HALF_OPEN = 100;
+    private static final int HALF_OPEN = 1000;
     private static final long RSS_SLACK_KIB = 8 * 1024;
     private static final byte[] REQUEST = "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final Pattern WENT_AWAY = Pattern.compile("metrics: \\d+ client\\(s\\) went away");

@@ -24,11 +24,13 @@ import org.slf4j.LoggerFactory;
  * The port may be reachable by any local user or by the network, so everything a client can
  * make batond hold is bounded: one thread and one selector, at most {@link Limits#maxConnections}
  * connections, a request head of {@link Limits#maxHead} bytes, a read and a write timeout, and
- * one answer per connection. At the cap, newcomers wait in the kernel's backlog; but a client
- * that connected more than {@link Limits#evictAfterMs} ago and has still not sent its request
- * makes way for one of them, so that a flood of half requests cannot hold up a real scrape (whose
- * request follows its connect at once) for the whole read timeout. A client that goes away costs
- * one count in a line logged at most once a minute, never a stack trace.
+ * one answer per connection. A connection's request is read as soon as it is accepted: a real
+ * scrape sends it right after connecting, so by the time it leaves the kernel's backlog it is
+ * there and answered at once. At the cap, the oldest client whose request is still incomplete
+ * makes way for the next newcomer, whatever its age, so that a flood of silent or half requests
+ * queued ahead of a real scrape is worked off at accept speed, not one cap-full per timeout.
+ * Accepting rests only while every client is being answered. A client that goes away costs one
+ * count in a line logged at most once a minute, never a stack trace.
  */
 public final class MetricsServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger("batond");
@@ -40,7 +42,7 @@ public final class MetricsServer implements AutoCloseable {
 
     /** What one client may cost. */
     record Limits(int maxConnections, int maxHead, int maxBody, long readTimeoutMs, long writeTimeoutMs,
-                  long lingerMs, long evictAfterMs, long reuseBodyMs, long reportEveryMs) {
+                  long lingerMs, long restMs, long reuseBodyMs, long reportEveryMs) {
         /**
          * A scrape's head fits in one packet, its answer in a few kilobytes; 5 s is generous for both.
          * Rendering takes batond's interpreter about 50 ms: a body rendered less than 250 ms ago is
@@ -92,8 +94,8 @@ public final class MetricsServer implements AutoCloseable {
     private int failures;
     private String lastFailure;
     /**
-     * Accepting rests (the backlog holds newcomers) while every slot is taken by a client that may
-     * not be evicted yet, or for a second after accept failed (say, out of descriptors: retrying
+     * Accepting rests (the backlog holds newcomers) while every slot is taken by a client being
+     * answered, or for a second after accept failed (say, out of descriptors: retrying
      * at once would spin); until then at the latest, or until a slot frees.
      */
     private boolean acceptPaused;
@@ -167,10 +169,15 @@ public final class MetricsServer implements AutoCloseable {
             return;
         }
         Exchange x = (Exchange) key.attachment();
+        step(x, key.isReadable(), key.isWritable());
+    }
+
+    /** Reads or writes what {@code x} is ready for; a client gone or a bug closes it, nothing more. */
+    private void step(Exchange x, boolean readable, boolean writable) {
         try {
-            if (key.isReadable()) {
+            if (readable) {
                 read(x);
-            } else if (key.isWritable()) {
+            } else if (writable) {
                 write(x);
             }
         } catch (IOException e) {
@@ -185,14 +192,15 @@ public final class MetricsServer implements AutoCloseable {
         }
     }
 
+    /** At most a cap-full per round, so that a flood of connects cannot keep the loop from its other clients. */
     private void acceptAll() {
         long now = System.nanoTime();
-        while (true) {
+        for (int round = 0; round < limits.maxConnections(); round++) {
             Exchange victim = null;
             if (exchanges.size() >= limits.maxConnections()) {
-                victim = evictable(now);
+                victim = evictable();
                 if (victim == null) {
-                    pauseAccepting(now + ms(limits.evictAfterMs()));
+                    pauseAccepting(now + ms(limits.restMs()));
                     return;
                 }
             }
@@ -213,10 +221,11 @@ public final class MetricsServer implements AutoCloseable {
             }
             try {
                 channel.configureBlocking(false);
-                Exchange x = new Exchange(channel, now, now + ms(limits.readTimeoutMs()));
+                Exchange x = new Exchange(channel, now + ms(limits.readTimeoutMs()));
                 x.key = channel.register(selector, SelectionKey.OP_READ, x);
                 exchanges.add(x);
                 open = exchanges.size();
+                step(x, true, false); // its request is most likely there already
             } catch (IOException e) {
                 failed("accept: " + e.getMessage());
                 closeQuietly(channel);
@@ -224,10 +233,10 @@ public final class MetricsServer implements AutoCloseable {
         }
     }
 
-    /** The one to drop for a newcomer: the oldest that connected a while ago and has not sent its request yet. */
-    private Exchange evictable(long now) {
+    /** The one to drop for a newcomer: the oldest whose request is still incomplete. */
+    private Exchange evictable() {
         for (Exchange x : exchanges) {
-            if (x.state == State.READING && now - x.acceptedAt >= ms(limits.evictAfterMs())) {
+            if (x.state == State.READING) {
                 return x;
             }
         }
@@ -448,7 +457,6 @@ public final class MetricsServer implements AutoCloseable {
     /** One connection: the request head so far, then the answer. */
     private static final class Exchange {
         final SocketChannel channel;
-        final long acceptedAt;
         SelectionKey key;
         State state = State.READING;
         long deadline;
@@ -456,9 +464,8 @@ public final class MetricsServer implements AutoCloseable {
         int length;
         ByteBuffer out;
 
-        Exchange(SocketChannel channel, long acceptedAt, long deadline) {
+        Exchange(SocketChannel channel, long deadline) {
             this.channel = channel;
-            this.acceptedAt = acceptedAt;
             this.deadline = deadline;
         }
 

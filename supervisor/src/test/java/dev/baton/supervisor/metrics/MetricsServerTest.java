@@ -172,6 +172,36 @@ public class MetricsServerTest {
         }
     }
 
+    /**
+     * Hundreds of clients that connect and send nothing, or half a request, and stay, queued ahead
+     * of a real scrape in the kernel's backlog: each makes way for the next newcomer at once, so the
+     * scrape is answered long before a cap-full per {@link MetricsServer.Limits#restMs} would reach
+     * it (300 / 4 x 500 ms: 37 s), and the server never holds more than its cap.
+     */
+    @Test
+    void aQueueOfSilentOrHalfClientsDoesNotHoldUpAScrape() throws Exception {
+        for (String sent : List.of("", "GET /met")) {
+            List<Socket> held = new ArrayList<>();
+            try (MetricsServer server = new MetricsServer(ANY_PORT, TYPE, out -> out.write(BODY),
+                    new MetricsServer.Limits(4, 1024, 1024, 10_000, 10_000, 500, 500, 0, 60_000))) {
+                for (int i = 0; i < 300; i++) {
+                    Socket s = connect(server.port());
+                    held.add(s);
+                    s.getOutputStream().write(sent.getBytes(StandardCharsets.US_ASCII));
+                }
+                long start = System.nanoTime();
+                assertStatus(200, exchange(server.port(), "GET /metrics HTTP/1.1\r\n\r\n"));
+                long tookMs = (System.nanoTime() - start) / 1_000_000;
+                assertTrue(tookMs < 5_000, "'" + sent + "' x 300 held the scrape up for " + tookMs + " ms");
+                assertTrue(server.openConnections() <= 4, "over the cap: " + server.openConnections());
+            } finally {
+                for (Socket s : held) {
+                    s.close();
+                }
+            }
+        }
+    }
+
     @Test
     void abortedScrapesLeaveNoConnectionBehind() throws Exception {
         try (MetricsServer server = new MetricsServer(ANY_PORT, TYPE, out -> out.write(BODY), SHORT)) {
