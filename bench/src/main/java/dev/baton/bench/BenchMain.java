@@ -24,7 +24,7 @@ public final class BenchMain {
             "                 [--warmup-ms MS] [--idle-ms MS] [--concurrency N] [--rate N] [--out DIR] [--root DIR]",
             "                 [--start-cpu-ms MS] [--start-cpu-threads N]",
             "  --slow-start     issue 14's scenario: hello with a CPU-heavy start (3 s on 2 threads), 4 clients each a new",
-            "                   connection per request, at most 800 a second each, 3 reloads a run; runs batond-nice19, batond-nice0,",
+            "                   connection per request, at most " + BenchConfig.SLOW_START_RATE + " a second each, 3 reloads a run; runs batond-nice19, batond-nice0,",
             "                   batond-warmup, batond-warmup-minready, start_server, restart (about 5 minutes; --quick: 1 reload a",
             "                   run, about 2)",
             "  --quick          3 reloads a mode, short pauses (about a minute in all); default: 20 reloads, 3 s apart (about 8 minutes)",
@@ -35,7 +35,7 @@ public final class BenchMain {
             "  --idle-ms MS     no load: the window for the supervisor's idle CPU and memory",
             "  --concurrency N  client threads, half new connection per request, half keep-alive (default 4;",
             "                   with --slow-start all new connection)",
-            "  --rate N         requests a second per client thread at most (default 200; with --slow-start 800; 0: as fast as answered)",
+            "  --rate N         requests a second per client thread at most (default 200; with --slow-start " + BenchConfig.SLOW_START_RATE + "; 0: as fast as answered)",
             "  --start-cpu-ms MS, --start-cpu-threads N  hello's CPU-heavy start (HELLO_START_CPU_MS, _THREADS; --slow-start: 3000, 2)",
             "  --out DIR        where the results go (default ROOT/bench/out, with --slow-start ROOT/bench/out/slow-start)",
             "  --root DIR       the baton checkout with built jars (default: the current directory)");

@@ -16,6 +16,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import dev.baton.protocol.Reason;
+
 /** After READY, a readiness check that starts failing is reported once per failure, until the drain. */
 @Timeout(20)
 class ReadinessWatchTest {
@@ -79,9 +81,9 @@ class ReadinessWatchTest {
 
     @Test
     void theReasonIsOneShortPrintableLine() {
-        assertEquals("no reason given", dev.baton.protocol.Reason.oneLine(null));
-        assertEquals("no reason given", dev.baton.protocol.Reason.oneLine(" \n "));
-        assertEquals("a b c", dev.baton.protocol.Reason.oneLine(" a\tb\rc "));
-        assertEquals(dev.baton.protocol.Reason.MAX + 3, dev.baton.protocol.Reason.oneLine("x".repeat(10_000)).length());
+        assertEquals("no reason given", Reason.oneLine(null));
+        assertEquals("no reason given", Reason.oneLine(" \n "));
+        assertEquals("a b c", Reason.oneLine(" a\tb\rc "));
+        assertEquals(Reason.MAX + 3, Reason.oneLine("x".repeat(10_000)).length());
     }
 }

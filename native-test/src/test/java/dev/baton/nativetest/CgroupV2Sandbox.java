@@ -36,12 +36,14 @@ final class CgroupV2Sandbox implements AutoCloseable {
     static CgroupV2Sandbox create(String name) throws IOException, InterruptedException {
         Assumptions.assumeTrue("0".equals(run("id", "-u").strip()), "needs root to mount and delegate cgroups");
         Assumptions.assumeTrue(run("sh", "-c", "command -v unshare || true").contains("unshare"), "needs unshare(1)");
-        Optional<Path> found = mountPoint("cgroup2");
+        Optional<Path> found = mounts().stream().filter(m -> m.type().equals("cgroup2")).map(Mount::point).findFirst();
         Assumptions.assumeTrue(found.isPresent(), "no cgroup2 hierarchy mounted");
         Path root = found.get();
         String unmounted = null;
         if (!controllers(root).contains("cpu")) {
-            Optional<Path> v1 = v1CpuMount();
+            // The v1 mount that has exactly the cpu controller (its super options: rw,cpu).
+            Optional<Path> v1 = mounts().stream().filter(m -> m.type().equals("cgroup") && m.options().contains("cpu")
+                    && !m.options().contains("cpuacct")).map(Mount::point).findFirst();
             Assumptions.assumeTrue(v1.isPresent(), "cpu is in neither cgroup2's controllers nor a v1 hierarchy");
             try (Stream<Path> children = Files.list(v1.get())) {
                 Assumptions.assumeTrue(children.noneMatch(Files::isDirectory), "the v1 cpu hierarchy is in use");
@@ -72,9 +74,19 @@ final class CgroupV2Sandbox implements AutoCloseable {
         return new CgroupV2Sandbox(root, subtree, enabled, unmounted);
     }
 
+    /** The subtree's path in the cgroup2 hierarchy, as /proc/PID/cgroup names it: /NAME-PID. */
+    String path() {
+        return "/" + root.relativize(subtree);
+    }
+
     /** The subtree as batond sees it: under /sys/fs/cgroup in its own mount namespace. */
     Path seenByBatond() {
-        return Path.of("/sys/fs/cgroup").resolve(root.relativize(subtree));
+        return Path.of("/sys/fs/cgroup" + path());
+    }
+
+    /** The cgroup v2 line ({@code 0::/PATH}) of a {@code /proc/PID/cgroup}; "none" without one. */
+    static String v2Line(Path procCgroup) throws IOException {
+        return Files.readAllLines(procCgroup).stream().filter(l -> l.startsWith("0::")).findFirst().orElse("none");
     }
 
     /** The subtree as this JVM sees it. */
@@ -134,27 +146,16 @@ final class CgroupV2Sandbox implements AutoCloseable {
         }
     }
 
-    /** Where a filesystem of {@code type} is mounted, from /proc/self/mountinfo. */
-    private static Optional<Path> mountPoint(String type) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
-            String[] after = line.substring(line.indexOf(" - ") + 3).split(" ");
-            if (after[0].equals(type)) {
-                return Optional.of(Path.of(line.split(" ")[4]));
-            }
-        }
-        return Optional.empty();
-    }
+    /** One line of /proc/self/mountinfo: where, what filesystem, its super options. */
+    private record Mount(Path point, String type, List<String> options) {}
 
-    /** The v1 mount that has exactly the cpu controller (its super options: rw,cpu). */
-    private static Optional<Path> v1CpuMount() throws IOException {
+    private static List<Mount> mounts() throws IOException {
+        List<Mount> mounts = new ArrayList<>();
         for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
             String[] after = line.substring(line.indexOf(" - ") + 3).split(" ");
-            if (after[0].equals("cgroup") && List.of(after[2].split(",")).contains("cpu")
-                    && !List.of(after[2].split(",")).contains("cpuacct")) {
-                return Optional.of(Path.of(line.split(" ")[4]));
-            }
+            mounts.add(new Mount(Path.of(line.split(" ")[4]), after[0], List.of(after[2].split(","))));
         }
-        return Optional.empty();
+        return mounts;
     }
 
     private static String run(String... command) throws IOException, InterruptedException {

@@ -40,15 +40,12 @@ class StartCgroupFallbackTest {
             if (!mechanism.startsWith("off:")) {
                 assertEquals("nice 19", mechanism); // off only where batond could not lower a nice value again
             }
-            assertEquals(cgroupV2Line(Path.of("/proc/self/cgroup")), cgroupV2Line(Path.of("/proc/" + batond.pid() + "/cgroup")),
+            assertEquals(CgroupV2Sandbox.v2Line(Path.of("/proc/self/cgroup")),
+                    CgroupV2Sandbox.v2Line(Path.of("/proc/" + batond.pid() + "/cgroup")),
                     "batond did not move itself");
             Path control = Path.of(batond.awaitLine(BatondLines.STARTED, Duration.ofSeconds(60)).group(3));
             Map<String, Object> status = BatonctlCommand.run(control, "status", "--json").json();
             assertEquals(mechanism, status.get("start_priority"), status::toString);
         }
-    }
-
-    private static String cgroupV2Line(Path file) throws java.io.IOException {
-        return Files.readAllLines(file).stream().filter(l -> l.startsWith("0::")).findFirst().orElse("none");
     }
 }

@@ -45,8 +45,8 @@ class StartCgroupV2Test {
                 Path control = Path.of(batond.awaitLine(BatondLines.STARTED, EVENT).group(3));
                 String gen1 = batond.awaitLine(BatondLines.spawned(1), EVENT).group(1);
                 batond.awaitLine(BatondLines.ready(1), EVENT);
-                assertEquals("0::" + sandbox.seenByBatond().resolve("batond").toString().substring("/sys/fs/cgroup".length()),
-                        cgroupV2Line(batond.pid()), "batond is in its leaf");
+                assertEquals("0::" + sandbox.path() + "/batond",
+                        CgroupV2Sandbox.v2Line(Path.of("/proc/" + batond.pid() + "/cgroup")), "batond is in its leaf");
                 assertTrue(procs(subtree.resolve("gen-1")).contains(gen1), "generation 1 in gen-1");
                 assertEquals("100", weight(subtree.resolve("gen-1")), "the first generation starts at full weight");
 
@@ -91,11 +91,6 @@ class StartCgroupV2Test {
         } catch (IOException e) {
             return List.of();
         }
-    }
-
-    private static String cgroupV2Line(long pid) throws IOException {
-        return Files.readAllLines(Path.of("/proc/" + pid + "/cgroup")).stream().filter(l -> l.startsWith("0::"))
-                .findFirst().orElse("none");
     }
 
     private static void await(BooleanSupplier condition, String failure) throws InterruptedException {

@@ -3,6 +3,7 @@ package dev.baton.supervisor.handoff;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.baton.protocol.Frame;
+import dev.baton.protocol.Reason;
 import dev.baton.supervisor.lifecycle.Event;
 import org.junit.jupiter.api.Test;
 
@@ -20,7 +21,7 @@ class ChildFramesTest {
         assertEquals(new Event.ChildNotReady(4, "no reason given"), ChildFrames.event(4, Frame.of("NOT_READY", "1", "REASON", " ")));
         assertEquals(new Event.ChildNotReady(4, "a b c"), ChildFrames.event(4, Frame.of("NOT_READY", "1", "REASON", "a\tb\u001bc")));
         Event.ChildNotReady e = (Event.ChildNotReady) ChildFrames.event(4, Frame.of("NOT_READY", "1", "REASON", "x".repeat(5000)));
-        assertEquals(dev.baton.protocol.Reason.MAX + 3, e.reason().length());
+        assertEquals(Reason.MAX + 3, e.reason().length());
     }
 
     @Test
