@@ -27,9 +27,10 @@ import org.slf4j.LoggerFactory;
  * one answer per connection. A connection's request is read as soon as it is accepted: a real
  * scrape sends it right after connecting, so by the time it leaves the kernel's backlog it is
  * there and answered at once. At the cap, the oldest client whose request is still incomplete
- * makes way for the next newcomer, whatever its age, so that a flood of silent or half requests
- * queued ahead of a real scrape is worked off at accept speed, not one cap-full per timeout.
- * Accepting rests only while every client is being answered. A client that goes away costs one
+ * (else the oldest already answered, which has not closed yet) makes way for the next newcomer,
+ * whatever its age, so that a flood of silent, half or never-closing clients queued ahead of a
+ * real scrape is worked off at accept speed, not one cap-full per timeout. Accepting rests only
+ * while every client is being written to. A client that goes away costs one
  * count in a line logged at most once a minute, never a stack trace.
  */
 public final class MetricsServer implements AutoCloseable {
@@ -95,7 +96,7 @@ public final class MetricsServer implements AutoCloseable {
     private String lastFailure;
     /**
      * Accepting rests (the backlog holds newcomers) while every slot is taken by a client being
-     * answered, or for a second after accept failed (say, out of descriptors: retrying
+     * written to, or for a second after accept failed (say, out of descriptors: retrying
      * at once would spin); until then at the latest, or until a slot frees.
      */
     private boolean acceptPaused;
@@ -216,7 +217,9 @@ public final class MetricsServer implements AutoCloseable {
                 return;
             }
             if (victim != null) {
-                evicted++;
+                if (victim.state != State.FINISHING) {
+                    evicted++; // an answered one was not dropped before its answer
+                }
                 close(victim, false);
             }
             try {
@@ -233,14 +236,22 @@ public final class MetricsServer implements AutoCloseable {
         }
     }
 
-    /** The one to drop for a newcomer: the oldest whose request is still incomplete. */
+    /**
+     * The one to drop for a newcomer: the oldest whose request is still incomplete, else the oldest
+     * already answered (its answer is with the kernel; closing sends a FIN after it, as the client's
+     * own close would have). Only one still being written to is never dropped.
+     */
     private Exchange evictable() {
+        Exchange answered = null;
         for (Exchange x : exchanges) {
             if (x.state == State.READING) {
                 return x;
             }
+            if (x.state == State.FINISHING && answered == null) {
+                answered = x;
+            }
         }
-        return null;
+        return answered;
     }
 
     private void pauseAccepting(long until) {

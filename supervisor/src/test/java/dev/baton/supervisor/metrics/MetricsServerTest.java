@@ -173,17 +173,18 @@ public class MetricsServerTest {
     }
 
     /**
-     * Hundreds of clients that connect and send nothing, or half a request, and stay, queued ahead
-     * of a real scrape in the kernel's backlog: each makes way for the next newcomer at once, so the
-     * scrape is answered long before a cap-full per {@link MetricsServer.Limits#restMs} would reach
-     * it (300 / 4 x 500 ms: 37 s), and the server never holds more than its cap.
+     * Hundreds of clients that connect and send nothing, half a request, or a whole one that they
+     * never read the answer to nor close, and stay, queued ahead of a real scrape in the kernel's
+     * backlog: each makes way for the next newcomer at once, so the scrape is answered long before
+     * a cap-full per read timeout or linger would reach it (300 / 4 x 10 s here), and the
+     * server never holds more than its cap.
      */
     @Test
-    void aQueueOfSilentOrHalfClientsDoesNotHoldUpAScrape() throws Exception {
-        for (String sent : List.of("", "GET /met")) {
+    void aQueueOfSilentHalfOrNeverClosingClientsDoesNotHoldUpAScrape() throws Exception {
+        for (String sent : List.of("", "GET /met", "GET /metrics HTTP/1.1\r\n\r\n")) {
             List<Socket> held = new ArrayList<>();
             try (MetricsServer server = new MetricsServer(ANY_PORT, TYPE, out -> out.write(BODY),
-                    new MetricsServer.Limits(4, 1024, 1024, 10_000, 10_000, 500, 500, 0, 60_000))) {
+                    new MetricsServer.Limits(4, 1024, 1024, 10_000, 10_000, 10_000, 500, 0, 60_000))) {
                 for (int i = 0; i < 300; i++) {
                     Socket s = connect(server.port());
                     held.add(s);
