@@ -9,6 +9,15 @@ package dev.baton.supervisor.lifecycle;
 public record ListenCounters(long overflows, long drops) {
     public static final ListenCounters UNKNOWN = new ListenCounters(-1, -1);
 
+    /**
+     * Whether this is the unknown pair, by value (a state carried across an upgrade holds its own
+     * copy). Not the record's equals: its first call spins method-handle classes, which in batond's
+     * interpreter-only JVM cost about 80 ms of CPU at the end of the first reload.
+     */
+    public boolean unknown() {
+        return overflows == UNKNOWN.overflows && drops == UNKNOWN.drops;
+    }
+
     /** How many more since {@code before}; -1 when either sample is unknown. */
     public ListenCounters since(ListenCounters before) {
         if (overflows < 0 || before.overflows < 0) {

@@ -48,7 +48,7 @@ public final class Reloads {
         if (reload.ended()) {
             return;
         }
-        if (ListenCounters.UNKNOWN.equals(reload.countersAfter)) { // equals: a state carried across an upgrade holds its own copy
+        if (reload.countersAfter.unknown()) {
             reload.countersAfter = counters;
         }
         reload.outcome = outcome;
