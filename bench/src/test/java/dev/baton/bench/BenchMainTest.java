@@ -26,7 +26,7 @@ class BenchMainTest {
         assertEquals(Path.of("/r/bench/out/slow-start"), config.out());
         Variant warm = Variant.of(config.variants(), "batond-warmup");
         assertEquals(List.of("--start-nice", "19"), warm.batondOptions());
-        assertEquals(Map.of("HELLO_WARMUP_REQUESTS", "5000"), warm.serviceEnv());
+        assertEquals(Map.of("HELLO_WARMUP_REQUESTS", "5000", "HELLO_WARMUP_JIT_IDLE_S", "30"), warm.serviceEnv());
         Variant overlap = Variant.of(config.variants(), "batond-warmup-minready");
         assertEquals(List.of("--start-nice", "19", "--min-ready", "2s"), overlap.batondOptions());
         assertEquals(warm.serviceEnv(), overlap.serviceEnv());

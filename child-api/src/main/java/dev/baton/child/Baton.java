@@ -30,6 +30,7 @@ import dev.baton.protocol.Reason;
  * baton.onClose("db-pool", pool);                      // closed after the drain, last registered first
  * baton.readinessCheck("db", pool::isReachable);       // ready() waits for it
  * baton.warmUp(1000, () -> handler.handle(canned));    // then ready() calls it 1000 times
+ * baton.warmUpUntilJitIdle(Duration.ofSeconds(30), () -> handler.handle(canned)); // and on until C2 is done
  * baton.ready();
  * }</pre>
  */
@@ -289,6 +290,20 @@ public final class Baton {
     /** As {@link #warmUp(int, WarmUpTask)}, calling {@code task} again and again until {@code duration} has passed (at least once). */
     public void warmUp(Duration duration, WarmUpTask task) {
         warmUp.add(duration, task);
+    }
+
+    /**
+     * Registers a warm-up step that calls {@code task} until the JVM's JIT compiler is idle, at
+     * most for {@code atMost}: usually after a {@link #warmUp(int, WarmUpTask)} that made the code
+     * hot. Without it, a JVM on a small VM is still compiling its hot paths with C2 (about a core)
+     * through its first seconds of real traffic after READY. The calls are paced (a short pause
+     * after each) so that the compiler threads get the CPU, and the step ends once the compilation
+     * time has not grown for 2,048 calls. At {@code atMost} READY comes anyway, logged as a
+     * warning; a JVM that reports no compilation time (-Xint) gets 2,048 calls. A call that throws
+     * fails the start as in every warm-up step.
+     */
+    public void warmUpUntilJitIdle(Duration atMost, WarmUpTask task) {
+        warmUp.addUntilJitIdle(atMost, task);
     }
 
     /**

@@ -12,6 +12,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import dev.baton.protocol.Frame;
 import dev.baton.protocol.Keys;
@@ -132,5 +133,97 @@ class WarmUpTest {
         } finally {
             ChildNative.close(baton.listener().fd());
         }
+    }
+
+    @Test
+    void anUntilJitIdleStepCallsOnUntilTheJitIsIdleAfterTheStepsBeforeIt() throws Exception {
+        AtomicLong clock = new AtomicLong();
+        List<String> calls = new ArrayList<>();
+        WarmUp warmUp = new WarmUp(() -> new JitIdle(() -> 0, clock::get));
+        warmUp.add(3, () -> calls.add("hot"));
+        warmUp.addUntilJitIdle(Duration.ofSeconds(30), () -> {
+            calls.add("until idle");
+            clock.addAndGet(1_000_000);
+        });
+        try (LogCapture log = new LogCapture()) {
+            WarmUp.Result result = warmUp.run();
+            long untilIdle = calls.stream().filter("until idle"::equals).count();
+            assertEquals(List.of("hot", "hot", "hot", "until idle"), calls.subList(0, 4));
+            assertTrue(untilIdle >= JitIdle.IDLE_CALLS && untilIdle < JitIdle.IDLE_CALLS + 250, calls.size() + " calls");
+            assertEquals(3 + untilIdle, result.calls());
+            assertTrue(log.line("baton: JIT idle after ").matches("baton: JIT idle after \\d+\\.\\d s \\(" + untilIdle + " calls\\)"),
+                    log.lines()::toString);
+        }
+    }
+
+    @Test
+    void aJitStillCompilingAtTheStepsLimitIsLoggedAndTheWarmUpEndsAnyway() throws Exception {
+        AtomicLong compiled = new AtomicLong();
+        WarmUp warmUp = new WarmUp(() -> new JitIdle(() -> compiled.addAndGet(100), System::nanoTime));
+        AtomicInteger calls = new AtomicInteger();
+        warmUp.addUntilJitIdle(Duration.ofMillis(300), calls::incrementAndGet);
+        try (LogCapture log = new LogCapture()) {
+            long start = System.nanoTime();
+            WarmUp.Result result = warmUp.run();
+            assertTrue(System.nanoTime() - start >= 300_000_000L);
+            assertEquals(calls.get(), result.calls());
+            assertTrue(log.line("baton: JIT still compiling after ").endsWith("the most this step waits: READY anyway"),
+                    log.lines()::toString);
+        }
+    }
+
+    @Test
+    void withoutTheJitsCompilationTimeTheStepMakesIdleCallsAndSaysSo() throws Exception {
+        WarmUp warmUp = new WarmUp(() -> new JitIdle(null, System::nanoTime));
+        AtomicInteger calls = new AtomicInteger();
+        warmUp.addUntilJitIdle(Duration.ofSeconds(30), calls::incrementAndGet);
+        try (LogCapture log = new LogCapture()) {
+            warmUp.run();
+            assertEquals(JitIdle.IDLE_CALLS, calls.get());
+            assertTrue(log.line("baton: this JVM reports no JIT compilation time").endsWith("(" + calls.get() + " calls)"),
+                    log.lines()::toString);
+        }
+    }
+
+    @Test
+    void anUntilJitIdleCallThatThrowsFailsTheStartAndSaysWhichStep() {
+        WarmUp warmUp = new WarmUp(() -> new JitIdle(() -> 0, System::nanoTime));
+        AtomicInteger calls = new AtomicInteger();
+        warmUp.addUntilJitIdle(Duration.ofSeconds(30), () -> {
+            if (calls.incrementAndGet() == 5) {
+                throw new IOException("connection refused");
+            }
+        });
+        IllegalStateException e = assertThrows(IllegalStateException.class, warmUp::run);
+        assertTrue(e.getMessage().contains("(call 5 of the step that runs until the JIT is idle, at most 30.0 s): "
+                + "java.io.IOException: connection refused"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new WarmUp().addUntilJitIdle(Duration.ofSeconds(-1), () -> { }));
+        assertThrows(IllegalArgumentException.class, () -> new WarmUp().addUntilJitIdle(null, () -> { }));
+    }
+
+    @Test
+    void underARealBatondTheJitIdleStepOfThisJvmRunsBeforeReady() throws Exception {
+        try (RecordingBatond batond = new RecordingBatond(events); LogCapture log = new LogCapture()) {
+            Baton baton = Baton.fromEnvironment(batond.env(), List.of());
+            AtomicLong sink = new AtomicLong();
+            baton.warmUp(100, () -> sink.addAndGet(work(sink.get())));
+            baton.warmUpUntilJitIdle(Duration.ofSeconds(20), () -> sink.addAndGet(work(sink.get())));
+            baton.ready();
+            Frame ready = batond.next();
+            assertEquals("1", ready.get(Keys.READY), ready::toString);
+            assertEquals(List.of("batond: listeners sent", "batond: READY"), events);
+            assertTrue(log.lines().stream().anyMatch(l -> l.startsWith("baton: JIT idle after ")
+                    || l.startsWith("baton: JIT still compiling after ")), log.lines()::toString);
+            ChildNative.close(baton.listener().fd());
+        }
+    }
+
+    /** Something for the JIT to compile. */
+    private static long work(long seed) {
+        long x = seed;
+        for (int i = 0; i < 200; i++) {
+            x = x * 6364136223846793005L + 1442695040888963407L;
+        }
+        return x & 1;
     }
 }

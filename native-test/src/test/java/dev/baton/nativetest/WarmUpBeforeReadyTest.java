@@ -68,4 +68,32 @@ class WarmUpBeforeReadyTest {
             assertEquals(0, batond.waitFor(EVENT));
         }
     }
+
+    @Test
+    @Timeout(240)
+    void aWarmUpUntilTheJitIsIdleRunsAfterTheRequestsAndBeforeReady() throws Exception {
+        List<String> args = new ArrayList<>(List.of("--listen", "http=127.0.0.1:0", "--ready-timeout", "90s", "--"));
+        args.addAll(Artifacts.helloCommand());
+        ProcessBuilder command = BatondLauncher.batond(List.of(), args);
+        command.environment().put("HELLO_WARMUP_REQUESTS", "200");
+        command.environment().put("HELLO_WARMUP_JIT_IDLE_S", "30");
+        try (BatondProcess batond = BatondProcess.start("WarmUpBeforeReadyTest-jit", command)) {
+            Path control = Path.of(batond.awaitLine(BatondLines.STARTED, BatondProcess.STARTUP).group(3));
+            // Idle (2,048 quiet calls at least), or at its 30 s limit: either way in one line, before READY.
+            Matcher jit = batond.awaitLine(Pattern.compile(
+                    "baton: JIT (idle|still compiling) after \\d+\\.\\d s \\((\\d+) calls\\)"), Duration.ofSeconds(90));
+            long untilIdle = Long.parseLong(jit.group(2));
+            assertTrue(jit.group(1).equals("still compiling") || untilIdle >= 2048, jit.group());
+            batond.awaitLine(Pattern.compile("baton: warmed up in \\d+\\.\\d s \\(" + (200 + untilIdle) + " calls\\)"),
+                    BatondProcess.STARTUP);
+            batond.awaitLine(Pattern.compile("gen=1 pid=\\d+ ready in "), BatondProcess.STARTUP);
+            Map<String, Object> status = BatonctlCommand.run(control, "status", "--json").json();
+            Map<?, ?> gen1 = (Map<?, ?>) ((List<?>) status.get("generations")).get(0);
+            assertEquals("serving", gen1.get("state"), status::toString);
+            assertTrue(((Number) gen1.get("warmup_ms")).longValue() > 0, status::toString);
+
+            batond.signal("TERM");
+            assertEquals(0, batond.waitFor(EVENT));
+        }
+    }
 }

@@ -2,6 +2,7 @@ package dev.baton.examples.hello;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +38,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
  *   batond --listen 127.0.0.1:8080 -- java -jar hello.jar # under batond
  *   HELLO_PROBES=0.0.0.0:8081 java -jar hello.jar          # probes on their own port too (Kubernetes)
  *   HELLO_WARMUP_REQUESTS=1000 java -jar hello.jar         # answer GET / 1000 times on a private port before READY
+ *   HELLO_WARMUP_REQUESTS=5000 HELLO_WARMUP_JIT_IDLE_S=30 java -jar hello.jar # then on until the JIT is idle (30 s at most)
  *   HELLO_START_CPU_MS=3000 HELLO_START_CPU_THREADS=2 java -jar hello.jar # a slow start (bench/run --slow-start)
  * </pre>
  *
@@ -44,7 +46,10 @@ import io.netty.util.concurrent.DefaultThreadFactory;
  * {@link Baton#warmUp(int, dev.baton.child.WarmUpTask)}: N {@code GET /}, each on a new connection
  * to a private loopback port served by the same loops, pipeline and handler as the listeners
  * ({@link LoopbackWarmUp}), never through the listener, and runs it ({@link Baton#warmUpNow})
- * before the listeners accept: no client meets the new process cold.
+ * before the listeners accept: no client meets the new process cold. {@code HELLO_WARMUP_JIT_IDLE_S=S}
+ * (default 0: off, at most 600) goes on with such requests until the JIT is idle, at most S
+ * seconds ({@link Baton#warmUpUntilJitIdle}): the first second after READY then runs compiled code
+ * instead of waiting for C2 (bench/run --slow-start's warm-up runs).
  *
  * {@code HELLO_START_CPU_MS} (default 0: off) and {@code HELLO_START_CPU_THREADS} (default 1) make
  * the start burn that much CPU time on that many threads ({@link StartCpuBurn}) after the
@@ -79,13 +84,14 @@ public final class HelloServer implements AutoCloseable {
     public static void main(String[] args) {
         try {
             StartCpuBurn burn = StartCpuBurn.fromEnvironment(System.getenv());
-            int warmUpRequests = WarmUpRequests.count(System.getenv("HELLO_WARMUP_REQUESTS"));
+            int warmUpRequests = WarmUpSettings.count(System.getenv(WarmUpSettings.REQUESTS_VARIABLE));
+            Duration jitIdleAtMost = WarmUpSettings.jitIdleAtMost(System.getenv(WarmUpSettings.JIT_IDLE_VARIABLE));
             Baton baton = Baton.connect("127.0.0.1:8080");
             // After the listeners arrived, before serving on them: a service that is slow to start
             // (under batond the serving generation takes the connections meanwhile).
             startBurn(burn);
             HelloServer server = create(baton.generation(), baton.readiness()::verdict);
-            if (warmUpRequests > 0) {
+            if (warmUpRequests > 0 || jitIdleAtMost != null) {
                 // Before the listeners accept: meanwhile the serving generation takes every
                 // connection, and this one's first client meets compiled code. Over a private
                 // loopback port on the very loops, pipeline and classes that will serve: code the
@@ -93,6 +99,9 @@ public final class HelloServer implements AutoCloseable {
                 // away at the first real request, and that cost tens of milliseconds after READY.
                 try (LoopbackWarmUp loopback = server.loopbackWarmUp()) {
                     baton.warmUp(warmUpRequests, loopback::call);
+                    if (jitIdleAtMost != null) {
+                        baton.warmUpUntilJitIdle(jitIdleAtMost, loopback::call);
+                    }
                     baton.warmUpNow();
                 }
             }

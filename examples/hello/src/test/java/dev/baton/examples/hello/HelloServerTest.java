@@ -71,13 +71,25 @@ class HelloServerTest {
 
     @Test
     void warmUpRequestsIsAWholeNumberOrAOneLineError() {
-        assertEquals(0, WarmUpRequests.count(null));
-        assertEquals(0, WarmUpRequests.count(" "));
-        assertEquals(50, WarmUpRequests.count(" 50 "));
-        assertEquals(WarmUpRequests.MAX, WarmUpRequests.count(Integer.toString(WarmUpRequests.MAX)));
+        assertEquals(0, WarmUpSettings.count(null));
+        assertEquals(0, WarmUpSettings.count(" "));
+        assertEquals(50, WarmUpSettings.count(" 50 "));
+        assertEquals(WarmUpSettings.MAX, WarmUpSettings.count(Integer.toString(WarmUpSettings.MAX)));
         for (String bad : List.of("-1", "1e3", "ten", "1000001", "99999999999999999999999", "5\n6")) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> WarmUpRequests.count(bad), bad);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> WarmUpSettings.count(bad), bad);
             assertTrue(e.getMessage().startsWith("HELLO_WARMUP_REQUESTS='") && !e.getMessage().contains("\n"), e.getMessage());
+        }
+    }
+
+    @Test
+    void theJitIdleLimitIsWholeSecondsUpToTenMinutesOrAOneLineError() {
+        assertNull(WarmUpSettings.jitIdleAtMost(null));
+        assertNull(WarmUpSettings.jitIdleAtMost("0"));
+        assertEquals(Duration.ofSeconds(30), WarmUpSettings.jitIdleAtMost(" 30 "));
+        assertEquals(Duration.ofMinutes(10), WarmUpSettings.jitIdleAtMost("600"));
+        for (String bad : List.of("-1", "30s", "601", "99999999999999999999999", "5\n6")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> WarmUpSettings.jitIdleAtMost(bad), bad);
+            assertTrue(e.getMessage().startsWith("HELLO_WARMUP_JIT_IDLE_S='") && !e.getMessage().contains("\n"), e.getMessage());
         }
     }
 
