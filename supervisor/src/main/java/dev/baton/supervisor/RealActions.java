@@ -232,9 +232,14 @@ public final class RealActions implements Actions {
     }
 
     @Override
-    public int signal(long pid, Sig signal) {
+    public boolean signal(long pid, Sig signal) {
         // To the whole process group: a wrapper script and what it started drain, or die, together.
         return children.signal(pid, signal);
+    }
+
+    @Override
+    public int kill(long pid) {
+        return children.kill(pid);
     }
 
     @Override

@@ -31,10 +31,17 @@ public interface Actions {
     void restorePriority(int generation, long pid);
 
     /**
-     * Signals the child's whole process group (a wrapper script and everything it started);
-     * returns how many processes the group had, 0 when it is gone.
+     * Signals the child's whole process group (a wrapper script and everything it started); false
+     * when the group is gone. Counts nothing: the old generation's SIGTERM at a hand-over must not
+     * wait for a scan of /proc.
      */
-    int signal(long pid, Sig signal);
+    boolean signal(long pid, Sig signal);
+
+    /**
+     * SIGKILL to the child's whole process group; returns how many processes got it (0 when the
+     * group is gone), for the log and status. Only this one counts them.
+     */
+    int kill(long pid);
 
     /** Sends LISTENERS with the descriptors attached; returns the listener names sent. */
     String sendListeners(int connection, int generation) throws IOException;

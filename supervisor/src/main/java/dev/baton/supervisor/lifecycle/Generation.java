@@ -49,6 +49,8 @@ public final class Generation {
     int reportedExit = -1;
     /** {@link StartPriority#LOW} while it starts at low priority, then {@link StartPriority#RESTORED}; null when not used. */
     String startPriority;
+    /** When its start priority was restored; null until then, and when it did not start low. */
+    Instant priorityRestoredAt;
 
     Generation(int number, String token, long pid, Instant spawnedAt, GenerationState initial) {
         this.number = number;

@@ -793,6 +793,7 @@ public final class Supervisor {
     private void onReady(Generation g) {
         g.readyAt = actions.now();
         // At READY, before the old generation is signalled (now or after --min-ready): the new one carries load from here on.
+        // Restored already (its low window ran out, or nothing served): not again, see restorePriority.
         restorePriority(g);
         // The child's own clock: a warm-up longer than its whole start (a lying child, a clock step) is cut to it.
         g.warmupMs = Math.max(0, Math.min(g.warmupMs, Duration.between(g.spawnedAt, g.readyAt).toMillis()));
@@ -832,12 +833,18 @@ public final class Supervisor {
                 : readyIn(g));
     }
 
-    /** "ready in 7s (start 4s, warm-up 3s)": time to READY, split when the child warmed up. */
+    /**
+     * "ready in 7s (start 4s, warm-up 3s)": time to READY, split when the child warmed up; and when
+     * its start priority was restored before READY, when that was (READY restores nothing then).
+     */
     private static String readyIn(Generation g) {
         Duration toReady = Duration.between(g.spawnedAt, g.readyAt);
         return "ready in " + Durations.format(toReady) + (g.warmupMs > 0
                 ? " (start " + Durations.format(toReady.minusMillis(g.warmupMs)) + ", warm-up "
-                        + Durations.format(Duration.ofMillis(g.warmupMs)) + ")" : "");
+                        + Durations.format(Duration.ofMillis(g.warmupMs)) + ")" : "")
+                + (g.priorityRestoredAt != null && g.priorityRestoredAt.isBefore(g.readyAt)
+                        ? "; start priority already restored at " + Durations.format(Duration.between(g.spawnedAt, g.priorityRestoredAt))
+                                + " after spawn, not again" : "");
     }
 
     private void becomeServing(Generation g, String what) {
@@ -845,12 +852,15 @@ public final class Supervisor {
         g.moveTo(new GenerationState.Serving(), what);
         serving = g;
         starting = null;
+        if (previous != null) {
+            // First: the old generation's SIGTERM waits for none of what follows (metrics, a full GC in IdleCompaction).
+            drain(previous, "replaced by gen=" + g.number);
+        }
         monitor.serving(g.snapshot());
         Reload reload = reloadStarting != null && reloadStarting.fresh == g ? reloadStarting : null;
         reloadStarting = null;
         if (previous != null) {
             forgetFailuresIfServedLong(previous);
-            drain(previous, "replaced by gen=" + g.number);
             LOG.info("reload to gen={} complete", g.number);
             if (reload != null) {
                 reloadByOldGeneration.put(previous.number, reload);
@@ -872,11 +882,19 @@ public final class Supervisor {
         return quarter.compareTo(LOW_PRIORITY_MAX) < 0 ? quarter : LOW_PRIORITY_MAX;
     }
 
-    /** A generation that started at low priority gets batond's back (once). */
+    /**
+     * A generation that started at low priority gets batond's back, once: restored early (its low
+     * window ran out, or nothing served), READY does not scan /proc again. A second pass would find
+     * nothing: the restore repeats its passes until one finds no thread still at the low nice value,
+     * and a thread or process created after that was created by a restored thread, whose nice value
+     * it takes (see StartNice); what the kernel refused once it refuses again, and the log said so.
+     * In a cgroup the one cpu.weight write covers every thread, later ones included.
+     */
     private void restorePriority(Generation g) {
         if (StartPriority.LOW.equals(g.startPriority)) {
             actions.restorePriority(g.number, g.pid);
             g.startPriority = StartPriority.RESTORED;
+            g.priorityRestoredAt = actions.now();
         }
     }
 
@@ -1035,7 +1053,7 @@ public final class Supervisor {
     }
 
     private void kill(Generation g, String why) {
-        int processes = actions.signal(g.pid, Sig.KILL);
+        int processes = actions.kill(g.pid);
         g.killedProcesses += processes;
         LOG.warn("{} killed (SIGKILL to {} process{}): {}", g, processes, processes == 1 ? "" : "es", why);
     }

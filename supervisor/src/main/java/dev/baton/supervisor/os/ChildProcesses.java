@@ -5,8 +5,6 @@ import dev.baton.supervisor.lifecycle.Sig;
 import dev.baton.supervisor.lifecycle.Event;
 
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -174,33 +172,43 @@ public final class ChildProcesses {
     }
 
     /**
-     * Sends the signal to every process of the child's group; returns how many there were (0
-     * when the group is gone, and then nothing is sent: its id may name another group by now).
+     * Sends the signal to every process of the child's group: one kill(2) and no read of /proc, so
+     * that the old generation's SIGTERM at a hand-over waits for nothing. False when the group is
+     * gone (and then nothing is sent: its id may name another group by now).
      */
-    public int signal(long pid, Sig signal) {
+    public boolean signal(long pid, Sig signal) {
+        if (!groups.containsKey(pid)) {
+            return false;
+        }
+        try {
+            return nat.signalGroup(pid, signal.number);
+        } catch (IOException e) {
+            LOG.warn("cannot send SIG{} to the process group of pid={}: {}", signal, pid, e.getMessage());
+            return false;
+        }
+    }
+
+    /**
+     * SIGKILL to every process of the child's group; returns how many there were (0 when the group
+     * is gone), for the log and status. Counting them reads every process's /proc/PID/stat: done
+     * here only, where batond's patience has run out, never for a SIGTERM.
+     */
+    public int kill(long pid) {
         if (!groups.containsKey(pid)) {
             return 0;
         }
         int members = members(pid);
-        try {
-            return nat.signalGroup(pid, signal.number) ? Math.max(1, members) : 0;
-        } catch (IOException e) {
-            LOG.warn("cannot send SIG{} to the process group of pid={}: {}", signal, pid, e.getMessage());
-            return 0;
-        }
+        return signal(pid, Sig.KILL) ? Math.max(1, members) : 0;
     }
 
     /** Processes (zombies included) whose process group is {@code pgid}, from /proc/PID/stat. */
     int members(long pgid) {
+        ProcStatField stat = new ProcStatField();
         int count = 0;
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(proc, "[0-9]*")) {
-            for (Path entry : entries) {
-                if (ProcStat.read(entry.resolve("stat")).map(ProcStat::processGroup).orElse(-1L) == pgid) {
-                    count++;
-                }
+        for (long pid : ProcIds.in(proc.toString())) {
+            if (stat.read(proc + "/" + pid + "/stat", ProcStatField.PROCESS_GROUP) == pgid) {
+                count++;
             }
-        } catch (IOException e) {
-            return -1; // /proc unreadable: unknown
         }
         return count;
     }

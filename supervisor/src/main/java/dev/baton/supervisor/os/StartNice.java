@@ -1,6 +1,5 @@
 package dev.baton.supervisor.os;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,10 +83,20 @@ public final class StartNice {
      * process of the group is left (nothing to restore), else why not.
      */
     public String restoreAutogroup(long pgid, int nice) {
+        if (!autogroups) {
+            return null; // nothing to set, so no reason to look for the group's processes
+        }
+        // The leader first, on its own: it is almost always there, and finding the others reads all of /proc.
         String why = null;
+        if (Files.exists(proc.resolve(Long.toString(pgid)))) {
+            why = setAutogroupNice(pgid, nice);
+            if (why == null) {
+                return null;
+            }
+        }
         for (long pid : groupMembers(pgid)) {
-            if (!Files.exists(proc.resolve(Long.toString(pid)))) {
-                continue; // gone
+            if (pid == pgid || !Files.exists(proc.resolve(Long.toString(pid)))) {
+                continue; // tried already, or gone
             }
             why = setAutogroupNice(pid, nice);
             if (why == null) {
@@ -196,7 +205,7 @@ public final class StartNice {
             found = false;
             for (long pid : groupMembers(pgid, stat)) {
                 String task = proc + "/" + pid + "/task";
-                for (long tid : numbered(task)) {
+                for (long tid : ProcIds.in(task)) {
                     if (!seen.add(tid)) {
                         continue;
                     }
@@ -232,7 +241,7 @@ public final class StartNice {
     private List<Long> groupMembers(long pgid, ProcStatField stat) {
         List<Long> members = new ArrayList<>();
         members.add(pgid);
-        for (long pid : numbered(proc.toString())) {
+        for (long pid : ProcIds.in(proc.toString())) {
             if (pid != pgid && stat.read(proc + "/" + pid + "/stat", ProcStatField.PROCESS_GROUP) == pgid) {
                 members.add(pid);
             }
@@ -242,25 +251,6 @@ public final class StartNice {
 
     /** The thread ids of a process now; none when it has gone. */
     List<Long> threads(long pid) {
-        return numbered(proc + "/" + pid + "/task");
-    }
-
-    /** The entries of a /proc directory that are numbers (pids, thread ids); none when it is gone. */
-    private static List<Long> numbered(String dir) {
-        String[] names = new File(dir).list(); // one call: far cheaper than a DirectoryStream, interpreted
-        List<Long> ids = new ArrayList<>();
-        if (names == null) {
-            return ids;
-        }
-        for (String name : names) {
-            if (!name.isEmpty() && name.charAt(0) >= '0' && name.charAt(0) <= '9') {
-                try {
-                    ids.add(Long.parseLong(name));
-                } catch (NumberFormatException e) {
-                    // not an id
-                }
-            }
-        }
-        return ids;
+        return ProcIds.in(proc + "/" + pid + "/task");
     }
 }

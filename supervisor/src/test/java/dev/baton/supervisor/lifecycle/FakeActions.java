@@ -66,13 +66,19 @@ public final class FakeActions implements Actions {
     }
 
     @Override
-    public int signal(long pid, Sig signal) {
+    public boolean signal(long pid, Sig signal) {
         signals.add(new Signal(pid, signal));
         calls.add("SIG" + signal + " " + pid);
+        return true;
+    }
+
+    @Override
+    public int kill(long pid) {
+        signal(pid, Sig.KILL);
         return processesPerGroup;
     }
 
-    /** How many processes each child's group has, as signal() reports it. */
+    /** How many processes each child's group has, as kill() reports it. */
     int processesPerGroup = 1;
 
     @Override

@@ -96,13 +96,52 @@ public class SupervisorTest {
         // --ready-timeout 60s: a quarter is 15s, capped at 2s.
         assertTrue(os.scheduled.contains(new FakeActions.Scheduled(Duration.ofSeconds(2),
                 new Event.Deadline(2, Event.Deadline.Kind.PRIORITY))), os.scheduled::toString);
+        os.now = os.now.plusSeconds(2);
         sup.handle(new Event.Deadline(2, Event.Deadline.Kind.PRIORITY));
         assertEquals(List.of("restore " + gen2), os.calls);
         assertEquals("restored", generationInStatus(2).get("start_priority"));
-        bringUpLatest(2);
-        assertEquals(List.of("restore " + gen2, "SIGTERM 1000"), os.calls);
+        os.now = os.now.plusSeconds(1);
+        try (LogLines log = LogLines.capture()) {
+            bringUpLatest(2);
+            assertEquals(List.of("restore " + gen2, "SIGTERM 1000"), os.calls, "READY restores nothing again");
+            assertTrue(log.contains("gen=2 pid=" + gen2 + " ready in 3s; start priority already restored at 2s after spawn, not again"),
+                    log::toString);
+        }
         sup.handle(new Event.Deadline(2, Event.Deadline.Kind.PRIORITY)); // late: nothing
         assertEquals(2, os.calls.size());
+    }
+
+    @Test
+    void theOldGenerationsSigtermComesBeforeTheMetricsOfTheNewOnesReady() {
+        Monitor monitor = new Monitor() {
+            @Override
+            public void serving(GenerationSnapshot generation) {
+                os.calls.add("serving gen=" + generation.number());
+            }
+        };
+        sup = new Supervisor(config(1), os, UID, monitor);
+        sup.start();
+        bringUpLatest(1);
+        sup.handle(new Event.ReloadRequested("test"));
+        long gen2 = os.lastPid();
+        bringUpLatest(2);
+        assertEquals(List.of("serving gen=1", "restore " + gen2, "SIGTERM 1000", "serving gen=2"), os.calls);
+    }
+
+    @Test
+    void everyGenerationThatStartsLowIsRestoredOnceEarlyOrAtReady() {
+        sup.start();
+        bringUpLatest(1);
+        sup.handle(new Event.ReloadRequested("early"));
+        long gen2 = os.lastPid();
+        sup.handle(new Event.Deadline(2, Event.Deadline.Kind.PRIORITY));
+        bringUpLatest(2);
+        sup.handle(new Event.ChildExited(1, 1000, 0));
+        sup.handle(new Event.ReloadRequested("at READY"));
+        long gen3 = os.lastPid();
+        bringUpLatest(3);
+        sup.handle(new Event.Deadline(3, Event.Deadline.Kind.PRIORITY)); // after READY: nothing
+        assertEquals(List.of("restore " + gen2, "SIGTERM 1000", "restore " + gen3, "SIGTERM " + gen2), os.calls);
     }
 
     @Test

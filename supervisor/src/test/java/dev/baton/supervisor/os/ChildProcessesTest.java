@@ -66,7 +66,7 @@ public class ChildProcessesTest {
         assertTrue(start > 0);
         children.watchAdopted(7, pid);
         assertTrue(other.isAlive());
-        assertEquals(1, children.signal(pid, Sig.TERM), "its group gets the signal");
+        assertTrue(children.signal(pid, Sig.TERM), "its group gets the signal");
         assertEquals(new Event.ChildExited(7, pid, -1), events.poll(20, TimeUnit.SECONDS),
                 "its end seen through a pidfd; the code is not this process's to know");
         assertTrue(ProcStat.of(Path.of("/proc"), pid).isEmpty());
@@ -97,11 +97,24 @@ public class ChildProcessesTest {
             Thread.onSpinWait();
         }
         assertEquals(3, children.members(pid));
-        assertEquals(3, children.signal(pid, Sig.TERM));
+        assertTrue(children.signal(pid, Sig.TERM));
         Event.ChildExited exited = (Event.ChildExited) events.poll(20, TimeUnit.SECONDS);
         assertEquals(new Event.ChildExited(3, pid, 143), exited);
         assertEquals(0, children.members(pid), "no process of the group is left");
-        assertEquals(0, children.signal(pid, Sig.KILL), "a gone group is not signalled");
+        assertFalse(children.signal(pid, Sig.TERM), "a gone group is not signalled");
+        assertEquals(0, children.kill(pid), "nor killed");
+    }
+
+    @Test
+    void aKillReachesTheWholeGroupAndCountsItsProcesses() throws Exception {
+        long pid = children.spawn(5, List.of("sh", "-c", "sleep 60 & sleep 60 & wait"), List.of("PATH=/usr/bin:/bin"));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (children.members(pid) < 3 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertEquals(3, children.kill(pid), "sh and its two helpers got SIGKILL");
+        assertEquals(new Event.ChildExited(5, pid, 137), events.poll(20, TimeUnit.SECONDS));
+        assertEquals(0, children.members(pid), "no process of the group is left");
     }
 
     @Test
@@ -117,7 +130,7 @@ public class ChildProcessesTest {
         assertFalse(Files.exists(Path.of("/proc/" + pid)), "the leader has exited");
         assertEquals(1, children.members(pid), "its helper is still in the group");
         assertEquals(null, events.poll(300, TimeUnit.MILLISECONDS), "the generation has not ended while the helper runs");
-        assertEquals(1, children.signal(pid, Sig.KILL));
+        assertEquals(1, children.kill(pid));
         assertEquals(new Event.ChildExited(4, pid, 0), events.poll(20, TimeUnit.SECONDS));
     }
 

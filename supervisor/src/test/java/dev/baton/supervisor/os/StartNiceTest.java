@@ -92,6 +92,24 @@ class StartNiceTest {
     }
 
     @Test
+    void theAutogroupOfAGroupWhoseLeaderExitedIsSetThroughAProcessLeft() throws Exception {
+        Assumptions.assumeTrue(startNice.autogroups(), "needs autogroups (kernel.sched_autogroup_enabled=1)");
+        long pid = children.spawn(1, List.of("sh", "-c", "sleep 30 &"), List.of("PATH=/usr/bin:/bin"));
+        started.add(pid);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (Files.exists(PROC.resolve(Long.toString(pid))) && System.nanoTime() < deadline) {
+            Thread.onSpinWait(); // until the leader has exited and been reaped
+        }
+        List<Long> left = startNice.groupMembers(pid).stream().filter(p -> p != pid && Files.exists(PROC.resolve(Long.toString(p))))
+                .toList();
+        assertEquals(1, left.size(), left::toString);
+        long helper = left.get(0);
+        assertEquals(null, startNice.setAutogroupNice(helper, 10));
+        assertEquals(null, startNice.restoreAutogroup(pid, 0));
+        assertEquals(0, startNice.autogroupNice(helper).getAsInt(), "set through the helper, its session's last process");
+    }
+
+    @Test
     void theAutogroupOfAGroupThatHasGoneNeedsNothing() {
         assertEquals(null, startNice.restoreAutogroup(Integer.MAX_VALUE - 1, 0));
     }
