@@ -25,7 +25,7 @@ public final class BenchMain {
             "                 [--start-cpu-ms MS] [--start-cpu-threads N]",
             "  --slow-start     issue 14's scenario: hello with a CPU-heavy start (3 s on 2 threads), 4 clients each a new",
             "                   connection per request, at most " + BenchConfig.SLOW_START_RATE + " a second each, 3 reloads a run; runs batond-nice19, batond-nice0,",
-            "                   batond-warmup, batond-warmup-minready, start_server, restart (about 5 minutes; --quick: 1 reload a",
+            "                   batond-warmup, batond-warmup-minready, start_server, restart (about 6 minutes; --quick: 1 reload a",
             "                   run, about 2)",
             "  --quick          3 reloads a mode, short pauses (about a minute in all); default: 20 reloads, 3 s apart (about 8 minutes)",
             "  --modes          which runs, in this order (default: all: batond,start_server,restart; with --slow-start the six above)",

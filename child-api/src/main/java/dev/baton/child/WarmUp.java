@@ -9,8 +9,9 @@ import java.util.function.Supplier;
 
 /**
  * The warm-up steps a service registered, run once: by {@link Baton#ready} between the readiness
- * checks and READY, or earlier by {@link Baton#warmUpNow}: each step calls its task a number of times, or again and again for a
- * duration, or until the JIT is idle ({@link JitIdle}), in order of registration. The first exception ends it: the start has failed.
+ * checks and READY, or earlier by {@link Baton#warmUpNow}: each step calls its task a number of
+ * times, or again and again for a duration, or until the JIT is idle ({@link JitIdle}), in order
+ * of registration. The first exception ends it: the start has failed.
  */
 final class WarmUp {
     /**
@@ -20,8 +21,17 @@ final class WarmUp {
      */
     private record Step(WarmUpTask task, int times, Duration duration, boolean untilJitIdle) {
         String describe() {
-            return untilJitIdle ? "until the JIT is idle, at most " + Drain.seconds(duration.toNanos())
-                    : duration != null ? "for " + Drain.seconds(duration.toNanos()) : times + " time(s)";
+            return untilJitIdle ? "until the JIT is idle, at most " + Drain.seconds(nanos())
+                    : duration != null ? "for " + Drain.seconds(nanos()) : times + " time(s)";
+        }
+
+        /** The duration in nanoseconds; one of centuries (more than a long holds) is as good as forever. */
+        long nanos() {
+            try {
+                return duration.toNanos();
+            } catch (ArithmeticException e) {
+                return Long.MAX_VALUE;
+            }
         }
     }
 
@@ -102,7 +112,7 @@ final class WarmUp {
             long stepStart = System.nanoTime();
             long done = 0;
             while (step.duration() != null
-                    ? done == 0 || System.nanoTime() - stepStart < step.duration().toNanos()
+                    ? done == 0 || System.nanoTime() - stepStart < step.nanos()
                     : done < step.times()) {
                 call(step, done, start);
                 done++;
@@ -130,7 +140,7 @@ final class WarmUp {
             call(step, jit.calls(), start);
             idle = jit.called();
             LockSupport.parkNanos(JitIdle.PAUSE_NANOS);
-        } while (!idle && System.nanoTime() - stepStart < step.duration().toNanos());
+        } while (!idle && System.nanoTime() - stepStart < step.nanos());
         String took = Drain.seconds(System.nanoTime() - stepStart) + " (" + jit.calls() + " call" + (jit.calls() == 1 ? "" : "s") + ")";
         if (!jit.watching()) {
             Baton.LOG.log(Level.INFO, "baton: this JVM reports no JIT compilation time (-Xint?): the step that waits "

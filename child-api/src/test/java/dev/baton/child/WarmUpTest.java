@@ -199,6 +199,17 @@ class WarmUpTest {
                 + "java.io.IOException: connection refused"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new WarmUp().addUntilJitIdle(Duration.ofSeconds(-1), () -> { }));
         assertThrows(IllegalArgumentException.class, () -> new WarmUp().addUntilJitIdle(null, () -> { }));
+
+        // A limit longer than a long's nanoseconds is no limit, not an overflow.
+        WarmUp forever = new WarmUp(() -> new JitIdle(null, System::nanoTime));
+        AtomicInteger made = new AtomicInteger();
+        forever.addUntilJitIdle(Duration.ofSeconds(Long.MAX_VALUE), made::incrementAndGet);
+        forever.add(Duration.ofSeconds(Long.MAX_VALUE), () -> {
+            throw new IOException("stop");
+        });
+        IllegalStateException stopped = assertThrows(IllegalStateException.class, forever::run);
+        assertEquals(JitIdle.IDLE_CALLS, made.get());
+        assertTrue(stopped.getMessage().contains("(call 1 of the step that runs for "), stopped.getMessage());
     }
 
     @Test
