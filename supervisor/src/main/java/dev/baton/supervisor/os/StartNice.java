@@ -87,8 +87,9 @@ public final class StartNice {
             return null; // nothing to set, so no reason to look for the group's processes
         }
         // The leader first, on its own: it is almost always there, and finding the others reads all of /proc.
+        // Only while it still leads the group: once the group is gone its pid may name another process.
         String why = null;
-        if (Files.exists(proc.resolve(Long.toString(pgid)))) {
+        if (new ProcStatField().read(proc + "/" + pgid + "/stat", ProcStatField.PROCESS_GROUP) == pgid) {
             why = setAutogroupNice(pgid, nice);
             if (why == null) {
                 return null;

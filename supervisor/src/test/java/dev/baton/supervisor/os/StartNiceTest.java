@@ -110,6 +110,22 @@ class StartNiceTest {
     }
 
     @Test
+    void aPidThatLeadsNoGroupOfThatIdHasItsAutogroupLeftAlone() throws Exception {
+        Assumptions.assumeTrue(startNice.autogroups(), "needs autogroups (kernel.sched_autogroup_enabled=1)");
+        // The group's id once named its leader; gone, the pid may name another process: never touch that one's session.
+        long pid = children.spawn(1, List.of("sh", "-c", "sleep 30 &"), List.of("PATH=/usr/bin:/bin"));
+        started.add(pid);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (Files.exists(PROC.resolve(Long.toString(pid))) && System.nanoTime() < deadline) {
+            Thread.onSpinWait(); // until the leader has exited and been reaped
+        }
+        long other = startNice.groupMembers(pid).stream().filter(p -> p != pid).findFirst().orElseThrow();
+        assertEquals(null, startNice.setAutogroupNice(other, 10));
+        assertEquals(null, startNice.restoreAutogroup(other, 0), "no group of that id: nothing to restore");
+        assertEquals(10, startNice.autogroupNice(other).getAsInt(), "a process outside the group keeps its session's value");
+    }
+
+    @Test
     void theAutogroupOfAGroupThatHasGoneNeedsNothing() {
         assertEquals(null, startNice.restoreAutogroup(Integer.MAX_VALUE - 1, 0));
     }
