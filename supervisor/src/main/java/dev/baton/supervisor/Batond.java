@@ -234,7 +234,7 @@ public final class Batond {
             }
             Optional<java.time.Duration> watchdog = Watchdog.period(System.getenv(), pid);
             watchdog.ifPresent(period -> actions.repeat(period, new Event.WatchdogDue()));
-            Monitor monitor = new IdleCompaction(metrics != null ? metrics : Monitor.NONE);
+            Monitor monitor = new IdleCompaction(metrics != null ? metrics : Monitor.NONE, actions.timers());
             Supervisor supervisor;
             if (resumed != null) {
                 try {

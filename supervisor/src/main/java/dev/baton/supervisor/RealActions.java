@@ -264,6 +264,11 @@ public final class RealActions implements Actions {
         handoff.close(connection);
     }
 
+    /** The timer thread, for work that can wait a little (IdleCompaction's collection after a reload). */
+    ScheduledExecutorService timers() {
+        return timers;
+    }
+
     @Override
     public void schedule(Duration delay, Event event) {
         timers.schedule(() -> loop.post(event), delay.toMillis(), TimeUnit.MILLISECONDS);

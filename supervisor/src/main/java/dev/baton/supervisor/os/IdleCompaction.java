@@ -4,19 +4,30 @@ import dev.baton.supervisor.lifecycle.GenerationSnapshot;
 import dev.baton.supervisor.lifecycle.Monitor;
 import dev.baton.supervisor.lifecycle.ReloadSnapshot;
 
+import java.time.Duration;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
 /**
- * Gives memory back once batond goes idle: after generation 1 first serves and after each reload
- * ends, a full collection lets the small heap shrink to what is live (bin/batond runs with
- * -XX:MaxHeapFreeRatio and -XX:-ShrinkHeapInSteps), and the JVM's native-heap trim returns the
- * rest. A few milliseconds on the loop at moments when it has nothing else to do; everything
- * else is passed on to {@code next}.
+ * Gives memory back once batond goes idle: after generation 1 first serves and a few seconds
+ * after each reload ends, a full collection lets the small heap shrink to what is live
+ * (bin/batond runs with -XX:MaxHeapFreeRatio and -XX:-ShrinkHeapInSteps), and the JVM's
+ * native-heap trim returns the rest. The one after a reload waits {@link #AFTER_RELOAD} on the
+ * timer thread: a reload ends as the old generation exits, just when the new one takes the whole
+ * load, and nothing is gained by collecting at that moment rather than a little later.
+ * Everything else is passed on to {@code next}.
  */
 public final class IdleCompaction implements Monitor {
+    static final Duration AFTER_RELOAD = Duration.ofSeconds(3);
+
     private final Monitor next;
+    private final ScheduledExecutorService timers;
     private boolean firstServed;
 
-    public IdleCompaction(Monitor next) {
+    public IdleCompaction(Monitor next, ScheduledExecutorService timers) {
         this.next = next;
+        this.timers = timers;
     }
 
     private static void compact() {
@@ -26,7 +37,11 @@ public final class IdleCompaction implements Monitor {
     @Override
     public void reloadEnded(ReloadSnapshot reload) {
         next.reloadEnded(reload);
-        compact();
+        try {
+            timers.schedule(IdleCompaction::compact, AFTER_RELOAD.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // batond is exiting (its timers stopped): nothing to give back to.
+        }
     }
 
     @Override

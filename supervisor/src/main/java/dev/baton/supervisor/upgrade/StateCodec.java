@@ -9,6 +9,7 @@ import dev.baton.supervisor.lifecycle.Listener;
 import dev.baton.supervisor.lifecycle.Phase;
 import dev.baton.supervisor.lifecycle.Reload;
 import dev.baton.supervisor.lifecycle.UpgradeSnapshot;
+import dev.baton.supervisor.log.UtcTime;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -16,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,7 +77,7 @@ public final class StateCodec {
         Writer w = new Writer();
         w.put("saved.by", state.batondPid());
         putLifecycle(w, state.lifecycle());
-        state.startTimes().forEach((number, ticks) -> w.put("gen." + number + ".start", ticks));
+        state.startTimes().forEach((number, ticks) -> w.put("gen." + number + ".", "start", ticks));
         putListeners(w, state.listeners(), false);
         return w.finish();
     }
@@ -104,11 +106,11 @@ public final class StateCodec {
         for (int i = 0; i < listeners.size(); i++) {
             Listener l = listeners.get(i);
             String k = "listener." + i + ".";
-            w.put(k + "name", l.name());
-            w.put(k + "host", l.address().getAddress().getHostAddress());
-            w.put(k + "port", l.address().getPort());
+            w.put(k, "name", l.name());
+            w.put(k, "host", l.address().getAddress().getHostAddress());
+            w.put(k, "port", l.address().getPort());
             if (withFds) {
-                w.put(k + "fd", l.fd());
+                w.put(k, "fd", l.fd());
             }
         }
     }
@@ -133,26 +135,26 @@ public final class StateCodec {
         for (GenerationRecord g : s.generations()) {
             numbers.add(Integer.toString(g.number()));
             String k = "gen." + g.number() + ".";
-            w.put(k + "token", g.token());
-            w.put(k + "pid", g.pid());
-            w.put(k + "phase", g.phase().name());
-            w.put(k + "deadline", g.deadline());
-            w.put(k + "reason", g.reason());
-            w.put(k + "spawned", g.spawnedAt());
-            w.put(k + "ready", g.readyAt());
-            w.put(k + "drain", g.drainStartedAt());
-            w.put(k + "exited", g.exitedAt());
-            w.put(k + "code", g.exitCode());
-            w.put(k + "connection", g.connection());
-            w.put(k + "service.pid", g.servicePid());
-            w.put(k + "inflight", g.inflight());
-            w.put(k + "served", g.served());
-            w.put(k + "inflight.at.drain", g.inflightAtDrain());
-            w.put(k + "inflight.at.exit", g.inflightAtExit());
-            w.put(k + "drain.reported", g.drainReported());
-            w.put(k + "killed", g.killedProcesses());
-            w.put(k + "warmup.ms", g.warmupMs());
-            w.put(k + "start.priority", g.startPriority()); // absent when not started low, and from images before it
+            w.put(k, "token", g.token());
+            w.put(k, "pid", g.pid());
+            w.put(k, "phase", g.phase().name());
+            w.put(k, "deadline", g.deadline());
+            w.put(k, "reason", g.reason());
+            w.put(k, "spawned", g.spawnedAt());
+            w.put(k, "ready", g.readyAt());
+            w.put(k, "drain", g.drainStartedAt());
+            w.put(k, "exited", g.exitedAt());
+            w.put(k, "code", g.exitCode());
+            w.put(k, "connection", g.connection());
+            w.put(k, "service.pid", g.servicePid());
+            w.put(k, "inflight", g.inflight());
+            w.put(k, "served", g.served());
+            w.put(k, "inflight.at.drain", g.inflightAtDrain());
+            w.put(k, "inflight.at.exit", g.inflightAtExit());
+            w.put(k, "drain.reported", g.drainReported());
+            w.put(k, "killed", g.killedProcesses());
+            w.put(k, "warmup.ms", g.warmupMs());
+            w.put(k, "start.priority", g.startPriority()); // absent when not started low, and from images before it
         }
         w.put("generations", String.join(",", numbers));
         w.put("alive", join(s.alive()));
@@ -163,18 +165,18 @@ public final class StateCodec {
         for (ReloadRecord r : s.reloads()) {
             ids.add(Integer.toString(r.id()));
             String k = "reload." + r.id() + ".";
-            w.put(k + "source", r.source());
-            w.put(k + "requested", r.requestedAt());
-            w.put(k + "outcome", r.outcome().name());
-            w.put(k + "reason", r.reason());
-            w.put(k + "fresh", r.fresh());
-            w.put(k + "old", r.old());
-            w.put(k + "before", r.countersBefore().overflows() + "," + r.countersBefore().drops());
-            w.put(k + "after", r.countersAfter().overflows() + "," + r.countersAfter().drops());
+            w.put(k, "source", r.source());
+            w.put(k, "requested", r.requestedAt());
+            w.put(k, "outcome", r.outcome().name());
+            w.put(k, "reason", r.reason());
+            w.put(k, "fresh", r.fresh());
+            w.put(k, "old", r.old());
+            w.put(k, "before", r.countersBefore().overflows() + "," + r.countersBefore().drops());
+            w.put(k, "after", r.countersAfter().overflows() + "," + r.countersAfter().drops());
             List<String> queues = new ArrayList<>();
             r.acceptQueuesAfter().forEach((name, n) -> queues.add(name + ":" + n));
-            w.put(k + "queues", String.join(",", queues));
-            w.put(k + "ended", r.endedAt());
+            w.put(k, "queues", String.join(",", queues));
+            w.put(k, "ended", r.endedAt());
         }
         w.put("reloads", String.join(",", ids));
         w.put("next.reload", s.nextReloadId());
@@ -268,12 +270,25 @@ public final class StateCodec {
         return String.join(",", s);
     }
 
+    /**
+     * Appends {@code key=value} lines. The state file is encoded whole about four times in the
+     * 100 ms after a reload's READY (READY and the drain, the old generation's DRAINED, its
+     * connection's end, its exit and the reload's end), on batond's interpreted JVM, as the new
+     * generation takes the load: so a key is appended in its two parts, not
+     * concatenated first, only strings are escaped (numbers, flags and instants hold neither
+     * {@code \} nor newlines), and instants are formatted by {@link UtcTime#iso}.
+     */
     private static final class Writer {
-        private final StringBuilder text = new StringBuilder(HEADER + VERSION + "\n");
+        private final StringBuilder text = new StringBuilder(4096).append(HEADER).append(VERSION).append('\n');
 
         void put(String key, Object value) {
+            put(key, "", value);
+        }
+
+        /** The key {@code prefix + name}. */
+        void put(String prefix, String name, Object value) {
             if (value != null) {
-                text.append(key).append('=').append(escape(value.toString())).append('\n');
+                text.append(prefix).append(name).append('=').append(text(value)).append('\n');
             }
         }
 
@@ -281,11 +296,27 @@ public final class StateCodec {
             byte[] body = text.toString().getBytes(StandardCharsets.UTF_8);
             CRC32 crc = new CRC32();
             crc.update(body);
-            text.append(CHECKSUM).append(String.format("%08x", crc.getValue())).append('\n');
-            return text.toString().getBytes(StandardCharsets.UTF_8);
+            String hex = Long.toHexString(crc.getValue());
+            byte[] checksum = (CHECKSUM + "0".repeat(8 - hex.length()) + hex + "\n").getBytes(StandardCharsets.UTF_8);
+            byte[] bytes = Arrays.copyOf(body, body.length + checksum.length);
+            System.arraycopy(checksum, 0, bytes, body.length, checksum.length);
+            return bytes;
+        }
+
+        private static String text(Object value) {
+            if (value instanceof Instant instant) {
+                return UtcTime.iso(instant);
+            }
+            if (value instanceof Number || value instanceof Boolean) {
+                return value.toString();
+            }
+            return escape(value.toString());
         }
 
         private static String escape(String s) {
+            if (s.indexOf('\\') < 0 && s.indexOf('\n') < 0) {
+                return s;
+            }
             return s.replace("\\", "\\\\").replace("\n", "\\n");
         }
     }

@@ -37,6 +37,25 @@ public class UtcTimeTest {
     }
 
     @Test
+    void isoIsInstantToStringCharacterForCharacter() {
+        Random random = new Random(7);
+        List<Instant> edges = List.of(Instant.EPOCH, Instant.ofEpochSecond(0, 1), Instant.ofEpochSecond(951_782_400L, 5_000_000),
+                Instant.ofEpochSecond(253_402_300_799L, 999_999_999), Instant.ofEpochSecond(253_402_300_800L),
+                Instant.ofEpochSecond(-1, 120_000), Instant.MIN, Instant.MAX);
+        for (Instant instant : edges) {
+            assertEquals(instant.toString(), UtcTime.iso(instant));
+        }
+        for (int i = 0; i < 100_000; i++) {
+            long seconds = (long) (random.nextDouble() * 253_402_300_800L);
+            int nanos = random.nextInt(1_000_000_000);
+            // as many with whole milli- and microseconds and none, where the fraction is shorter
+            int[] variants = {nanos, nanos / 1_000_000 * 1_000_000, nanos / 1000 * 1000, 0};
+            Instant instant = Instant.ofEpochSecond(seconds, variants[i % variants.length]);
+            assertEquals(instant.toString(), UtcTime.iso(instant));
+        }
+    }
+
+    @Test
     void durations() {
         assertEquals(Duration.ofMillis(500), DurationParser.parse("500ms"));
         assertEquals(Duration.ofSeconds(30), DurationParser.parse(" 30s "));

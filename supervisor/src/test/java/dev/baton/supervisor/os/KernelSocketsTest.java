@@ -86,4 +86,19 @@ public class KernelSocketsTest {
         assertEquals(ListenCounters.UNKNOWN, NetStat.read(dir.resolve("missing")));
         assertTrue(kernel.listenCounters().overflows() >= 0, "this machine's own counters are readable");
     }
+
+    @Test
+    void netstatIsReadAsWordsWhateverTheBlanks(@TempDir Path dir) throws IOException {
+        Path netstat = dir.resolve("netstat");
+        Files.writeString(netstat, "IpExt: InNoRoutes\nIpExt: 0\nTcpExt: Other\nMPTcpExt: X\n"
+                + "TcpExt:  SyncookiesSent\tListenOverflows   ListenDrops\n"
+                + "TcpExt: 0\t\t12  15\n");
+        assertEquals(new ListenCounters(12, 15), NetStat.read(netstat));
+        Files.writeString(netstat, "TcpExt: ListenOverflowsX ListenOverflows ListenDrops\nTcpExt: 1 x");
+        assertEquals(new ListenCounters(-1, -1), NetStat.read(netstat), "a value that is not a number, one missing");
+        Files.writeString(netstat, "TcpExt: ListenDrops ListenOverflows\nTcpExt: 8 9\n");
+        assertEquals(new ListenCounters(9, 8), NetStat.read(netstat), "by name, not by place; no newline at the end");
+        Files.writeString(netstat, "TcpExt: ListenOverflows ListenDrops\nIpExt: 1 2\n");
+        assertEquals(ListenCounters.UNKNOWN, NetStat.read(netstat));
+    }
 }
