@@ -94,16 +94,8 @@ class StartNiceTest {
     @Test
     void theAutogroupOfAGroupWhoseLeaderExitedIsSetThroughAProcessLeft() throws Exception {
         Assumptions.assumeTrue(startNice.autogroups(), "needs autogroups (kernel.sched_autogroup_enabled=1)");
-        long pid = children.spawn(1, List.of("sh", "-c", "sleep 30 &"), List.of("PATH=/usr/bin:/bin"));
-        started.add(pid);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (Files.exists(PROC.resolve(Long.toString(pid))) && System.nanoTime() < deadline) {
-            Thread.onSpinWait(); // until the leader has exited and been reaped
-        }
-        List<Long> left = startNice.groupMembers(pid).stream().filter(p -> p != pid && Files.exists(PROC.resolve(Long.toString(p))))
-                .toList();
-        assertEquals(1, left.size(), left::toString);
-        long helper = left.get(0);
+        long pid = groupWhoseLeaderExited();
+        long helper = lastOfGroup(pid);
         assertEquals(null, startNice.setAutogroupNice(helper, 10));
         assertEquals(null, startNice.restoreAutogroup(pid, 0));
         assertEquals(0, startNice.autogroupNice(helper).getAsInt(), "set through the helper, its session's last process");
@@ -113,16 +105,29 @@ class StartNiceTest {
     void aPidThatLeadsNoGroupOfThatIdHasItsAutogroupLeftAlone() throws Exception {
         Assumptions.assumeTrue(startNice.autogroups(), "needs autogroups (kernel.sched_autogroup_enabled=1)");
         // The group's id once named its leader; gone, the pid may name another process: never touch that one's session.
+        long other = lastOfGroup(groupWhoseLeaderExited());
+        assertEquals(null, startNice.setAutogroupNice(other, 10));
+        assertEquals(null, startNice.restoreAutogroup(other, 0), "no group of that id: nothing to restore");
+        assertEquals(10, startNice.autogroupNice(other).getAsInt(), "a process outside the group keeps its session's value");
+    }
+
+    /** A child group whose leader (a shell) has exited and been reaped, leaving the sleep it started. */
+    private long groupWhoseLeaderExited() throws IOException {
         long pid = children.spawn(1, List.of("sh", "-c", "sleep 30 &"), List.of("PATH=/usr/bin:/bin"));
         started.add(pid);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (Files.exists(PROC.resolve(Long.toString(pid))) && System.nanoTime() < deadline) {
             Thread.onSpinWait(); // until the leader has exited and been reaped
         }
-        long other = startNice.groupMembers(pid).stream().filter(p -> p != pid).findFirst().orElseThrow();
-        assertEquals(null, startNice.setAutogroupNice(other, 10));
-        assertEquals(null, startNice.restoreAutogroup(other, 0), "no group of that id: nothing to restore");
-        assertEquals(10, startNice.autogroupNice(other).getAsInt(), "a process outside the group keeps its session's value");
+        return pid;
+    }
+
+    /** The one process left in group {@code pgid}, its leader gone. */
+    private long lastOfGroup(long pgid) {
+        List<Long> left = startNice.groupMembers(pgid).stream().filter(p -> p != pgid && Files.exists(PROC.resolve(Long.toString(p))))
+                .toList();
+        assertEquals(1, left.size(), left::toString);
+        return left.get(0);
     }
 
     @Test
