@@ -203,13 +203,6 @@ public final class ChildProcesses {
 
     /** Processes (zombies included) whose process group is {@code pgid}, from /proc/PID/stat. */
     int members(long pgid) {
-        ProcStatField stat = new ProcStatField();
-        int count = 0;
-        for (long pid : ProcIds.in(proc.toString())) {
-            if (stat.read(proc + "/" + pid + "/stat", ProcStatField.PROCESS_GROUP) == pgid) {
-                count++;
-            }
-        }
-        return count;
+        return ProcessGroups.members(proc.toString(), pgid, new ProcStatField()).size();
     }
 }

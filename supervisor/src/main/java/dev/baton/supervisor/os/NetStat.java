@@ -63,7 +63,7 @@ public final class NetStat {
     /** Where the word after the one at {@code at} starts, or -1 when the line ends first. */
     private static int nextWord(String text, int at) {
         int i = wordEnd(text, at);
-        while (i < text.length() && text.charAt(i) != '\n' && blank(text.charAt(i))) {
+        while (i < text.length() && text.charAt(i) != '\n' && Words.blank(text.charAt(i))) {
             i++;
         }
         return i < text.length() && text.charAt(i) != '\n' ? i : -1;
@@ -71,14 +71,9 @@ public final class NetStat {
 
     private static int wordEnd(String text, int at) {
         int i = at;
-        while (i < text.length() && !blank(text.charAt(i))) {
+        while (i < text.length() && !Words.blank(text.charAt(i))) {
             i++;
         }
         return i;
-    }
-
-    /** Blanks as {@link Words} has them; the comparisons first spare a call for all but control characters. */
-    private static boolean blank(char c) {
-        return c == ' ' || c < ' ' && Character.isWhitespace(c);
     }
 }

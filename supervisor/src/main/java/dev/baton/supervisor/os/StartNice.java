@@ -234,16 +234,16 @@ public final class StartNice {
         return new Restored(threads, processes.size(), gone, refused, firstRefusal, passes, !found);
     }
 
-    /** The processes whose process group is {@code pgid}, the leader first. */
+    /** The processes whose process group is {@code pgid}, the leader first (listed even when it has exited). */
     List<Long> groupMembers(long pgid) {
         return groupMembers(pgid, new ProcStatField());
     }
 
     private List<Long> groupMembers(long pgid, ProcStatField stat) {
         List<Long> members = new ArrayList<>();
-        members.add(pgid);
-        for (long pid : ProcIds.in(proc.toString())) {
-            if (pid != pgid && stat.read(proc + "/" + pid + "/stat", ProcStatField.PROCESS_GROUP) == pgid) {
+        members.add(pgid); // first, listed even when gone, as before
+        for (long pid : ProcessGroups.members(proc.toString(), pgid, stat)) {
+            if (pid != pgid) {
                 members.add(pid);
             }
         }
