@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 
 import dev.baton.protocol.Addresses;
 import dev.baton.protocol.Env;
@@ -56,6 +57,9 @@ public final class Baton {
     private final Readiness readiness = new Readiness();
     private final WarmUp warmUp = new WarmUp();
     private final Drain drain;
+    /** Opens when READY is reported; what runs after it waits here (null until started, see startWaitingForReady). */
+    private CountDownLatch readyReported;
+    private Thread readinessWatch;
 
     private Baton(Mode mode, int generation, List<Listener> listeners, BatondLink batond, Duration drainTimeout) {
         this.mode = mode;
@@ -313,7 +317,13 @@ public final class Baton {
      * ({@code WARMUP_MS}) without running it again. Throws as a warm-up in ready() does.
      */
     public void warmUpNow() throws InterruptedException {
-        warmUp.run();
+        startWaitingForReady();
+        try {
+            warmUp.run();
+        } catch (RuntimeException | Error e) {
+            stopWaitingForReady();
+            throw e;
+        }
     }
 
     /**
@@ -336,22 +346,51 @@ public final class Baton {
      */
     public void ready(Duration maxWait) throws InterruptedException {
         readiness.awaitPassing(maxWait);
-        WarmUp.Result warmed = warmUp.run();
+        CountDownLatch reported = startWaitingForReady();
         try {
+            WarmUp.Result warmed = warmUp.run();
             switch (mode) {
                 case BATOND -> batond.send(Frame.of(Keys.READY, "1", Keys.WARMUP_MS, Long.toString(warmed.millis())));
                 case SYSTEMD -> SdNotify.notify("READY=1");
                 case START_SERVER, STANDALONE -> { }
             }
         } catch (IOException e) {
+            stopWaitingForReady();
             throw new UncheckedIOException("cannot report READY: " + e.getMessage(), e);
+        } catch (RuntimeException | Error e) {
+            stopWaitingForReady();
+            throw e;
         }
         readiness.markReady();
-        drain.startStats();
+        drain.releaseStats();
+        reported.countDown();
         LOG.log(Level.INFO, "baton: ready generation=" + generation);
-        if (mode == Mode.BATOND) {
-            ReadinessWatch.start(readiness, this::notReady, ReadinessWatch.INTERVAL);
+    }
+
+    /**
+     * Starts what runs after READY (the stats thread, the readiness watch under batond), waiting
+     * for it; once, before the warm-up. Their threads, executor and lambdas would otherwise load
+     * in the first milliseconds after READY, where each class loaded can throw away code the
+     * warm-up compiled (measured on hello: a dozen methods at once, recompiled under load).
+     */
+    private synchronized CountDownLatch startWaitingForReady() {
+        if (readyReported == null) {
+            readyReported = new CountDownLatch(1);
+            readinessWatch = mode == Mode.BATOND
+                    ? ReadinessWatch.startAtReady(readiness, this::notReady, ReadinessWatch.INTERVAL, readyReported) : null;
+            drain.startStats();
         }
+        return readyReported;
+    }
+
+    /** READY will not be reported after a failed start: what waited for it ends. */
+    private synchronized void stopWaitingForReady() {
+        drain.cancelStats();
+        if (readinessWatch != null) {
+            readinessWatch.interrupt();
+        }
+        readyReported = null;
+        readinessWatch = null;
     }
 
     /**

@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -67,10 +66,27 @@ final class Drain {
         resources.add(Map.entry(name, resource));
     }
 
-    /** Starts the INFLIGHT/SERVED frames to batond (none when not under batond); the drain stops them. */
+    /**
+     * Starts the stats thread (none when not under batond) before the warm-up, sending nothing
+     * until {@link #releaseStats()}; the drain stops it.
+     */
     void startStats() {
         if (stats != null) {
             stats.start();
+        }
+    }
+
+    /** READY was reported: INFLIGHT/SERVED frames go to batond from now on. */
+    void releaseStats() {
+        if (stats != null) {
+            stats.release();
+        }
+    }
+
+    /** The start failed: the stats thread ends without having sent anything. */
+    void cancelStats() {
+        if (stats != null) {
+            stats.cancel();
         }
     }
 
@@ -248,8 +264,17 @@ final class Drain {
         return report;
     }
 
-    /** {@code 2.1 s}: how the drain's evidence lines show a duration. */
+    /**
+     * {@code 2.1 s}: how the drain's evidence lines (and the warm-up's) show a duration, in tenths
+     * rounded half up as {@code %.1f} would. By hand: the first String.format loads the Formatter
+     * and locale data, which would happen at the end of a warm-up (just before READY) and in the
+     * drain, both times when the CPU belongs to serving.
+     */
     static String seconds(long nanos) {
-        return String.format(Locale.ROOT, "%.1f s", nanos / 1e9);
+        if (nanos < 0) {
+            return "-" + seconds(nanos == Long.MIN_VALUE ? Long.MAX_VALUE : -nanos);
+        }
+        long tenths = nanos / 100_000_000L + (nanos % 100_000_000L >= 50_000_000L ? 1 : 0);
+        return tenths / 10 + "." + tenths % 10 + " s";
     }
 }

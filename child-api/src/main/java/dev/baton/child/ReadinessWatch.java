@@ -2,6 +2,7 @@ package dev.baton.child;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
 
 /**
@@ -23,15 +24,25 @@ final class ReadinessWatch {
         this.report = report;
     }
 
-    /** Starts watching on a daemon thread; null when there is nothing to watch. */
+    /** Starts watching on a daemon thread now; null when there is nothing to watch. */
     static Thread start(Readiness readiness, Consumer<String> report, Duration interval) {
         if (!readiness.hasChecks()) {
             return null;
         }
+        return startAtReady(readiness, report, interval, new CountDownLatch(0));
+    }
+
+    /**
+     * Starts the daemon thread now, and watches once {@code ready} opens (READY), if there are
+     * checks by then. Started before the warm-up, so that its thread and classes exist before
+     * READY; interrupting the thread ends it.
+     */
+    static Thread startAtReady(Readiness readiness, Consumer<String> report, Duration interval, CountDownLatch ready) {
         ReadinessWatch watch = new ReadinessWatch(readiness, report);
         Thread t = new Thread(() -> {
             try {
-                while (watch.check()) {
+                ready.await();
+                while (readiness.hasChecks() && watch.check()) {
                     Thread.sleep(interval.toMillis());
                 }
             } catch (InterruptedException e) {

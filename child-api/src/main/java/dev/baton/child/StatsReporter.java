@@ -29,6 +29,7 @@ final class StatsReporter {
     private final LongSupplier nanoClock;
     private ScheduledExecutorService timer;
     private boolean stopped;                  // guarded by this
+    private boolean released;                 // guarded by this: READY was reported
     private long lastInflight = Long.MIN_VALUE; // guarded by this
     private long lastServed = Long.MIN_VALUE;   // guarded by this
     private long lastSentNanos;                 // guarded by this
@@ -42,7 +43,15 @@ final class StatsReporter {
         this.nanoClock = nanoClock;
     }
 
+    /**
+     * Starts the thread; nothing is sent before {@link #release()}. Started before the warm-up,
+     * so that its executor, thread and classes exist before READY instead of loading in the
+     * first milliseconds after it (a class loaded then can throw away code the warm-up compiled).
+     */
     synchronized void start() {
+        if (timer != null) {
+            return; // started already
+        }
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "baton-stats");
             t.setDaemon(true);
@@ -51,14 +60,29 @@ final class StatsReporter {
         timer.scheduleWithFixedDelay(this::tick, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** The start failed before READY: the thread ends, having sent nothing; start() may begin again. */
+    synchronized void cancel() {
+        if (timer != null) {
+            timer.shutdown();
+            timer = null;
+        }
+    }
+
+    /** READY was reported: the next tick may send. */
+    synchronized void release() {
+        released = true;
+    }
+
     /** Looks at the numbers once; sends them when they changed and the last frame is old enough. */
     synchronized void tick() {
         if (stopped) {
             return;
         }
+        // Counted before READY too, not sent: the counting code's first run (streams over the
+        // participants) then comes before READY, not in the first quarter second after it.
         long i = inflight.getAsLong();
         long s = served.getAsLong();
-        if (i < 0 && s < 0) {
+        if (!released || i < 0 && s < 0) {
             return;
         }
         long now = nanoClock.getAsLong();

@@ -294,4 +294,22 @@ class DrainTest {
             Thread.sleep(1);
         }
     }
+
+    @Test
+    void secondsReadsAsPercentPointOneFWould() {
+        long[] edges = {0, 1, 49_999_999, 50_000_000, 99_999_999, 100_000_000, 149_999_999, 150_000_000,
+                950_000_000, 999_999_999, 1_000_000_000, 2_050_000_000L, 86_400_000_000_000L, Long.MAX_VALUE - 1, Long.MAX_VALUE};
+        java.util.SplittableRandom random = new java.util.SplittableRandom(14);
+        java.util.List<Long> values = new java.util.ArrayList<>();
+        for (long e : edges) {
+            values.add(e);
+        }
+        for (int i = 0; i < 100_000; i++) {
+            values.add(random.nextLong(0, i % 2 == 0 ? 100_000_000_000L : 1_000_000_000_000_000L));
+        }
+        for (long nanos : values) {
+            assertEquals(String.format(java.util.Locale.ROOT, "%.1f s", nanos / 1e9), Drain.seconds(nanos), "nanos " + nanos);
+        }
+        assertEquals("-0.5 s", Drain.seconds(-500_000_000));
+    }
 }

@@ -60,6 +60,11 @@ class ReadinessWatchTest {
         List<String> reported = new CopyOnWriteArrayList<>();
         Thread t = ReadinessWatch.start(readiness, reported::add, Duration.ofMillis(10));
         assertTrue(t.isDaemon());
+        reportedThenEndedByTheDrain(t, reported, readiness);
+    }
+
+    /** The watch reports the failing check once, and the drain ends its thread. */
+    private static void reportedThenEndedByTheDrain(Thread t, List<String> reported, Readiness readiness) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (reported.isEmpty() && System.nanoTime() < deadline) {
             Thread.onSpinWait();
@@ -85,5 +90,28 @@ class ReadinessWatchTest {
         assertEquals("no reason given", Reason.oneLine(" \n "));
         assertEquals("a b c", Reason.oneLine(" a\tb\rc "));
         assertEquals(Reason.MAX + 3, Reason.oneLine("x".repeat(10_000)).length());
+    }
+
+    @Test
+    void aWatchStartedBeforeReadyWaitsForItAndAnInterruptEndsIt() throws Exception {
+        Readiness readiness = new Readiness();
+        readiness.add("flag", () -> false);
+        List<String> reported = new CopyOnWriteArrayList<>();
+        java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(1);
+        Thread t = ReadinessWatch.startAtReady(readiness, reported::add, Duration.ofMillis(10), ready);
+        // Parked on the latch: no check has run, so nothing was reported.
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (t.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertEquals(Thread.State.WAITING, t.getState());
+        assertEquals(List.of(), reported);
+        ready.countDown();
+        reportedThenEndedByTheDrain(t, reported, readiness);
+
+        Thread never = ReadinessWatch.startAtReady(readiness, reported::add, Duration.ofMillis(10), new java.util.concurrent.CountDownLatch(1));
+        never.interrupt();
+        never.join(10_000);
+        assertFalse(never.isAlive(), "an interrupt ends a watch still waiting for READY");
     }
 }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -20,6 +21,11 @@ class StatsReporterTest {
     private final List<String> sent = new ArrayList<>();
     private final StatsReporter stats = new StatsReporter(inflight::get, served::get,
             frame -> sent.add(frame.toString()), clock::get);
+
+    @BeforeEach
+    void readyReported() {
+        stats.release();
+    }
 
     private void advanceMillis(long millis) {
         clock.addAndGet(millis * 1_000_000L);
@@ -63,6 +69,7 @@ class StatsReporterTest {
         assertEquals(List.of(), sent);
 
         StatsReporter uncounted = new StatsReporter(() -> -1, () -> -1, frame -> sent.add(frame.toString()), clock::get);
+        uncounted.release();
         uncounted.tick();
         assertEquals(List.of(), sent);
     }
@@ -74,6 +81,7 @@ class StatsReporterTest {
             attempts.add(frame.toString());
             throw new IOException("Broken pipe");
         }, clock::get);
+        gone.release();
         gone.tick();
         served.set(5);
         advanceMillis(2000);
@@ -91,10 +99,46 @@ class StatsReporterTest {
         }, System::nanoTime);
         served.set(4);
         real.start();
+        real.release();
         try {
             assertEquals("INFLIGHT=0 SERVED=4", first.get(5, java.util.concurrent.TimeUnit.SECONDS));
             assertTrue(senders.get(0).isDaemon());
             assertEquals("baton-stats", senders.get(0).getName());
+        } finally {
+            real.stop();
+        }
+    }
+
+    @Test
+    void nothingIsSentBeforeReadyIsReported() {
+        java.util.concurrent.atomic.AtomicInteger counted = new java.util.concurrent.atomic.AtomicInteger();
+        StatsReporter early = new StatsReporter(() -> {
+            counted.incrementAndGet();
+            return inflight.get();
+        }, served::get, frame -> sent.add(frame.toString()), clock::get);
+        served.set(3);
+        for (int i = 0; i < 4; i++) {
+            advanceMillis(1000);
+            early.tick();
+        }
+        assertEquals(List.of(), sent, "sent before READY");
+        assertEquals(4, counted.get(), "counted before READY, so that the counting code runs before it too");
+        early.release();
+        early.tick();
+        assertEquals(List.of("INFLIGHT=0 SERVED=3"), sent);
+    }
+
+    @Test
+    void aStartCancelledBeforeReadyCanBeginAgain() throws Exception {
+        java.util.concurrent.CompletableFuture<String> first = new java.util.concurrent.CompletableFuture<>();
+        StatsReporter real = new StatsReporter(inflight::get, served::get, frame -> first.complete(frame.toString()), System::nanoTime);
+        served.set(2);
+        real.start();
+        real.cancel(); // the warm-up failed
+        real.start();
+        real.release();
+        try {
+            assertEquals("INFLIGHT=0 SERVED=2", first.get(5, java.util.concurrent.TimeUnit.SECONDS));
         } finally {
             real.stop();
         }

@@ -9,8 +9,10 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -83,6 +85,78 @@ class WarmUpTest {
             assertEquals("0", ready.get(Keys.WARMUP_MS));
             assertFalse(log.lines().stream().anyMatch(l -> l.contains("warmed up")), log.lines()::toString);
             ChildNative.close(baton.listener().fd());
+        }
+    }
+
+    @Test
+    void whatRunsAfterReadyIsStartedBeforeTheWarmUpAndSendsNothingUntilReady() throws Exception {
+        try (RecordingBatond batond = new RecordingBatond(events)) {
+            Baton baton = Baton.fromEnvironment(batond.env(), List.of());
+            baton.readinessCheck("db", () -> true);
+            baton.onDrain(new Counting());
+            List<Set<String>> seen = new ArrayList<>();
+            // Three calls of 300 ms: the stats thread ticks (every 250 ms) during the warm-up.
+            baton.warmUp(3, () -> {
+                seen.add(threadNames());
+                Thread.sleep(300); // the work a warm-up call does
+            });
+            baton.ready();
+
+            assertTrue(seen.get(0).containsAll(Set.of("baton-stats", "baton-readiness-watch")), seen::toString);
+            Frame first = batond.next();
+            assertEquals("1", first.get(Keys.READY), "stats went out before READY: " + first);
+            Frame stats = batond.next(); // released at READY: the counts go out at the next tick
+            assertEquals("0", stats.get(Keys.INFLIGHT), stats::toString);
+            assertEquals("7", stats.get(Keys.SERVED), stats::toString);
+            ChildNative.close(baton.listener().fd());
+        }
+    }
+
+    @Test
+    void aFailedWarmUpEndsWhatWaitedForReady() throws Exception {
+        try (RecordingBatond batond = new RecordingBatond(events)) {
+            Baton baton = Baton.fromEnvironment(batond.env(), List.of());
+            baton.readinessCheck("db", () -> true);
+            baton.onDrain(new Counting());
+            baton.warmUp(1, () -> {
+                throw new IOException("cache unreachable");
+            });
+            assertThrows(IllegalStateException.class, baton::ready);
+            for (Thread t : Thread.getAllStackTraces().keySet()) {
+                if (t.getName().equals("baton-readiness-watch") || t.getName().equals("baton-stats")) {
+                    t.join(10_000);
+                    assertFalse(t.isAlive(), t.getName() + " still waits for a READY that will not come");
+                }
+            }
+            ChildNative.close(baton.listener().fd());
+        }
+    }
+
+    private static Set<String> threadNames() {
+        Set<String> names = new HashSet<>();
+        Thread.getAllStackTraces().keySet().forEach(t -> names.add(t.getName()));
+        return names;
+    }
+
+    /** A participant that counts: 0 in flight, 7 served. */
+    private static final class Counting implements Drainable {
+        @Override
+        public void stopAccepting() {
+        }
+
+        @Override
+        public boolean awaitIdle(java.time.Instant deadline) {
+            return true;
+        }
+
+        @Override
+        public long inflight() {
+            return 0;
+        }
+
+        @Override
+        public long served() {
+            return 7;
         }
     }
 

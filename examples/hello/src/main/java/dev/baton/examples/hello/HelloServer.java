@@ -21,6 +21,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -43,11 +44,12 @@ import io.netty.util.concurrent.DefaultThreadFactory;
  * </pre>
  *
  * {@code HELLO_WARMUP_REQUESTS=N} (default 0, at most 1,000,000) registers a warm-up with
- * {@link Baton#warmUp(int, dev.baton.child.WarmUpTask)}: N {@code GET /}, each on a new connection
- * to a private loopback port served by the same loops, pipeline and handler as the listeners
- * ({@link LoopbackWarmUp}), never through the listener, and runs it ({@link Baton#warmUpNow})
+ * {@link Baton#warmUp(int, dev.baton.child.WarmUpTask)}: at least N {@code GET /}, in rounds of one
+ * connection per event loop, opened together, each with a keep-alive request and then one with
+ * {@code Connection: close}, to a private loopback port served by the same loops, pipeline and
+ * handler as the listeners ({@link LoopbackWarmUp}), never through the listener, and runs it ({@link Baton#warmUpNow})
  * before the listeners accept: no client meets the new process cold. {@code HELLO_WARMUP_JIT_IDLE_S=S}
- * (default 0: off, at most 600) goes on with such requests until the JIT is idle, at most S
+ * (default 0: off, at most 600) goes on with such rounds until the JIT is idle, at most S
  * seconds ({@link Baton#warmUpUntilJitIdle}): the first second after READY then runs compiled code
  * instead of waiting for C2 (bench/run --slow-start's warm-up runs).
  *
@@ -91,6 +93,7 @@ public final class HelloServer implements AutoCloseable {
             // (under batond the serving generation takes the connections meanwhile).
             startBurn(burn);
             HelloServer server = create(baton.generation(), baton.readiness()::verdict);
+            List<ServerSocketChannel> listeners = channels(baton.listeners());
             if (warmUpRequests > 0 || jitIdleAtMost != null) {
                 // Before the listeners accept: meanwhile the serving generation takes every
                 // connection, and this one's first client meets compiled code. Over a private
@@ -98,14 +101,19 @@ public final class HelloServer implements AutoCloseable {
                 // JIT compiled for anything else (an in-process channel, other threads) is thrown
                 // away at the first real request, and that cost tens of milliseconds after READY.
                 try (LoopbackWarmUp loopback = server.loopbackWarmUp()) {
-                    baton.warmUp(warmUpRequests, loopback::call);
+                    // Rounds of several requests: at least the number asked for.
+                    int perCall = loopback.requestsPerCall();
+                    int rounds = (warmUpRequests + perCall - 1) / perCall;
+                    LOG.info("warm-up: {} round(s) of {} requests, then {}", rounds, perCall,
+                            jitIdleAtMost == null ? "READY" : "more until the JIT is idle (at most " + jitIdleAtMost.toSeconds() + " s)");
+                    baton.warmUp(rounds, loopback::call);
                     if (jitIdleAtMost != null) {
                         baton.warmUpUntilJitIdle(jitIdleAtMost, loopback::call);
                     }
                     baton.warmUpNow();
                 }
             }
-            server.serve(baton.listeners());
+            server.serveChannels(listeners);
             server.closeWith(baton);
             baton.readinessCheck("event-loops", () -> !server.ioLoops.isShuttingDown());
             String probes = System.getenv("HELLO_PROBES");
@@ -150,12 +158,27 @@ public final class HelloServer implements AutoCloseable {
         return new HelloServer(acceptLoop, ioLoops, generation, readiness);
     }
 
+    /**
+     * The listeners as unregistered channels of the transport the loops use. hello makes them
+     * before its warm-up: the native calls this takes (fcntl through jnr) load their classes
+     * then, and not between the warm-up and READY, where a class loaded can throw away code the
+     * warm-up compiled.
+     */
+    static List<ServerSocketChannel> channels(List<Listener> listeners) {
+        return listeners.stream().map(Listener::nettyServerChannel).toList();
+    }
+
     /** Registers the listeners; on failure closes everything, this server included. */
     void serve(List<Listener> listeners) throws InterruptedException {
+        serveChannels(channels(listeners));
+    }
+
+    /** Registers the listeners' channels ({@link #channels}); on failure closes everything, this server included. */
+    void serveChannels(List<ServerSocketChannel> listeners) throws InterruptedException {
         try {
-            for (Listener listener : listeners) {
+            for (ServerSocketChannel listener : listeners) {
                 Channel server = bootstrap(acceptLoop, ioLoops, connections, handler)
-                        .channelFactory(listener::nettyServerChannel)
+                        .channelFactory(() -> listener)
                         // bind() would fail with EINVAL on the already listening socket and close it.
                         .register().sync().channel();
                 connections.serving(server);
@@ -175,8 +198,12 @@ public final class HelloServer implements AutoCloseable {
      * handler of its own (warm-up requests are not counted as served): what the warm-up calls.
      */
     LoopbackWarmUp loopbackWarmUp() throws InterruptedException {
+        int loops = 0;
+        for (io.netty.util.concurrent.EventExecutor ignored : ioLoops) {
+            loops++;
+        }
         return LoopbackWarmUp.start(bootstrap(acceptLoop, ioLoops, new ConnectionTracker(),
-                new HelloHandler(generation, pid, readiness)));
+                new HelloHandler(generation, pid, readiness)), loops);
     }
 
     /** How a server channel is set up, for the listeners and the warm-up alike; without its channel. */

@@ -3,9 +3,9 @@ package dev.baton.examples.hello;
 import java.time.Duration;
 
 /**
- * hello's warm-up, from its environment: {@code HELLO_WARMUP_REQUESTS=N} requests, each over a
- * new loopback connection to a private port ({@link LoopbackWarmUp}), then, with
- * {@code HELLO_WARMUP_JIT_IDLE_S=S}, more of them until the JIT is idle, at most S seconds
+ * hello's warm-up, from its environment: {@code HELLO_WARMUP_REQUESTS=N} requests (at least), in
+ * rounds over loopback connections to a private port ({@link LoopbackWarmUp}), then, with
+ * {@code HELLO_WARMUP_JIT_IDLE_S=S}, more rounds until the JIT is idle, at most S seconds
  * ({@link dev.baton.child.Baton#warmUpUntilJitIdle}).
  */
 final class WarmUpSettings {
