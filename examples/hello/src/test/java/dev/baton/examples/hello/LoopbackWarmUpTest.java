@@ -81,6 +81,37 @@ class LoopbackWarmUpTest {
         assertThrows(IllegalArgumentException.class, () -> LoopbackWarmUp.start(bootstrap(new RoundServer(200)), 0));
     }
 
+    @Test
+    void anAnswerHelloWouldNeverSendFailsTheRoundWithOneLine() throws Exception {
+        String head = "HTTP/1.1 200 OK\r\n";
+        assertFailsWith(head + "\r\n", "keep-alive answer without a usable Content-Length (null)");
+        assertFailsWith(head + "Content-Length: 1x\r\n\r\n", "keep-alive answer without a usable Content-Length (1x)");
+        assertFailsWith(head + "Content-Length: 99999999999\r\n\r\n", "keep-alive answer without a usable Content-Length (99999999999)");
+        assertFailsWith(head + "X: " + "a".repeat(9_000), "answer head longer than 8192 bytes");
+        assertFailsWith(head + "Content-", "connection closed after " + (head.length() + 8) + " bytes of a keep-alive answer");
+    }
+
+    /** A server that answers any request with {@code raw} and closes; the round fails with {@code why}. */
+    private void assertFailsWith(String raw, String why) throws Exception {
+        ServerBootstrap rawServer = new ServerBootstrap().group(loops).childHandler(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel channel) {
+                channel.pipeline().addLast(new io.netty.channel.ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                        io.netty.util.ReferenceCountUtil.release(msg);
+                        ctx.writeAndFlush(Unpooled.copiedBuffer(raw, java.nio.charset.StandardCharsets.US_ASCII))
+                                .addListener(ChannelFutureListener.CLOSE);
+                    }
+                });
+            }
+        });
+        try (LoopbackWarmUp warmUp = LoopbackWarmUp.start(rawServer, 1)) {
+            IOException e = assertThrows(IOException.class, warmUp::call);
+            assertEquals("warm-up request over loopback: " + why, e.getMessage());
+        }
+    }
+
     private ServerBootstrap bootstrap(RoundServer server) {
         return new ServerBootstrap().group(loops).childHandler(new ChannelInitializer<SocketChannel>() {
             @Override
