@@ -24,14 +24,6 @@ final class ReadinessWatch {
         this.report = report;
     }
 
-    /** Starts watching on a daemon thread now; null when there is nothing to watch. */
-    static Thread start(Readiness readiness, Consumer<String> report, Duration interval) {
-        if (!readiness.hasChecks()) {
-            return null;
-        }
-        return startAtReady(readiness, report, interval, new CountDownLatch(0));
-    }
-
     /**
      * Starts the daemon thread now, and watches once {@code ready} opens (READY), if there are
      * checks by then. Started before the warm-up, so that its thread and classes exist before

@@ -2,7 +2,6 @@ package dev.baton.child;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -11,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.Test;
@@ -51,14 +51,17 @@ class ReadinessWatchTest {
     }
 
     @Test
-    void noThreadWithoutChecksAndTheThreadEndsWithTheDrain() throws Exception {
+    void withoutChecksTheWatchEndsAtReadyAndTheDrainEndsIt() throws Exception {
         Readiness none = new Readiness();
-        assertNull(ReadinessWatch.start(none, r -> { }, Duration.ofMillis(10)));
+        List<String> reported = new CopyOnWriteArrayList<>();
+        Thread idle = ReadinessWatch.startAtReady(none, reported::add, Duration.ofMillis(10), new CountDownLatch(0));
+        idle.join(10_000);
+        assertFalse(idle.isAlive(), "no checks at READY: the watch ends at once");
+        assertEquals(List.of(), reported);
 
         Readiness readiness = new Readiness();
         readiness.add("flag", () -> false);
-        List<String> reported = new CopyOnWriteArrayList<>();
-        Thread t = ReadinessWatch.start(readiness, reported::add, Duration.ofMillis(10));
+        Thread t = ReadinessWatch.startAtReady(readiness, reported::add, Duration.ofMillis(10), new CountDownLatch(0));
         assertTrue(t.isDaemon());
         reportedThenEndedByTheDrain(t, reported, readiness);
     }
@@ -97,7 +100,7 @@ class ReadinessWatchTest {
         Readiness readiness = new Readiness();
         readiness.add("flag", () -> false);
         List<String> reported = new CopyOnWriteArrayList<>();
-        java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(1);
+        CountDownLatch ready = new CountDownLatch(1);
         Thread t = ReadinessWatch.startAtReady(readiness, reported::add, Duration.ofMillis(10), ready);
         // Parked on the latch: no check has run, so nothing was reported.
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
@@ -109,7 +112,7 @@ class ReadinessWatchTest {
         ready.countDown();
         reportedThenEndedByTheDrain(t, reported, readiness);
 
-        Thread never = ReadinessWatch.startAtReady(readiness, reported::add, Duration.ofMillis(10), new java.util.concurrent.CountDownLatch(1));
+        Thread never = ReadinessWatch.startAtReady(readiness, reported::add, Duration.ofMillis(10), new CountDownLatch(1));
         never.interrupt();
         never.join(10_000);
         assertFalse(never.isAlive(), "an interrupt ends a watch still waiting for READY");

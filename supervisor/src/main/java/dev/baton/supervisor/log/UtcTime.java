@@ -21,8 +21,8 @@ public final class UtcTime {
     public static String format(long ms) {
         long msOfDay = Math.floorMod(ms, 86_400_000L);
         StringBuilder b = dateAndTime(Math.floorDiv(ms, 86_400_000L), msOfDay / 1000);
-        long millis = msOfDay % 1000;
-        return b.append('.').append(millis < 100 ? "0" : "").append(millis < 10 ? "0" : "").append(millis).append('Z').toString();
+        digits(b.append('.'), (int) (msOfDay % 1000), 3);
+        return b.append('Z').toString();
     }
 
     /**
