@@ -100,18 +100,17 @@ public final class HelloServer implements AutoCloseable {
                 // loopback port on the very loops, pipeline and classes that will serve: code the
                 // JIT compiled for anything else (an in-process channel, other threads) is thrown
                 // away at the first real request, and that cost tens of milliseconds after READY.
-                try (LoopbackWarmUp loopback = server.loopbackWarmUp()) {
-                    // Rounds of several requests: at least the number asked for.
-                    int perCall = loopback.requestsPerCall();
-                    int rounds = (warmUpRequests + perCall - 1) / perCall;
-                    LOG.info("warm-up: {} round(s) of {} requests, then {}", rounds, perCall,
-                            jitIdleAtMost == null ? "READY" : "more until the JIT is idle (at most " + jitIdleAtMost.toSeconds() + " s)");
-                    baton.warmUp(rounds, loopback::call);
-                    if (jitIdleAtMost != null) {
-                        baton.warmUpUntilJitIdle(jitIdleAtMost, loopback::call);
-                    }
-                    baton.warmUpNow();
+                LoopbackWarmUp loopback = server.loopbackWarmUp();
+                // Rounds of several requests: at least the number asked for.
+                int perCall = loopback.requestsPerCall();
+                int rounds = (warmUpRequests + perCall - 1) / perCall;
+                LOG.info("warm-up: {} round(s) of {} requests, then {}", rounds, perCall,
+                        jitIdleAtMost == null ? "READY" : "more until the JIT is idle (at most " + jitIdleAtMost.toSeconds() + " s)");
+                baton.warmUp(rounds, loopback::call);
+                if (jitIdleAtMost != null) {
+                    baton.warmUpUntilJitIdle(jitIdleAtMost, loopback::call);
                 }
+                baton.warmUpNow();
             }
             server.serveChannels(listeners);
             server.closeWith(baton);
@@ -197,7 +196,7 @@ public final class HelloServer implements AutoCloseable {
      * A private server on 127.0.0.1, port 0, on this server's loops, with its pipeline and a
      * handler of its own (warm-up requests are not counted as served): what the warm-up calls.
      */
-    LoopbackWarmUp loopbackWarmUp() throws InterruptedException {
+    LoopbackWarmUp loopbackWarmUp() {
         int loops = 0;
         for (io.netty.util.concurrent.EventExecutor ignored : ioLoops) {
             loops++;

@@ -21,8 +21,8 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
  * hello's warm-up over a real socket: a private server on 127.0.0.1, port 0, set up as the
  * service's own (same loops, transport, pipeline and handler class: {@link HelloServer#loopbackWarmUp}),
  * so that accepting, reading and writing are compiled before READY for the threads and classes
- * that will serve. It is never the service's listener, where another generation may be serving,
- * and only its channel is closed after the warm-up: the loops go on to serve.
+ * that will serve. It is never the service's listener, where another generation may be serving;
+ * each round has a server channel of its own, closed after it, and the loops go on to serve.
  *
  * <p>Each {@link #call()} is one round in the shapes clients use, on several connections at once:
  * the JIT compiles the branches a warm-up took, and a branch it never took (a second request in
@@ -30,35 +30,31 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
  * the first real request that takes it, in the first milliseconds after READY. One request at a
  * time, all with {@code Connection: close}, measured 10 to 17 such traps there.
  */
-final class LoopbackWarmUp implements AutoCloseable {
+final class LoopbackWarmUp {
     private static final byte[] KEEP_ALIVE = "GET / HTTP/1.1\r\nHost: warm-up\r\n\r\n".getBytes(US_ASCII);
     private static final byte[] CLOSE = "GET / HTTP/1.1\r\nHost: warm-up\r\nConnection: close\r\n\r\n".getBytes(US_ASCII);
     private static final int TIMEOUT_MS = 5_000;
     /** hello's answers are a few hundred bytes; a head past this is not hello's. */
     private static final int MAX_HEAD_BYTES = 8_192;
 
-    private final Channel server;
-    private final InetSocketAddress address;
+    private final ServerBootstrap bootstrap;
     private final int parallel;
 
-    private LoopbackWarmUp(Channel server, int parallel) {
-        this.server = server;
-        this.address = (InetSocketAddress) server.localAddress();
+    private LoopbackWarmUp(ServerBootstrap bootstrap, int parallel) {
+        this.bootstrap = bootstrap;
         this.parallel = parallel;
     }
 
     /**
-     * Binds {@code bootstrap} (loops and handlers set, no channel yet) to a loopback port of its
-     * own; each round opens {@code parallel} connections at once (one per serving loop).
+     * Each round binds {@code bootstrap} (loops and handlers set, no channel yet) to a loopback
+     * port of its own and opens {@code parallel} connections to it at once (one per serving loop).
      */
-    static LoopbackWarmUp start(ServerBootstrap bootstrap, int parallel) throws InterruptedException {
+    static LoopbackWarmUp start(ServerBootstrap bootstrap, int parallel) {
         if (parallel < 1) {
             throw new IllegalArgumentException("a warm-up round needs at least one connection, not " + parallel);
         }
-        Channel server = bootstrap
-                .channel(NettyChannels.epollAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
-                .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).sync().channel();
-        return new LoopbackWarmUp(server, parallel);
+        return new LoopbackWarmUp(bootstrap.channel(NettyChannels.epollAvailable()
+                ? EpollServerSocketChannel.class : NioServerSocketChannel.class), parallel);
     }
 
     /** Requests one {@link #call()} makes. */
@@ -67,11 +63,28 @@ final class LoopbackWarmUp implements AutoCloseable {
     }
 
     /**
-     * One round: {@code parallel} connections opened together; on each a keep-alive request, all
-     * sent before any answer is read, so the loops serve them side by side; then on each a
-     * {@code Connection: close} request, which the server ends. Throws unless every answer is a 200.
+     * One round on a server channel of its own, closed after it: {@code parallel} connections
+     * opened together; on each a keep-alive request, all sent before any answer is read, so the
+     * loops serve them side by side; then on each a {@code Connection: close} request, which the
+     * server ends. Throws unless every answer is a 200.
+     *
+     * <p>A server channel per round, because the listeners' channels are made, registered and
+     * first accept on just before READY, and the warm-up's is closed there: code that only ever
+     * saw accepted connections in those shared paths (registration, the pipeline's setup, the
+     * first accept's buffer allocator, deregistration) was thrown away at those steps, some 20
+     * deoptimisations in the 40 ms before READY, and its event loops ran slower code for about
+     * 120 ms after it, until the JIT had compiled them again.
      */
-    void call() throws IOException {
+    void call() throws IOException, InterruptedException {
+        Channel server = bootstrap.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).sync().channel();
+        try {
+            round((InetSocketAddress) server.localAddress());
+        } finally {
+            server.close().sync();
+        }
+    }
+
+    private void round(InetSocketAddress address) throws IOException {
         Socket[] sockets = new Socket[parallel];
         InputStream[] answers = new InputStream[parallel];
         try {
@@ -139,10 +152,5 @@ final class LoopbackWarmUp implements AutoCloseable {
             String status = answer.lines().findFirst().orElse("").strip();
             throw new IOException("warm-up request over loopback: answered '" + status + "', not 200");
         }
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-        server.close().sync();
     }
 }

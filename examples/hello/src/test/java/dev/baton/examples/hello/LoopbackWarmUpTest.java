@@ -1,13 +1,16 @@
 package dev.baton.examples.hello;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import org.junit.jupiter.api.AfterEach;
@@ -17,9 +20,11 @@ import org.junit.jupiter.api.Timeout;
 import dev.baton.child.NettyChannels;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -55,11 +60,10 @@ class LoopbackWarmUpTest {
     @Test
     void aRoundPutsARequestInFlightOnEveryConnectionAtOnceThenClosesEach() throws Exception {
         RoundServer server = new RoundServer(200);
-        try (LoopbackWarmUp warmUp = LoopbackWarmUp.start(bootstrap(server), PARALLEL)) {
-            assertEquals(2 * PARALLEL, warmUp.requestsPerCall());
-            warmUp.call();
-            warmUp.call();
-        }
+        LoopbackWarmUp warmUp = LoopbackWarmUp.start(bootstrap(server), PARALLEL);
+        assertEquals(2 * PARALLEL, warmUp.requestsPerCall());
+        warmUp.call();
+        warmUp.call();
         synchronized (server) {
             assertEquals(2 * PARALLEL, server.keptAlive, "keep-alive requests, all in flight together");
             assertEquals(2 * PARALLEL, server.closing, "Connection: close requests");
@@ -69,10 +73,37 @@ class LoopbackWarmUpTest {
     }
 
     @Test
+    void eachRoundAcceptsOnAServerChannelOfItsOwnClosedAfterIt() throws Exception {
+        RoundServer server = new RoundServer(200);
+        ServerChannels servers = new ServerChannels();
+        LoopbackWarmUp warmUp = LoopbackWarmUp.start(bootstrap(server).handler(servers), PARALLEL);
+        warmUp.call();
+        warmUp.call();
+        warmUp.call();
+        synchronized (servers) {
+            assertEquals(3, servers.registered.size(), "server channels, one a round");
+            assertEquals(3, new HashSet<>(servers.registered).size());
+            for (Channel channel : servers.registered) {
+                assertFalse(channel.isOpen(), "left open after its round: " + channel);
+            }
+        }
+        synchronized (server) {
+            Map<Channel, Integer> byServer = new HashMap<>();
+            server.parents.forEach(parent -> byServer.merge(parent, 1, Integer::sum));
+            assertEquals(Map.of(servers.registered.get(0), PARALLEL, servers.registered.get(1), PARALLEL,
+                    servers.registered.get(2), PARALLEL), byServer, "connections by server channel");
+        }
+    }
+
+    @Test
     void anAnswerOtherThan200FailsTheRoundWithItsStatusLine() throws Exception {
-        try (LoopbackWarmUp warmUp = LoopbackWarmUp.start(bootstrap(new RoundServer(503)), PARALLEL)) {
-            IOException e = assertThrows(IOException.class, warmUp::call);
-            assertEquals("warm-up request over loopback: answered 'HTTP/1.1 503 Service Unavailable', not 200", e.getMessage());
+        ServerChannels servers = new ServerChannels();
+        LoopbackWarmUp warmUp = LoopbackWarmUp.start(bootstrap(new RoundServer(503)).handler(servers), PARALLEL);
+        IOException e = assertThrows(IOException.class, warmUp::call);
+        assertEquals("warm-up request over loopback: answered 'HTTP/1.1 503 Service Unavailable', not 200", e.getMessage());
+        synchronized (servers) {
+            assertEquals(1, servers.registered.size());
+            assertFalse(servers.registered.get(0).isOpen(), "a failed round leaves its server channel open");
         }
     }
 
@@ -96,7 +127,7 @@ class LoopbackWarmUpTest {
         ServerBootstrap rawServer = new ServerBootstrap().group(loops).childHandler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel channel) {
-                channel.pipeline().addLast(new io.netty.channel.ChannelInboundHandlerAdapter() {
+                channel.pipeline().addLast(new ChannelInboundHandlerAdapter() {
                     @Override
                     public void channelRead(ChannelHandlerContext ctx, Object msg) {
                         io.netty.util.ReferenceCountUtil.release(msg);
@@ -106,10 +137,8 @@ class LoopbackWarmUpTest {
                 });
             }
         });
-        try (LoopbackWarmUp warmUp = LoopbackWarmUp.start(rawServer, 1)) {
-            IOException e = assertThrows(IOException.class, warmUp::call);
-            assertEquals("warm-up request over loopback: " + why, e.getMessage());
-        }
+        IOException e = assertThrows(IOException.class, LoopbackWarmUp.start(rawServer, 1)::call);
+        assertEquals("warm-up request over loopback: " + why, e.getMessage());
     }
 
     private ServerBootstrap bootstrap(RoundServer server) {
@@ -121,12 +150,28 @@ class LoopbackWarmUpTest {
         });
     }
 
+    /** Every server channel the warm-up registered, in order. */
+    @Sharable
+    private static final class ServerChannels extends ChannelInboundHandlerAdapter {
+        final List<Channel> registered = new ArrayList<>();
+
+        @Override
+        public void channelRegistered(ChannelHandlerContext ctx) {
+            synchronized (this) {
+                registered.add(ctx.channel());
+            }
+            ctx.fireChannelRegistered();
+        }
+    }
+
     /** Answers keep-alive requests in batches of {@link #PARALLEL}, and Connection: close ones at once. */
     @Sharable
     private static final class RoundServer extends SimpleChannelInboundHandler<FullHttpRequest> {
         private final HttpResponseStatus status;
         private final List<ChannelHandlerContext> held = new ArrayList<>();
         final Set<Object> connections = new HashSet<>();
+        /** Each connection's server channel, once a connection. */
+        final List<Channel> parents = new ArrayList<>();
         int keptAlive;
         int closing;
         int mostInFlight;
@@ -150,7 +195,9 @@ class LoopbackWarmUpTest {
             List<ChannelHandlerContext> batch = List.of();
             synchronized (this) {
                 keptAlive++;
-                connections.add(ctx.channel().id());
+                if (connections.add(ctx.channel().id())) {
+                    parents.add(ctx.channel().parent());
+                }
                 held.add(ctx);
                 mostInFlight = Math.max(mostInFlight, held.size());
                 if (held.size() == PARALLEL || status.code() != 200) {
