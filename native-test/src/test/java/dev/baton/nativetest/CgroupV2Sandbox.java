@@ -48,7 +48,13 @@ final class CgroupV2Sandbox implements AutoCloseable {
             try (Stream<Path> children = Files.list(v1.get())) {
                 Assumptions.assumeTrue(children.noneMatch(Files::isDirectory), "the v1 cpu hierarchy is in use");
             }
-            run("umount", v1.get().toString());
+            try {
+                run("umount", v1.get().toString());
+            } catch (IOException e) {
+                // EBUSY: something outside the test holds the hierarchy (a file open in it, say
+                // the machine's own init), so cpu cannot move to cgroup2 on this machine.
+                Assumptions.abort("the v1 cpu hierarchy cannot be unmounted: " + e.getMessage());
+            }
             unmounted = v1.get().toString();
             // The kernel destroys the emptied hierarchy, then offers its controller to cgroup2: not at once.
             long deadline = System.nanoTime() + 30_000_000_000L;
