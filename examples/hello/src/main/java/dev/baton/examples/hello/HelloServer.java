@@ -201,7 +201,7 @@ public final class HelloServer implements AutoCloseable {
         for (io.netty.util.concurrent.EventExecutor ignored : ioLoops) {
             loops++;
         }
-        return LoopbackWarmUp.start(bootstrap(acceptLoop, ioLoops, new ConnectionTracker(),
+        return LoopbackWarmUp.over(bootstrap(acceptLoop, ioLoops, new ConnectionTracker(),
                 new HelloHandler(generation, pid, readiness)), loops);
     }
 

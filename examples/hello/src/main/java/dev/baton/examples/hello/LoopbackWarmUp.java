@@ -49,7 +49,7 @@ final class LoopbackWarmUp {
      * Each round binds {@code bootstrap} (loops and handlers set, no channel yet) to a loopback
      * port of its own and opens {@code parallel} connections to it at once (one per serving loop).
      */
-    static LoopbackWarmUp start(ServerBootstrap bootstrap, int parallel) {
+    static LoopbackWarmUp over(ServerBootstrap bootstrap, int parallel) {
         if (parallel < 1) {
             throw new IllegalArgumentException("a warm-up round needs at least one connection, not " + parallel);
         }

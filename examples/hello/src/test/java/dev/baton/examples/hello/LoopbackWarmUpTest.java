@@ -60,7 +60,7 @@ class LoopbackWarmUpTest {
     @Test
     void aRoundPutsARequestInFlightOnEveryConnectionAtOnceThenClosesEach() throws Exception {
         RoundServer server = new RoundServer(200);
-        LoopbackWarmUp warmUp = LoopbackWarmUp.start(bootstrap(server), PARALLEL);
+        LoopbackWarmUp warmUp = LoopbackWarmUp.over(bootstrap(server), PARALLEL);
         assertEquals(2 * PARALLEL, warmUp.requestsPerCall());
         warmUp.call();
         warmUp.call();
@@ -76,7 +76,7 @@ class LoopbackWarmUpTest {
     void eachRoundAcceptsOnAServerChannelOfItsOwnClosedAfterIt() throws Exception {
         RoundServer server = new RoundServer(200);
         ServerChannels servers = new ServerChannels();
-        LoopbackWarmUp warmUp = LoopbackWarmUp.start(bootstrap(server).handler(servers), PARALLEL);
+        LoopbackWarmUp warmUp = LoopbackWarmUp.over(bootstrap(server).handler(servers), PARALLEL);
         warmUp.call();
         warmUp.call();
         warmUp.call();
@@ -98,7 +98,7 @@ class LoopbackWarmUpTest {
     @Test
     void anAnswerOtherThan200FailsTheRoundWithItsStatusLine() throws Exception {
         ServerChannels servers = new ServerChannels();
-        LoopbackWarmUp warmUp = LoopbackWarmUp.start(bootstrap(new RoundServer(503)).handler(servers), PARALLEL);
+        LoopbackWarmUp warmUp = LoopbackWarmUp.over(bootstrap(new RoundServer(503)).handler(servers), PARALLEL);
         IOException e = assertThrows(IOException.class, warmUp::call);
         assertEquals("warm-up request over loopback: answered 'HTTP/1.1 503 Service Unavailable', not 200", e.getMessage());
         synchronized (servers) {
@@ -109,7 +109,7 @@ class LoopbackWarmUpTest {
 
     @Test
     void aRoundNeedsAConnection() {
-        assertThrows(IllegalArgumentException.class, () -> LoopbackWarmUp.start(bootstrap(new RoundServer(200)), 0));
+        assertThrows(IllegalArgumentException.class, () -> LoopbackWarmUp.over(bootstrap(new RoundServer(200)), 0));
     }
 
     @Test
@@ -137,7 +137,7 @@ class LoopbackWarmUpTest {
                 });
             }
         });
-        IOException e = assertThrows(IOException.class, LoopbackWarmUp.start(rawServer, 1)::call);
+        IOException e = assertThrows(IOException.class, LoopbackWarmUp.over(rawServer, 1)::call);
         assertEquals("warm-up request over loopback: " + why, e.getMessage());
     }
 
