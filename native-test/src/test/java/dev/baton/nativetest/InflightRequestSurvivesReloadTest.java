@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Timeout;
  * which only exits after the answer is out.
  */
 class InflightRequestSurvivesReloadTest {
-    /** Long enough that generation 2 (a fresh JVM, slow to start on a busy machine) is ready and generation 1 draining before it ends. */
-    private static final int SLEEP_MS = 15_000;
+    /** How long after generation 1's drain began its slow request is answered. */
+    private static final int SLEEP_MS = 2000;
 
     @Test
     @Timeout(120)
@@ -27,16 +27,16 @@ class InflightRequestSurvivesReloadTest {
         try (BatondProcess batond = BatondProcess.startWithHello("InflightRequestSurvivesReloadTest")) {
             batond.awaitLine(BatondLines.ready(1), BatondProcess.STARTUP);
 
-            try (SlowRequest request = SlowRequest.start(batond.port(), 1, SLEEP_MS)) {
+            try (SlowRequest request = SlowRequest.untilDrain(batond.port(), 1, SLEEP_MS)) {
                 CompletableFuture<Answer> answer = request.response()
                         .thenApply(response -> new Answer(response, batond.output().lines()));
                 batond.signal("USR2");
 
-                Answer slow = answer.get(SLEEP_MS + 20_000, TimeUnit.MILLISECONDS);
+                Answer slow = answer.get(SLEEP_MS + 60_000, TimeUnit.MILLISECONDS); // generation 2 starts first
                 assertEquals(200, slow.response.status(), slow.response::toString);
                 assertEquals(1, slow.response.generation().orElse(-1), slow.response::toString);
                 assertTrue(slow.contains(BatondLines.draining(1)),
-                        "gen=1 was not draining yet when the slow response arrived; sleep too short for this machine?");
+                        "gen=1 answered before batond said it was draining");
                 assertFalse(slow.contains(BatondLines.exitedOrKilled(1)),
                         "gen=1 had exited before its in-flight response arrived");
             }

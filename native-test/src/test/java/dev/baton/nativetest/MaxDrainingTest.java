@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Timeout;
  * before starting the next generation.
  */
 class MaxDrainingTest {
-    /** Long enough to cover generation 2's start and the second reload request. */
-    private static final int SLEEP_MS = 8000;
+    /** How long after generation 1's drain began its slow request is answered: covers the second reload request. */
+    private static final int SLEEP_MS = 5000;
     private static final Duration EVENT = Duration.ofSeconds(60);
 
     @Test
@@ -30,7 +30,7 @@ class MaxDrainingTest {
         try (BatondProcess batond = BatondProcess.start("MaxDrainingTest", List.of(), args)) {
             batond.awaitLine(BatondLines.ready(1), BatondProcess.STARTUP);
 
-            try (SlowRequest request = SlowRequest.start(batond.port(), 1, SLEEP_MS)) {
+            try (SlowRequest request = SlowRequest.untilDrain(batond.port(), 1, SLEEP_MS)) {
                 CompletableFuture<HttpResponse> slow = request.response();
 
                 batond.signal("USR2");

@@ -37,9 +37,8 @@ class MetricsTest {
 
             try (LoadClient load = LoadClient.start(port, 2, 2)) {
                 MetricsScrape.awaitUntil(metrics, m -> m.value("baton_generation_served{generation=\"1\"}").orElse(0) > 0, EVENT);
-                // Long enough to outlast the new generation's start, which --start-nice keeps at low
-                // priority for up to 2 s under this load: generation 1 must still hold it when it drains.
-                try (SlowRequest slow = SlowRequest.start(port, 1, 15_000)) {
+                // Answered 5 s after generation 1's drain began: in flight there, whatever the start took.
+                try (SlowRequest slow = SlowRequest.untilDrain(port, 1, 5000)) {
                     batond.signal("USR2");
                     batond.awaitLine(BatondLines.draining(1), EVENT);
                     // Generation 1 drains with the slow request in flight ...

@@ -7,9 +7,11 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * A {@code /sleep} request that is certainly in the hands of a given generation: it goes out on
- * a keep-alive connection that generation has already answered once, so it cannot be sitting
- * in the kernel's accept queue waiting for the next one.
+ * A request that is certainly in the hands of a given generation and in flight when that
+ * generation's drain begins: it goes out on a keep-alive connection the generation has already
+ * answered once, so it cannot be sitting in the kernel's accept queue waiting for the next one,
+ * and asks for {@code /sleep?ms=M&after=drain}, which the examples answer M ms after their drain
+ * began, however long the reload took to get there.
  */
 final class SlowRequest implements AutoCloseable {
     private final HttpConnection connection;
@@ -20,13 +22,13 @@ final class SlowRequest implements AutoCloseable {
         this.response = response;
     }
 
-    static SlowRequest start(int port, int generation, int sleepMs) throws IOException {
+    static SlowRequest untilDrain(int port, int generation, int msAfterDrain) throws IOException {
         HttpConnection connection = HttpConnection.open(port, Duration.ofSeconds(30));
         try {
             connection.send("/", true);
             HttpResponse warmUp = connection.readResponse();
             assertEquals(generation, warmUp.generation().orElse(-1), warmUp::toString);
-            connection.send("/sleep?ms=" + sleepMs, true);
+            connection.send("/sleep?ms=" + msAfterDrain + "&after=drain", true);
         } catch (IOException | RuntimeException | Error e) {
             connection.close();
             throw e;

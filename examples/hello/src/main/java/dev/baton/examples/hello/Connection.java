@@ -43,6 +43,14 @@ final class Connection extends ChannelDuplexHandler {
     /** How long to wait, after our FIN, for the client to close its side before closing anyway. */
     static final Duration LINGER = Duration.ofSeconds(1);
 
+    /** The user event {@link #drain()} sends up the pipeline once: this process's drain has begun. */
+    static final Object DRAIN_BEGUN = new Object() {
+        @Override
+        public String toString() {
+            return "DRAIN_BEGUN";
+        }
+    };
+
     private final ConnectionTracker tracker;
     /** Pipelined requests that arrived while one was being answered; answered in order. */
     private final Queue<FullHttpRequest> waiting = new ArrayDeque<>();
@@ -104,6 +112,9 @@ final class Connection extends ChannelDuplexHandler {
 
     /** The response to the current request is flushed (or failed): finish it, then go on or close. */
     private void responded(ChannelHandlerContext ctx, boolean written, boolean keep) {
+        if (!busy) {
+            return; // the connection closed first, and the request ended with it (channelInactive)
+        }
         busy = false;
         current = null;
         tracker.requestEnded(written);
@@ -121,9 +132,18 @@ final class Connection extends ChannelDuplexHandler {
     /**
      * The drain has begun (stage 1, on this connection's event loop, see {@link ConnectionTracker}):
      * every response from now on, the one in progress included, carries {@code Connection: close}.
+     * {@link #DRAIN_BEGUN} then goes up the pipeline, for a response that waits for the drain.
      */
     void drain() {
-        draining = true;
+        if (!draining) {
+            draining = true;
+            ctx.fireUserEventTriggered(DRAIN_BEGUN);
+        }
+    }
+
+    /** Whether the drain has begun for this connection (on the channel's event loop only). */
+    boolean draining() {
+        return draining;
     }
 
     /**
@@ -132,7 +152,7 @@ final class Connection extends ChannelDuplexHandler {
      * Returns whether it was idle.
      */
     boolean closeIfIdle() {
-        draining = true;
+        drain();
         if (busy || closing) {
             return false;
         }
@@ -172,6 +192,13 @@ final class Connection extends ChannelDuplexHandler {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (busy) {
+            // The client left before its answer: the request ends here, not when (or if) an answer
+            // is written later, so the drain does not wait for a request nobody will read.
+            busy = false;
+            current = null;
+            tracker.requestEnded(false);
+        }
         releaseWaiting();
         ctx.fireChannelInactive();
     }

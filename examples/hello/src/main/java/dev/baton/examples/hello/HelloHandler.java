@@ -20,20 +20,26 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.AttributeKey;
 
 /**
  * The service itself: {@code GET /} says which generation and process answered, and
  * {@code GET /sleep?ms=M} does the same after M milliseconds, so that tests can hold a
- * request in flight across a reload. {@code GET /ready} is the readiness probe (200, or 503
- * with the reason from the moment the drain begins) and {@code GET /live} the liveness probe,
- * served on the service's own listener so that they work wherever it runs, batond included.
- * Exactly one response per request; whether the
+ * request in flight across a reload. {@code GET /sleep?ms=M&after=drain} answers M milliseconds
+ * after this process's drain began (from then on, after M milliseconds): in flight when the
+ * drain begins, however long the reload takes to get there. {@code GET /ready} is the readiness
+ * probe (200, or 503 with the reason from the moment the drain begins) and {@code GET /live} the
+ * liveness probe, served on the service's own listener so that they work wherever it runs,
+ * batond included. Exactly one response per request; whether the
  * connection stays open is {@link Connection}'s business, not this class's.
  */
 @Sharable
 final class HelloHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     /** Longer than any sensible drain timeout, short enough that a typo cannot park a request for days. */
     static final long MAX_SLEEP_MS = 600_000;
+
+    /** The sleep of a {@code /sleep?after=drain} request that waits for the drain, on its channel. */
+    private static final AttributeKey<Long> AFTER_DRAIN = AttributeKey.valueOf(HelloHandler.class, "afterDrain");
 
     /** {@code generation=N pid=P}: the substring the end-to-end tests look for. */
     private final String identity;
@@ -57,7 +63,7 @@ final class HelloHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         switch (uri.path()) {
             case "/" -> respond(ctx, HttpResponseStatus.OK, identity + "\n");
-            case "/sleep" -> sleep(ctx, uri.parameters().get("ms"));
+            case "/sleep" -> sleep(ctx, uri.parameters().get("ms"), uri.parameters().get("after"));
             case "/ready" -> {
                 Readiness.Verdict verdict = readiness.get();
                 respond(ctx, verdict.ready() ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
@@ -68,16 +74,42 @@ final class HelloHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
     }
 
-    private void sleep(ChannelHandlerContext ctx, List<String> ms) {
+    private void sleep(ChannelHandlerContext ctx, List<String> ms, List<String> after) {
         long millis = parseMillis(ms);
         if (millis < 0) {
             respond(ctx, HttpResponseStatus.BAD_REQUEST,
                     "ms must be a whole number of milliseconds from 0 to " + MAX_SLEEP_MS + "\n");
             return;
         }
+        if (after != null && !after.equals(List.of("drain"))) {
+            respond(ctx, HttpResponseStatus.BAD_REQUEST, "after must be drain, once\n");
+            return;
+        }
+        Connection connection = ctx.pipeline().get(Connection.class);
+        if (after != null && !connection.draining()) {
+            // Kept on the channel, not in a list of our own: a client that gives up takes it along.
+            ctx.channel().attr(AFTER_DRAIN).set(millis);
+            return;
+        }
+        sleepThenRespond(ctx, millis);
+    }
+
+    private void sleepThenRespond(ChannelHandlerContext ctx, long millis) {
         // A timer on the connection's own event loop: the loop keeps serving other connections.
         ctx.executor().schedule(() -> respond(ctx, HttpResponseStatus.OK, identity + " slept=" + millis + "ms\n"),
                 millis, TimeUnit.MILLISECONDS);
+    }
+
+    /** The drain began: a {@code /sleep?after=drain} waiting on this connection starts its sleep now. */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event == Connection.DRAIN_BEGUN) {
+            Long millis = ctx.channel().attr(AFTER_DRAIN).getAndSet(null);
+            if (millis != null) {
+                sleepThenRespond(ctx, millis);
+            }
+        }
+        ctx.fireUserEventTriggered(event);
     }
 
     /** The single {@code ms} parameter, or -1 when it is missing, repeated, not a number or out of range. */

@@ -106,10 +106,56 @@ class HelloServerTest {
     }
 
     @Test
+    void sleepAfterDrainIsHeldUntilTheDrainBeginsThenSleeps() throws Exception {
+        try (RawHttp waiter = new RawHttp(address); RawHttp clock = new RawHttp(address)) {
+            waiter.send("/sleep?ms=200&after=drain");
+            await(() -> server.connections().inflight() == 1);
+            // A plain sleep on another connection, answered while the waiter still has nothing.
+            assertEquals(200, clock.get("/sleep?ms=500").status());
+            assertEquals(0, waiter.unread(), "answered before the drain began");
+
+            Instant drained = Instant.now();
+            server.connections().stopAccepting();
+            RawHttp.Response answer = waiter.read();
+            assertEquals(200, answer.status());
+            assertTrue(answer.body().contains(IDENTITY + " slept=200ms"), answer.body());
+            assertEquals("close", answer.header("connection"));
+            assertTrue(Duration.between(drained, Instant.now()).toMillis() >= 200);
+            assertTrue(server.connections().awaitIdle(Instant.now().plusSeconds(5)));
+        }
+    }
+
+    @Test
+    void sleepAfterDrainOnceTheDrainHasBegunJustSleeps() throws Exception {
+        try (RawHttp late = new RawHttp(address)) {
+            await(() -> server.connections().connections() == 1);
+            server.connections().stopAccepting();
+            Instant sent = Instant.now();
+            RawHttp.Response answer = late.get("/sleep?ms=100&after=drain");
+            assertEquals(200, answer.status());
+            assertTrue(answer.body().contains("slept=100ms"), answer.body());
+            assertTrue(Duration.between(sent, Instant.now()).toMillis() >= 100);
+        }
+    }
+
+    @Test
+    void aClientThatGivesUpOnASleepAfterDrainLeavesNothingBehind() throws Exception {
+        try (RawHttp waiter = new RawHttp(address)) {
+            waiter.send("/sleep?ms=0&after=drain");
+            await(() -> server.connections().inflight() == 1);
+        }
+        // The request ends with its connection, not at the drain: nothing is waiting for one.
+        await(() -> server.connections().connections() == 0 && server.connections().inflight() == 0);
+        server.connections().stopAccepting();
+        assertTrue(server.connections().awaitIdle(Instant.now().plusSeconds(5)));
+    }
+
+    @Test
     void badSleepIs400AndUnknownPathIs404() throws Exception {
         try (RawHttp client = new RawHttp(address)) {
             for (String path : List.of("/sleep", "/sleep?ms=abc", "/sleep?ms=-1", "/sleep?ms=1&ms=2",
-                    "/sleep?ms=" + (HelloHandler.MAX_SLEEP_MS + 1))) {
+                    "/sleep?ms=" + (HelloHandler.MAX_SLEEP_MS + 1), "/sleep?ms=1&after=now", "/sleep?ms=1&after=",
+                    "/sleep?ms=1&after=drain&after=drain", "/sleep?after=drain")) {
                 assertEquals(400, client.get(path).status(), path);
             }
             assertEquals(404, client.get("/nope").status());

@@ -12,12 +12,15 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
 
 /**
  * The service itself, the same as examples/hello's: {@code GET /} says which generation and
  * process answered, and {@code GET /sleep?ms=M} does the same after M milliseconds, so that
- * tests can hold a request in flight across a reload. Whether the connection stays open is
- * Jetty's business (it says {@code Connection: close} once the connector is shut down).
+ * tests can hold a request in flight across a reload; {@code GET /sleep?ms=M&after=drain}
+ * answers M milliseconds after this process's drain began (after M milliseconds once it has).
+ * Whether the connection stays open is Jetty's business (it says {@code Connection: close}
+ * once the connector is shut down).
  */
 final class HelloHandler extends Handler.Abstract.NonBlocking {
     /** Longer than any sensible drain timeout, short enough that a typo cannot park a request for days. */
@@ -26,8 +29,11 @@ final class HelloHandler extends Handler.Abstract.NonBlocking {
     /** {@code generation=N pid=P}: the substring the end-to-end tests look for. */
     private final String identity;
 
-    HelloHandler(int generation, long pid) {
+    private final AfterDrain afterDrain;
+
+    HelloHandler(int generation, long pid, AfterDrain afterDrain) {
         this.identity = "generation=" + generation + " pid=" + pid;
+        this.afterDrain = afterDrain;
     }
 
     @Override
@@ -46,16 +52,29 @@ final class HelloHandler extends Handler.Abstract.NonBlocking {
     }
 
     private void sleep(Request request, Response response, Callback callback) {
-        long millis = parseMillis(Request.extractQueryParameters(request).getValues("ms"));
+        Fields query = Request.extractQueryParameters(request);
+        long millis = parseMillis(query.getValues("ms"));
         if (millis < 0) {
             respond(response, callback, HttpStatus.BAD_REQUEST_400,
                     "ms must be a whole number of milliseconds from 0 to " + MAX_SLEEP_MS + "\n");
             return;
         }
+        List<String> after = query.getValues("after");
+        if (after != null && !after.equals(List.of("drain"))) {
+            respond(response, callback, HttpStatus.BAD_REQUEST_400, "after must be drain, once\n");
+            return;
+        }
         // A timer, not a parked thread: the pool keeps serving other requests meanwhile.
-        request.getComponents().getScheduler().schedule(
+        Runnable sleep = () -> request.getComponents().getScheduler().schedule(
                 () -> respond(response, callback, HttpStatus.OK_200, identity + " slept=" + millis + "ms\n"),
                 millis, TimeUnit.MILLISECONDS);
+        if (after == null) {
+            sleep.run();
+        } else {
+            // No failure listener: with one, Jetty turns the drain's short idle timeout into a 500
+            // for this request. One whose client has left ends at the drain, its answer unwritten.
+            afterDrain.run(sleep);
+        }
     }
 
     /** The single {@code ms} parameter, or -1 when it is missing, repeated, not a number or out of range. */

@@ -30,25 +30,32 @@ final class JettyDrain implements Drainable {
     private final List<CountingConnector> connectors;
     private final List<ServerSocketChannel> channels;
     private final InflightTracker inflight;
+    private final AfterDrain afterDrain;
 
-    JettyDrain(List<CountingConnector> connectors, List<ServerSocketChannel> channels, InflightTracker inflight) {
+    JettyDrain(List<CountingConnector> connectors, List<ServerSocketChannel> channels, InflightTracker inflight,
+            AfterDrain afterDrain) {
         this.connectors = List.copyOf(connectors);
         this.channels = List.copyOf(channels);
         this.inflight = inflight;
+        this.afterDrain = afterDrain;
         connectors.forEach(c -> c.setShutdownIdleTimeout(IDLE_CLOSE.toMillis()));
     }
 
     @Override
     public void stopAccepting() throws Exception {
-        connectors.forEach(CountingConnector::shutdown);
-        for (ServerSocketChannel channel : channels) {
-            channel.close();
-        }
-        Instant deadline = Instant.now().plus(ACCEPTOR_EXIT);
-        for (CountingConnector connector : connectors) {
-            if (!connector.awaitAcceptorOut(deadline)) {
-                throw new IllegalStateException("a Jetty acceptor is still in accept(2) " + ACCEPTOR_EXIT + " after close");
+        try {
+            connectors.forEach(CountingConnector::shutdown);
+            for (ServerSocketChannel channel : channels) {
+                channel.close();
             }
+            Instant deadline = Instant.now().plus(ACCEPTOR_EXIT);
+            for (CountingConnector connector : connectors) {
+                if (!connector.awaitAcceptorOut(deadline)) {
+                    throw new IllegalStateException("a Jetty acceptor is still in accept(2) " + ACCEPTOR_EXIT + " after close");
+                }
+            }
+        } finally {
+            afterDrain.begin(); // the drain has begun, whether or not every acceptor has left
         }
     }
 

@@ -75,7 +75,8 @@ public final class JettyServer implements AutoCloseable {
         threads.setName("jetty");
         Server server = new Server(threads);
         InflightTracker inflight = new InflightTracker();
-        server.setHandler(new InflightHandler(inflight, new HelloHandler(generation, pid)));
+        AfterDrain afterDrain = new AfterDrain();
+        server.setHandler(new InflightHandler(inflight, new HelloHandler(generation, pid, afterDrain)));
         List<CountingConnector> connectors = new ArrayList<>();
         List<ServerSocketChannel> channels = new ArrayList<>();
         List<InetSocketAddress> addresses = new ArrayList<>();
@@ -90,7 +91,7 @@ public final class JettyServer implements AutoCloseable {
                 connectors.add(connector);
                 addresses.add((InetSocketAddress) channel.getLocalAddress());
             }
-            JettyDrain drain = new JettyDrain(connectors, channels, inflight);
+            JettyDrain drain = new JettyDrain(connectors, channels, inflight, afterDrain);
             server.start();
             LOG.info("serving generation={} pid={} on {}", generation, pid,
                     addresses.stream().map(Addresses::format).collect(Collectors.joining(",")));

@@ -57,6 +57,11 @@ final class RawHttp implements AutoCloseable {
                 new String(body, StandardCharsets.UTF_8));
     }
 
+    /** Bytes that have arrived and not been read yet: 0 while the server has not answered. */
+    int unread() throws IOException {
+        return in.available();
+    }
+
     /** True when the server closed cleanly (FIN) with nothing more to read. */
     boolean closedByServer() throws IOException {
         return in.read() == -1;
