@@ -179,7 +179,7 @@ class LowPriorityStartTest {
      * has {@code nice} ("/autogroup-N nice X" in /proc/PID/autogroup): a thread's nice alone would
      * not count against another session's.
      */
-    private static void assertAutogroup(long pid, int nice, String when) throws IOException {
+    static void assertAutogroup(long pid, int nice, String when) throws IOException {
         Path enabled = Path.of("/proc/sys/kernel/sched_autogroup_enabled");
         if (!Files.exists(enabled) || !Files.readString(enabled).strip().equals("1")) {
             return;
@@ -189,7 +189,7 @@ class LowPriorityStartTest {
     }
 
     /** Every thread of the process has {@code nice}; read from field 19 of /proc/PID/task/TID/stat. */
-    private static void assertAll(long pid, int nice, String when) {
+    static void assertAll(long pid, int nice, String when) {
         Map<Long, Integer> nices = nices(pid);
         assertTrue(!nices.isEmpty(), when + ": pid " + pid + " has no threads");
         assertTrue(nices.values().stream().allMatch(n -> n == nice),

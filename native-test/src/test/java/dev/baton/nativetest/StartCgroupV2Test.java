@@ -62,6 +62,8 @@ class StartCgroupV2Test {
                 batond.awaitLine(BatondLines.ready(2), EVENT);
                 await(() -> "100".equals(weight(cgroup2)), "gen-2 never got weight 100 back");
                 assertEquals(1, batond.countLines(RESTORED), () -> batond.output().tail(20));
+                // The replaced generation drains at the low weight (--drain-nice, on by default).
+                batond.awaitLine(Pattern.compile("gen=1 pid=" + gen1 + " drains at cpu.weight 1"), EVENT);
                 batond.awaitLine(BatondLines.exited(1), EVENT);
                 await(() -> !Files.exists(subtree.resolve("gen-1")), "gen-1 left behind after generation 1 exited");
 

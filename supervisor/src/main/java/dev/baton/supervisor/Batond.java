@@ -293,7 +293,9 @@ public final class Batond {
                     watchdog.map(p -> " watchdog every " + Durations.format(p)).orElse(""),
                     Durations.format(config.readyTimeout()),
                     Durations.format(config.drainTimeout())
-                            + (config.minReady().isZero() ? "" : " min-ready=" + Durations.format(config.minReady())),
+                            + (config.minReady().isZero() ? "" : " min-ready=" + Durations.format(config.minReady()))
+                            + " drain-priority=" + (config.drainNice() == 0 ? "off" : cgroup != null
+                                    ? "cpu.weight " + CgroupCpuWeight.LOW : "nice " + config.drainNice()),
                     startPriority.mechanism(), String.join(" ", config.command()));
             if (resumed != null) {
                 supervisor.resumed();

@@ -217,6 +217,45 @@ public final class RealActions implements Actions {
         }
     }
 
+    @Override
+    public void lowerDrainPriority(int generation, long pid) {
+        int nice = config.drainNice();
+        if (nice == 0) {
+            return;
+        }
+        if (cgroup != null) {
+            String why = cgroup.lower(generation); // one write: covers every thread, later ones too
+            if (why == null) {
+                LOG.info("gen={} pid={} drains at cpu.weight {}", generation, pid, CgroupCpuWeight.LOW);
+                return;
+            }
+            LOG.warn("gen={} pid={} drains at nice {} instead of a low cpu.weight: {}", generation, pid, nice, why);
+        }
+        // The session first, on the loop: one write, and where autogroups decide, all that counts.
+        String autogroup = startNice.autogroups() ? startNice.restoreAutogroup(pid, nice) : null;
+        // Each thread's nice value off the loop: a scan of /proc that must not hold back the SIGTERM.
+        timers.execute(() -> {
+            long began = System.nanoTime();
+            StartNice.Restored r;
+            try {
+                r = startNice.restore(pid, nice);
+            } catch (RuntimeException e) {
+                LOG.warn("gen={} pid={} drain priority not lowered: {}", generation, pid, e.toString());
+                return;
+            }
+            long micros = (System.nanoTime() - began) / 1000;
+            String session = !startNice.autogroups() ? "" : autogroup == null ? ", autogroup nice " + nice
+                    : ", autogroup not lowered (" + autogroup + ")";
+            if (r.refused() > 0 || !r.complete() || autogroup != null) {
+                LOG.warn("gen={} pid={} drains at nice {} in part: {}{} in {}.{} ms", generation, pid, nice,
+                        r.describe(), session, micros / 1000, micros % 1000 / 100);
+            } else {
+                LOG.info("gen={} pid={} drains at nice {}: {}{} in {}.{} ms", generation, pid, nice,
+                        r.describe(), session, micros / 1000, micros % 1000 / 100);
+            }
+        });
+    }
+
     /** Sets the child's autogroup back from the timer thread, every 150 ms, a few times at most. */
     private void retryAutogroup(int generation, long pid, int attempt) {
         timers.schedule(() -> {

@@ -9,11 +9,12 @@ import dev.baton.protocol.Version;
  */
 public final class BatondHelp {
     static final String TEXT = """
-            Usage: batond [-hV] [--no-memory-check] [--control=PATH] [--drain-timeout=DURATION]
-                          [--handoff-dir=DIR] [--max-draining=N] [--memory-headroom=FACTOR] [--metrics=HOST:
-                          PORT] [--min-ready=DURATION] [--ready-timeout=DURATION]
-                          [--restart-backoff-max=DURATION] [--restart-backoff-min=DURATION] [--start-nice=N]
-                          [--listen=[NAME=]HOST:PORT]... [COMMAND...]
+            Usage: batond [-hV] [--no-memory-check] [--control=PATH] [--drain-nice=N]
+                          [--drain-timeout=DURATION] [--handoff-dir=DIR] [--max-draining=N]
+                          [--memory-headroom=FACTOR] [--metrics=HOST:PORT] [--min-ready=DURATION]
+                          [--ready-timeout=DURATION] [--restart-backoff-max=DURATION]
+                          [--restart-backoff-min=DURATION] [--start-nice=N] [--listen=[NAME=]HOST:PORT]...
+                          [COMMAND...]
             Holds listening sockets and hands them to generation after generation of a child process.
             SIGUSR2 or SIGHUP: start a new generation, drain the old one once the new one is READY.
             SIGTERM or SIGINT: drain every generation, then exit 0.
@@ -58,6 +59,10 @@ public final class BatondHelp {
                                           subtree: at cpu.weight 1 instead) until it is READY (at most a
                                           quarter of --ready-timeout, 2s at most), then gets batond's own
                                           priority back; 0 (off) to 19 (default: 19).
+                  --drain-nice=N        An old generation replaced by a new one drains at nice N (its session's
+                                          autogroup where the kernel has them; in a delegated cgroup v2
+                                          subtree: at cpu.weight 1 instead), so its drain and exit take only
+                                          the CPU the new one leaves; 0 (off) to 19 (default: 19).
               -h, --help                Show this help message and exit.
               -V, --version             Print version information and exit.
 

@@ -11,7 +11,8 @@ import java.util.List;
  * Everything batond was told on its command line; built once, never changed. {@code control}
  * is the control socket's path; {@code metrics} is null when no Prometheus endpoint was asked for;
  * {@code minReady} is zero without --min-ready.
- * {@code startNice} is the nice value a reload's new generation starts at (0: off).
+ * {@code startNice} is the nice value a reload's new generation starts at (0: off);
+ * {@code drainNice} the one a replaced generation drains at (0: off).
  */
 public record Config(
         List<ListenSpec> listens,
@@ -26,6 +27,7 @@ public record Config(
         Path control,
         InetSocketAddress metrics,
         int startNice,
+        int drainNice,
         List<String> command,
         Duration minReady) {
 

@@ -30,12 +30,13 @@ public final class Options {
     static final OptionSpec CONTROL = OptionSpec.value("--control", "PATH");
     static final OptionSpec METRICS = OptionSpec.value("--metrics", "HOST:PORT");
     static final OptionSpec START_NICE = OptionSpec.value("--start-nice", "N");
+    static final OptionSpec DRAIN_NICE = OptionSpec.value("--drain-nice", "N");
     static final OptionSpec HELP = OptionSpec.flag("--help", "-h");
     static final OptionSpec VERSION = OptionSpec.flag("--version", "-V");
 
     static final List<OptionSpec> ALL = List.of(LISTEN, READY_TIMEOUT, DRAIN_TIMEOUT, RESTART_BACKOFF_MIN,
             RESTART_BACKOFF_MAX, MIN_READY, MAX_DRAINING, MEMORY_HEADROOM, NO_MEMORY_CHECK, HANDOFF_DIR, CONTROL, METRICS,
-            START_NICE, HELP, VERSION);
+            START_NICE, DRAIN_NICE, HELP, VERSION);
 
     private Options() {}
 
@@ -75,6 +76,7 @@ public final class Options {
         long maxDraining = integer(cl, MAX_DRAINING, "1", MAX_DRAINING_RANGE);
         double memoryHeadroom = number(cl, MEMORY_HEADROOM, "1.0", HEADROOM_RANGE);
         long startNice = integer(cl, START_NICE, "19", START_NICE_RANGE);
+        long drainNice = integer(cl, DRAIN_NICE, "19", START_NICE_RANGE);
         if (cl.has(VERSION)) {
             out.println(BatondHelp.version());
             return null;
@@ -121,6 +123,9 @@ public final class Options {
         if (startNice < 0 || startNice > MAX_NICE) {
             throw outOfRange(START_NICE, cl.value(START_NICE, "19"), START_NICE_RANGE);
         }
+        if (drainNice < 0 || drainNice > MAX_NICE) {
+            throw outOfRange(DRAIN_NICE, cl.value(DRAIN_NICE, "19"), START_NICE_RANGE);
+        }
         InetSocketAddress metrics = null;
         if (cl.has(METRICS)) {
             try {
@@ -132,7 +137,7 @@ public final class Options {
         Path handoffDir = cl.has(HANDOFF_DIR) ? path(HANDOFF_DIR, cl.value(HANDOFF_DIR, null)) : null;
         Path control = cl.has(CONTROL) ? path(CONTROL, cl.value(CONTROL, null)) : ControlPath.fromEnvironment(env);
         return new Config(specs, ready, drain, backoffMin, backoffMax, (int) maxDraining, !cl.has(NO_MEMORY_CHECK),
-                memoryHeadroom, handoffDir, control, metrics, (int) startNice, cl.command(), minReady);
+                memoryHeadroom, handoffDir, control, metrics, (int) startNice, (int) drainNice, cl.command(), minReady);
     }
 
     private static final String MAX_DRAINING_RANGE = "from 1 to " + MAX_DRAINING_LIMIT;

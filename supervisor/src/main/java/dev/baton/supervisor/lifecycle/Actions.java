@@ -31,6 +31,14 @@ public interface Actions {
     void restorePriority(int generation, long pid);
 
     /**
+     * Before a generation that another one replaces (or that is rolled back) gets its SIGTERM: it
+     * drains at --drain-nice, so that its drain, its JIT and its exit take only the CPU the serving
+     * generation leaves. One write where a cgroup or the kernel's autogroups decide; never fails
+     * (logged). Not at batond's shutdown: then no other generation serves.
+     */
+    void lowerDrainPriority(int generation, long pid);
+
+    /**
      * Signals the child's whole process group (a wrapper script and everything it started); false
      * when the group is gone. Counts nothing: the old generation's SIGTERM at a hand-over must not
      * wait for a scan of /proc.

@@ -822,6 +822,7 @@ public final class Supervisor {
             notifyServing("last reload (gen=" + g.number + ") rolled back: " + reason);
         }
         if (g.phase() == Phase.PROVING) {
+            actions.lowerDrainPriority(g.number, g.pid); // the serving generation goes on beside it
             drain(g, "rolled back");
         }
         afterStartEnded();
@@ -854,6 +855,8 @@ public final class Supervisor {
         starting = null;
         if (previous != null) {
             // First: the old generation's SIGTERM waits for none of what follows (metrics, a full GC in IdleCompaction).
+            // Its priority drops before it: the drain, its JIT and the exit must not slow the new one's first requests.
+            actions.lowerDrainPriority(previous.number, previous.pid);
             drain(previous, "replaced by gen=" + g.number);
         }
         monitor.serving(g.snapshot());

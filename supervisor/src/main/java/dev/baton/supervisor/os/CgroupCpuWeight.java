@@ -235,12 +235,21 @@ public final class CgroupCpuWeight {
 
     /** At READY: the default weight. Null when done, else why not. */
     public String restore(int generation) {
+        return weigh(generation, DEFAULT);
+    }
+
+    /** Before a replaced generation's drain (--drain-nice): the low weight. Null when done, else why not. */
+    public String lower(int generation) {
+        return weigh(generation, LOW);
+    }
+
+    private String weigh(int generation, int value) {
         Path weight = generation(generation).resolve("cpu.weight");
         try {
-            fs.write(weight, Integer.toString(DEFAULT));
+            fs.write(weight, Integer.toString(value));
             return null;
         } catch (IOException e) {
-            return "cannot set " + weight + " to " + DEFAULT + ": " + why(e);
+            return "cannot set " + weight + " to " + value + ": " + why(e);
         }
     }
 

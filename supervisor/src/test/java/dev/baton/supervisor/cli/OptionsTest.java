@@ -306,16 +306,23 @@ public class OptionsTest {
     }
 
     @Test
-    void startNiceIsFrom0To19AndDefaultsTo19() {
-        assertEquals(19, parse("--", "a").startNice());
-        assertEquals(0, parse("--start-nice", "0", "--", "a").startNice());
-        assertEquals(19, parse("--start-nice=19", "--", "a").startNice());
-        for (String beyond : List.of("20", "-1", "99999999999")) {
-            assertError("--start-nice: '" + beyond + "' is out of range: from 0 (off) to 19", "--start-nice", beyond, "--", "a");
-        }
-        for (String bad : List.of("", "high", "1.5", "+5")) {
-            assertError("--start-nice: '" + bad + "' is not a whole number (from 0 (off) to 19)", "--start-nice=" + bad, "--", "a");
-        }
+    void startNiceAndDrainNiceAreFrom0To19AndDefaultTo19() {
+        Map<String, java.util.function.ToIntFunction<Config>> options = Map.of(
+                "--start-nice", Config::startNice, "--drain-nice", Config::drainNice);
+        options.forEach((option, value) -> {
+            assertEquals(19, value.applyAsInt(parse("--", "a")), option);
+            assertEquals(0, value.applyAsInt(parse(option, "0", "--", "a")), option);
+            assertEquals(7, value.applyAsInt(parse(option + "=7", "--", "a")), option);
+            for (String beyond : List.of("20", "-1", "99999999999")) {
+                assertError(option + ": '" + beyond + "' is out of range: from 0 (off) to 19", option, beyond, "--", "a");
+            }
+            for (String bad : List.of("", "high", "1.5", "+5")) {
+                assertError(option + ": '" + bad + "' is not a whole number (from 0 (off) to 19)", option + "=" + bad, "--", "a");
+            }
+        });
+        Config both = parse("--start-nice", "3", "--drain-nice", "11", "--", "a");
+        assertEquals(3, both.startNice());
+        assertEquals(11, both.drainNice());
     }
 
     @Test

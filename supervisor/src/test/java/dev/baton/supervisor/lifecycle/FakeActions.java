@@ -66,6 +66,11 @@ public final class FakeActions implements Actions {
     }
 
     @Override
+    public void lowerDrainPriority(int generation, long pid) {
+        calls.add("lower " + pid);
+    }
+
+    @Override
     public boolean signal(long pid, Sig signal) {
         signals.add(new Signal(pid, signal));
         calls.add("SIG" + signal + " " + pid);

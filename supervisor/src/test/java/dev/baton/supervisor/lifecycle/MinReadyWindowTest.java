@@ -90,6 +90,8 @@ class MinReadyWindowTest {
         os.now = os.now.plus(WINDOW);
         sup.handle(new Event.Deadline(2, Event.Deadline.Kind.MIN_READY));
         assertEquals(List.of(new FakeActions.Signal(GEN1, Sig.TERM)), os.signals);
+        assertEquals(List.of("lower " + GEN1, "SIGTERM " + GEN1), os.calls.subList(os.calls.size() - 2, os.calls.size()),
+                "the replaced generation drains at low priority");
         assertEquals(2, sup.snapshot().servingGeneration());
         assertNull(generation(2).get("min_ready_until"));
         sup.handle(new Event.ChildExited(1, GEN1, 0));
@@ -122,6 +124,8 @@ class MinReadyWindowTest {
         assertEquals("failed", answers.get(0).get("outcome"));
         assertEquals("gen=2 reported not ready: check 'db' failing", answers.get(0).get("reason"));
         assertEquals(List.of(new FakeActions.Signal(GEN2, Sig.TERM)), os.signals, "the new one drains, the old one is untouched");
+        assertEquals(List.of("lower " + GEN2, "SIGTERM " + GEN2), os.calls.subList(os.calls.size() - 2, os.calls.size()),
+                "the rolled-back generation drains at low priority beside the serving one");
         assertEquals("draining", generation(2).get("state"));
         assertEquals(1, sup.snapshot().servingGeneration());
         sup.handle(new Event.Deadline(2, Event.Deadline.Kind.MIN_READY)); // stale
@@ -163,6 +167,7 @@ class MinReadyWindowTest {
         reloadIntoTheWindow();
         sup.handle(new Event.ShutdownRequested("SIGTERM"));
         assertEquals(List.of(new FakeActions.Signal(GEN1, Sig.TERM), new FakeActions.Signal(GEN2, Sig.TERM)), os.signals);
+        assertTrue(os.calls.stream().noneMatch(c -> c.startsWith("lower")), "at shutdown nobody else serves: " + os.calls);
         assertEquals("aborted", answers.get(0).get("outcome"));
         sup.handle(new Event.Deadline(2, Event.Deadline.Kind.MIN_READY));
         sup.handle(new Event.ChildExited(2, GEN2, 0));

@@ -82,7 +82,7 @@ public class SupervisorTest {
         int conn2 = connect(os.lastToken(), gen2);
         assertTrue(os.calls.isEmpty(), "nothing restored or signalled before READY: " + os.calls);
         sup.handle(ChildFrames.event(conn2, Frame.of("READY", "1")));
-        assertEquals(List.of("restore " + gen2, "SIGTERM " + gen1), os.calls);
+        assertEquals(List.of("restore " + gen2, "lower " + gen1, "SIGTERM " + gen1), os.calls);
         assertEquals("restored", generationInStatus(2).get("start_priority"));
         assertNull(generationInStatus(1).get("start_priority"), "generation 1 never started low");
     }
@@ -103,12 +103,12 @@ public class SupervisorTest {
         os.now = os.now.plusSeconds(1);
         try (LogLines log = LogLines.capture()) {
             bringUpLatest(2);
-            assertEquals(List.of("restore " + gen2, "SIGTERM 1000"), os.calls, "READY restores nothing again");
+            assertEquals(List.of("restore " + gen2, "lower 1000", "SIGTERM 1000"), os.calls, "READY restores nothing again");
             assertTrue(log.contains("gen=2 pid=" + gen2 + " ready in 3s; start priority already restored at 2s after spawn, not again"),
                     log::toString);
         }
         sup.handle(new Event.Deadline(2, Event.Deadline.Kind.PRIORITY)); // late: nothing
-        assertEquals(2, os.calls.size());
+        assertEquals(3, os.calls.size());
     }
 
     @Test
@@ -125,7 +125,7 @@ public class SupervisorTest {
         sup.handle(new Event.ReloadRequested("test"));
         long gen2 = os.lastPid();
         bringUpLatest(2);
-        assertEquals(List.of("serving gen=1", "restore " + gen2, "SIGTERM 1000", "serving gen=2"), os.calls);
+        assertEquals(List.of("serving gen=1", "restore " + gen2, "lower 1000", "SIGTERM 1000", "serving gen=2"), os.calls);
     }
 
     @Test
@@ -141,7 +141,8 @@ public class SupervisorTest {
         long gen3 = os.lastPid();
         bringUpLatest(3);
         sup.handle(new Event.Deadline(3, Event.Deadline.Kind.PRIORITY)); // after READY: nothing
-        assertEquals(List.of("restore " + gen2, "SIGTERM 1000", "restore " + gen3, "SIGTERM " + gen2), os.calls);
+        assertEquals(List.of("restore " + gen2, "lower 1000", "SIGTERM 1000", "restore " + gen3, "lower " + gen2, "SIGTERM " + gen2),
+                os.calls);
     }
 
     @Test
@@ -160,7 +161,7 @@ public class SupervisorTest {
         sup.handle(new Event.ReloadRequested("test"));
         bringUpLatest(2);
         assertEquals(List.of(false, false), os.spawnedLow);
-        assertEquals(List.of("SIGTERM 1000"), os.calls);
+        assertEquals(List.of("lower 1000", "SIGTERM 1000"), os.calls, "the drain priority is not the start priority");
         assertNull(generationInStatus(2).get("start_priority"));
         assertEquals("off: --start-nice 0", StatusReport.build(sup.snapshot()).get("start_priority"));
     }

@@ -106,6 +106,8 @@ class CgroupCpuWeightTest {
         assertEquals(List.of("700", "5000"), procs(unit.resolve("batond")));
         assertNull(cgroup.restore(2));
         assertEquals("100", Files.readString(gen.resolve("cpu.weight")));
+        assertNull(cgroup.lower(2), "replaced: it drains at the low weight");
+        assertEquals("1", Files.readString(gen.resolve("cpu.weight")));
 
         // Exited, but the kernel still counts a process: removed once it stops.
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
@@ -230,6 +232,7 @@ class CgroupCpuWeightTest {
         assertEquals("cannot move it into " + unit.resolve("gen-5/cgroup.procs") + ": No such process", cgroup.place(5, 4500));
         assertFalse(Files.exists(unit.resolve("gen-5")), "undone");
         assertTrue(cgroup.restore(5).startsWith("cannot set " + unit.resolve("gen-5/cpu.weight") + " to 100: "));
+        assertTrue(cgroup.lower(5).startsWith("cannot set " + unit.resolve("gen-5/cpu.weight") + " to 1: "));
     }
 
     /** Here (and in CI) cgroup v1 or hybrid: not available, and nothing touched. */
