@@ -2,6 +2,7 @@ package dev.baton.nativetest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,7 +47,7 @@ class DrainPriorityTest {
                 Matcher lowered = batond.awaitLine(lowered(1), EVENT);
                 assertEquals(Long.toString(gen1), lowered.group(1), lowered.group());
                 assertEquals("19", lowered.group(2), lowered.group());
-                assertEquals(null, lowered.group(3), lowered.group());
+                assertNull(lowered.group(3), lowered.group());
                 LowPriorityStartTest.assertAll(gen1, 19, "while gen=1 drains");
                 LowPriorityStartTest.assertAutogroup(gen1, 19, "while gen=1 drains");
                 long gen2 = batond.spawnedChildren().get(2);

@@ -21,7 +21,9 @@ class ReloadUnderLoadTest {
     private static final Duration SEEN = Duration.ofSeconds(10);
 
     @Test
-    @Timeout(180)
+    // Each step waits for the old generation's exit, and under this load (every core busy) a drain
+    // at --drain-nice 19 (the default) takes up to a few seconds: 20 steps took 144 s before it, over 180 s with it.
+    @Timeout(300)
     void twentyReloadsUnderLoadLoseNoRequest() throws Exception {
         try (BatondProcess batond = BatondProcess.startWithHello("ReloadUnderLoadTest")) {
             batond.awaitLine(BatondLines.ready(1), BatondProcess.STARTUP);

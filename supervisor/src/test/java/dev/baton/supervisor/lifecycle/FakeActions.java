@@ -51,7 +51,7 @@ public final class FakeActions implements Actions {
 
     /** For each spawn, whether it asked for the low start priority. */
     final List<Boolean> spawnedLow = new ArrayList<>();
-    /** Signals and priority restores, in the order asked: "SIGTERM 1000", "restore 1001". */
+    /** Signals and priority changes, in the order asked: "restore 1001", "lower 1000", "SIGTERM 1000". */
     final List<String> calls = new ArrayList<>();
     StartPriority startPriority = StartPriority.nice(19);
 
