@@ -201,8 +201,7 @@ public final class RealActions implements Actions {
             return;
         }
         String autogroup = startNice.restoreAutogroup(pid, ownAutogroupNice);
-        long micros = (System.nanoTime() - began) / 1000;
-        String took = micros / 1000 + "." + micros % 1000 / 100 + " ms";
+        String took = millisSince(began);
         String session = !startNice.autogroups() ? "" : autogroup == null ? ", autogroup nice " + ownAutogroupNice
                 : ", autogroup not yet (" + autogroup + "): tried again off the loop";
         if (r.refused() > 0 || !r.complete() || autogroup != null) {
@@ -243,17 +242,23 @@ public final class RealActions implements Actions {
                 LOG.warn("gen={} pid={} drain priority not lowered: {}", generation, pid, e.toString());
                 return;
             }
-            long micros = (System.nanoTime() - began) / 1000;
+            String took = millisSince(began);
             String session = !startNice.autogroups() ? "" : autogroup == null ? ", autogroup nice " + nice
                     : ", autogroup not lowered (" + autogroup + ")";
             if (r.refused() > 0 || !r.complete() || autogroup != null) {
-                LOG.warn("gen={} pid={} drains at nice {} in part: {}{} in {}.{} ms", generation, pid, nice,
-                        r.describe(), session, micros / 1000, micros % 1000 / 100);
+                LOG.warn("gen={} pid={} drains at nice {} in part: {}{} in {}", generation, pid, nice,
+                        r.describe(), session, took);
             } else {
-                LOG.info("gen={} pid={} drains at nice {}: {}{} in {}.{} ms", generation, pid, nice,
-                        r.describe(), session, micros / 1000, micros % 1000 / 100);
+                LOG.info("gen={} pid={} drains at nice {}: {}{} in {}", generation, pid, nice,
+                        r.describe(), session, took);
             }
         });
+    }
+
+    /** Time since {@code began} (System.nanoTime) for a log line, to a tenth of a millisecond: "11.5 ms". */
+    private static String millisSince(long began) {
+        long micros = (System.nanoTime() - began) / 1000;
+        return micros / 1000 + "." + micros % 1000 / 100 + " ms";
     }
 
     /** Sets the child's autogroup back from the timer thread, every 150 ms, a few times at most. */

@@ -75,8 +75,8 @@ public final class Options {
         // Numbers first: picocli read them while parsing, so "--max-draining x" is reported before anything else.
         long maxDraining = integer(cl, MAX_DRAINING, "1", MAX_DRAINING_RANGE);
         double memoryHeadroom = number(cl, MEMORY_HEADROOM, "1.0", HEADROOM_RANGE);
-        long startNice = integer(cl, START_NICE, "19", START_NICE_RANGE);
-        long drainNice = integer(cl, DRAIN_NICE, "19", START_NICE_RANGE);
+        long startNice = integer(cl, START_NICE, "19", NICE_RANGE);
+        long drainNice = integer(cl, DRAIN_NICE, "19", NICE_RANGE);
         if (cl.has(VERSION)) {
             out.println(BatondHelp.version());
             return null;
@@ -121,10 +121,10 @@ public final class Options {
             throw outOfRange(MEMORY_HEADROOM, cl.value(MEMORY_HEADROOM, "1.0"), HEADROOM_RANGE);
         }
         if (startNice < 0 || startNice > MAX_NICE) {
-            throw outOfRange(START_NICE, cl.value(START_NICE, "19"), START_NICE_RANGE);
+            throw outOfRange(START_NICE, cl.value(START_NICE, "19"), NICE_RANGE);
         }
         if (drainNice < 0 || drainNice > MAX_NICE) {
-            throw outOfRange(DRAIN_NICE, cl.value(DRAIN_NICE, "19"), START_NICE_RANGE);
+            throw outOfRange(DRAIN_NICE, cl.value(DRAIN_NICE, "19"), NICE_RANGE);
         }
         InetSocketAddress metrics = null;
         if (cl.has(METRICS)) {
@@ -142,7 +142,7 @@ public final class Options {
 
     private static final String MAX_DRAINING_RANGE = "from 1 to " + MAX_DRAINING_LIMIT;
     private static final String HEADROOM_RANGE = "more than 0, at most " + (int) MAX_HEADROOM;
-    private static final String START_NICE_RANGE = "from 0 (off) to " + MAX_NICE;
+    private static final String NICE_RANGE = "from 0 (off) to " + MAX_NICE;
 
     private static Duration duration(CommandLineArgs cl, OptionSpec option, String fallback, Duration max) {
         String text = cl.value(option, fallback);

@@ -85,8 +85,7 @@ final class HelloHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             respond(ctx, HttpResponseStatus.BAD_REQUEST, "after must be drain, once\n");
             return;
         }
-        Connection connection = ctx.pipeline().get(Connection.class);
-        if (after != null && !connection.draining()) {
+        if (after != null && !ctx.pipeline().get(Connection.class).draining()) {
             // Kept on the channel, not in a list of our own: a client that gives up takes it along.
             ctx.channel().attr(AFTER_DRAIN).set(millis);
             return;
