@@ -36,6 +36,9 @@ final class BatonctlView {
         if (s.get("start_priority") != null) {
             b.append("start priority: ").append(s.get("start_priority")).append('\n');
         }
+        if (s.get("drain_priority") != null) {
+            b.append("drain priority: ").append(s.get("drain_priority")).append('\n');
+        }
         if (s.get("last_failure") != null) {
             b.append("not serving: ").append(s.get("last_failure")).append(" (failure ").append(s.get("failures_in_a_row"))
                     .append(" in a row)");

@@ -60,15 +60,16 @@ class BatonctlViewTest {
     }
 
     @Test
-    void theStartPriorityMechanismAndEachGenerationsStateAreShown() {
+    void theStartAndDrainPriorityMechanismsAndEachGenerationsStateAreShown() {
         Map<String, Object> starting = generation(4, "starting", -1, -1, null);
         starting.put("start_priority", "low");
         Map<String, Object> serving = generation(3, "serving", 0, 10, null);
         serving.put("start_priority", "restored");
         Map<String, Object> s = status(List.of(serving, starting));
         s.put("start_priority", "nice 19");
+        s.put("drain_priority", "cpu.weight 1");
         String text = BatonctlView.status(s);
-        assertTrue(text.contains("\nstart priority: nice 19\n"), text);
+        assertTrue(text.contains("\nstart priority: nice 19\ndrain priority: cpu.weight 1\n"), text);
         assertTrue(text.lines().anyMatch(l -> l.trim().startsWith("4 ") && l.endsWith(" low")), text);
         assertTrue(text.lines().anyMatch(l -> l.trim().startsWith("3 ") && l.endsWith(" restored")), text);
     }

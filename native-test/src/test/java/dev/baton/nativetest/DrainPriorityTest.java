@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -61,6 +63,7 @@ class DrainPriorityTest {
             Matcher exit = batond.awaitLine(BatondLines.exitedOrKilled(1), EVENT);
             assertEquals("exited code=0", exit.group(2), exit.group());
             assertEquals(0, batond.countLines(lowered(2)), "the serving generation is never lowered");
+            assertEquals("nice 19", drainPriorityInStatus(batond));
         }
     }
 
@@ -83,6 +86,14 @@ class DrainPriorityTest {
             batond.awaitLine(BatondLines.exitedOrKilled(1), EVENT);
             assertFalse(batond.output().lines().stream().anyMatch(line -> line.contains(" drains at ")),
                     () -> batond.output().tail(30));
+            assertEquals("off", drainPriorityInStatus(batond));
         }
+    }
+
+    /** What {@code batonctl status --json} says of the drain priority. */
+    private static Object drainPriorityInStatus(BatondProcess batond) throws Exception {
+        Path control = Path.of(batond.awaitLine(BatondLines.STARTED, EVENT).group(3));
+        Map<String, Object> status = BatonctlCommand.run(control, "status", "--json").json();
+        return status.get("drain_priority");
     }
 }

@@ -294,8 +294,7 @@ public final class Batond {
                     Durations.format(config.readyTimeout()),
                     Durations.format(config.drainTimeout())
                             + (config.minReady().isZero() ? "" : " min-ready=" + Durations.format(config.minReady()))
-                            + " drain-priority=" + (config.drainNice() == 0 ? "off" : cgroup != null
-                                    ? "cpu.weight " + CgroupCpuWeight.LOW : "nice " + config.drainNice()),
+                            + " drain-priority=" + actions.drainPriority(),
                     startPriority.mechanism(), String.join(" ", config.command()));
             if (resumed != null) {
                 supervisor.resumed();

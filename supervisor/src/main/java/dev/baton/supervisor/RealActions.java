@@ -255,6 +255,11 @@ public final class RealActions implements Actions {
         });
     }
 
+    @Override
+    public String drainPriority() {
+        return config.drainNice() == 0 ? "off" : cgroup != null ? "cpu.weight " + CgroupCpuWeight.LOW : "nice " + config.drainNice();
+    }
+
     /** Time since {@code began} (System.nanoTime) for a log line, to a tenth of a millisecond: "11.5 ms". */
     private static String millisSince(long began) {
         long micros = (System.nanoTime() - began) / 1000;

@@ -34,6 +34,7 @@ public final class StatusReport {
         m.put("upgrades", s.upgrades());
         m.put("upgrade", s.upgrade() != null ? UpgradeReport.toMap(s.upgrade()) : null);
         m.put("start_priority", s.startPriority());
+        m.put("drain_priority", s.drainPriority());
         SupervisorSnapshot.Failing failing = s.failing();
         if (failing != null) {
             m.put("last_failure", failing.lastFailure());

@@ -38,6 +38,9 @@ public interface Actions {
      */
     void lowerDrainPriority(int generation, long pid);
 
+    /** What {@link #lowerDrainPriority} does, for the start line and status: "nice 19", "cpu.weight 1" or "off". */
+    String drainPriority();
+
     /**
      * Signals the child's whole process group (a wrapper script and everything it started); false
      * when the group is gone. Counts nothing: the old generation's SIGTERM at a hand-over must not

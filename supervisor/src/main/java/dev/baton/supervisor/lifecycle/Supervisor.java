@@ -635,7 +635,7 @@ public final class Supervisor {
                 serving != null ? serving.number : null, backoff.restarts(), settings.command(),
                 serving == null && !shuttingDown ? backoff.failing() : null, listeners, actions.listenCounters(),
                 generations, reloads.recent(), actions.logLinesDropped(), actions.image(), upgrades,
-                upgradeInProgressOrLast(), actions.startPriority().mechanism());
+                upgradeInProgressOrLast(), actions.startPriority().mechanism(), actions.drainPriority());
     }
 
     // --- reloads -------------------------------------------------------------------------

@@ -17,6 +17,7 @@ import java.util.Map;
  * @param upgrades         upgrades of batond's own image this process has been through
  * @param upgrade          the upgrade under way, else the last one that ended; null when none was asked for
  * @param startPriority    how a reload's new generation starts: "nice 19", or "off: WHY"
+ * @param drainPriority    how a replaced generation drains: "nice 19", "cpu.weight 1" or "off"
  */
 public record SupervisorSnapshot(
         long pid,
@@ -35,7 +36,8 @@ public record SupervisorSnapshot(
         BatondImage image,
         int upgrades,
         UpgradeSnapshot upgrade,
-        String startPriority) {
+        String startPriority,
+        String drainPriority) {
 
     public SupervisorSnapshot {
         command = List.copyOf(command);

@@ -71,6 +71,11 @@ public final class FakeActions implements Actions {
     }
 
     @Override
+    public String drainPriority() {
+        return "nice 19";
+    }
+
+    @Override
     public boolean signal(long pid, Sig signal) {
         signals.add(new Signal(pid, signal));
         calls.add("SIG" + signal + " " + pid);

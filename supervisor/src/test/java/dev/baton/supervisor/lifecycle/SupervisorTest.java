@@ -79,6 +79,7 @@ public class SupervisorTest {
         java.util.Map<String, Object> starting = generationInStatus(2);
         assertEquals("low", starting.get("start_priority"));
         assertEquals("nice 19", StatusReport.build(sup.snapshot()).get("start_priority"));
+        assertEquals("nice 19", StatusReport.build(sup.snapshot()).get("drain_priority"));
         int conn2 = connect(os.lastToken(), gen2);
         assertTrue(os.calls.isEmpty(), "nothing restored or signalled before READY: " + os.calls);
         sup.handle(ChildFrames.event(conn2, Frame.of("READY", "1")));
