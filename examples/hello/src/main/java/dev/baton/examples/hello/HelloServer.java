@@ -44,8 +44,8 @@ import io.netty.util.concurrent.DefaultThreadFactory;
  * </pre>
  *
  * {@code HELLO_WARMUP_REQUESTS=N} (default 0, at most 1,000,000) registers a warm-up with
- * {@link Baton#warmUp(int, dev.baton.child.WarmUpTask)}: at least N {@code GET /}, in rounds of one
- * connection per event loop, opened together, each with a keep-alive request and then one with
+ * {@link Baton#warmUp(int, dev.baton.child.WarmUpTask)}: at least N {@code GET /}, in rounds of two
+ * connections per event loop and one more ({@link #warmUpConnections}), opened together, each with a keep-alive request and then one with
  * {@code Connection: close}, to a private loopback port served by the same loops, pipeline and
  * handler as the listeners ({@link LoopbackWarmUp}), never through the listener, and runs it ({@link Baton#warmUpNow})
  * before the listeners accept: no client meets the new process cold. {@code HELLO_WARMUP_JIT_IDLE_S=S}
@@ -197,12 +197,28 @@ public final class HelloServer implements AutoCloseable {
      * handler of its own (warm-up requests are not counted as served): what the warm-up calls.
      */
     LoopbackWarmUp loopbackWarmUp() {
+        return LoopbackWarmUp.over(bootstrap(acceptLoop, ioLoops, new ConnectionTracker(),
+                new HelloHandler(generation, pid, readiness)), warmUpConnections(ioLoopCount()));
+    }
+
+    /**
+     * Connections in one warm-up round: twice the loops and one more, so that each loop serves two
+     * or three at once, as under real traffic. With one a loop, a loop's map of its channels never
+     * held two, and at the first real connection's close after READY Netty's IntObjectHashMap.removeAt
+     * took a branch the warm-up never had: the compiled close path was thrown away there and
+     * compiled again by C2 over the next second (-XX:+LogCompilation). Odd, so that each round's
+     * round robin starts on another loop.
+     */
+    static int warmUpConnections(int loops) {
+        return 2 * loops + 1;
+    }
+
+    int ioLoopCount() {
         int loops = 0;
         for (io.netty.util.concurrent.EventExecutor ignored : ioLoops) {
             loops++;
         }
-        return LoopbackWarmUp.over(bootstrap(acceptLoop, ioLoops, new ConnectionTracker(),
-                new HelloHandler(generation, pid, readiness)), loops);
+        return loops;
     }
 
     /** How a server channel is set up, for the listeners and the warm-up alike; without its channel. */

@@ -47,7 +47,8 @@ final class LoopbackWarmUp {
 
     /**
      * Each round binds {@code bootstrap} (loops and handlers set, no channel yet) to a loopback
-     * port of its own and opens {@code parallel} connections to it at once (one per serving loop).
+     * port of its own and opens {@code parallel} connections to it at once (hello: more than it
+     * has serving loops, {@link HelloServer#warmUpConnections}).
      */
     static LoopbackWarmUp over(ServerBootstrap bootstrap, int parallel) {
         if (parallel < 1) {

@@ -69,6 +69,16 @@ class HelloServerTest {
     }
 
     @Test
+    void aWarmUpRoundGivesEachLoopMoreThanOneConnectionAtOnce() {
+        int loops = server.ioLoopCount();
+        assertTrue(loops >= 1, "io loops: " + loops);
+        int connections = server.loopbackWarmUp().requestsPerCall() / 2;
+        assertEquals(HelloServer.warmUpConnections(loops), connections);
+        assertTrue(connections >= 2 * loops && (loops == 1 || connections % loops != 0),
+                connections + " connections a round over " + loops + " loop(s)");
+    }
+
+    @Test
     void warmUpRequestsIsAWholeNumberOrAOneLineError() {
         assertEquals(0, WarmUpSettings.count(null));
         assertEquals(0, WarmUpSettings.count(" "));
