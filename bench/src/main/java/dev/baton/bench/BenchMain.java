@@ -22,7 +22,7 @@ public final class BenchMain {
     static final String USAGE = String.join("\n",
             "Usage: bench/run [--slow-start] [--quick] [--modes RUN,...] [--reloads N] [--pause-ms MS]",
             "                 [--warmup-ms MS] [--idle-ms MS] [--concurrency N] [--rate N] [--out DIR] [--root DIR]",
-            "                 [--start-cpu-ms MS] [--start-cpu-threads N]",
+            "                 [--start-cpu-ms MS] [--start-cpu-threads N] [--reload-budget-s S]",
             "  --slow-start     issue 14's scenario: hello with a CPU-heavy start (3 s on 2 threads), 4 clients each a new",
             "                   connection per request, at most " + BenchConfig.SLOW_START_RATE + " a second each, 3 reloads a run; runs batond-nice19, batond-nice0,",
             "                   batond-warmup, batond-warmup-minready, start_server, restart (about 6 minutes; --quick: 1 reload a",
@@ -30,6 +30,8 @@ public final class BenchMain {
             "  --quick          3 reloads a mode, short pauses (about a minute in all); default: 20 reloads, 3 s apart (about 8 minutes)",
             "  --modes          which runs, in this order (default: all: batond,start_server,restart; with --slow-start the six above)",
             "  --reloads N      reloads per run (with --slow-start: at most; none starts after 60 s of load)",
+            "  --reload-budget-s S  no reload starts after S s of a run's load (--slow-start: 60; 0: none, every --reloads",
+            "                   runs: a warm-up run's reload takes about a minute on 2 cores)",
             "  --pause-ms MS    steady load between one reload's end and the next signal",
             "  --warmup-ms MS   steady load before the first reload and after the last",
             "  --idle-ms MS     no load: the window for the supervisor's idle CPU and memory",
@@ -96,6 +98,7 @@ public final class BenchMain {
                 case "--start-cpu-ms" -> config = config.withStartCpu(nonNegative(args, ++i, arg), config.startCpuThreads());
                 case "--start-cpu-threads" -> config = config.withStartCpu(config.startCpuMillis(), positive(args, ++i, arg));
                 case "--reloads" -> config = config.withReloads(positive(args, ++i, arg));
+                case "--reload-budget-s" -> config = config.withReloadBudget(Duration.ofSeconds(nonNegative(args, ++i, arg)));
                 case "--pause-ms" -> config = config.withPause(Duration.ofMillis(positive(args, ++i, arg)));
                 case "--warmup-ms" -> config = config.withWarmup(Duration.ofMillis(positive(args, ++i, arg)));
                 case "--idle-ms" -> config = config.withIdle(Duration.ofMillis(positive(args, ++i, arg)));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -37,6 +38,13 @@ class BenchMainTest {
         assertEquals(1, quick.reloads());
         assertEquals(List.of("restart", "batond-nice19"), quick.variants().stream().map(Variant::key).toList());
         assertEquals(Map.of("HELLO_START_CPU_MS", "500", "HELLO_START_CPU_THREADS", "1"), quick.serviceEnv());
+
+        assertEquals(Duration.ofSeconds(60), config.reloadBudget());
+        BenchConfig long5 = BenchMain.parse(new String[] {"--slow-start", "--reloads", "5", "--reload-budget-s", "0"});
+        assertEquals(5, long5.reloads());
+        assertTrue(long5.reloadBudget().isZero(), "no budget: every reload runs");
+        assertEquals(Duration.ofSeconds(300),
+                BenchMain.parse(new String[] {"--slow-start", "--reload-budget-s", "300"}).reloadBudget());
     }
 
     @Test
@@ -59,5 +67,7 @@ class BenchMainTest {
         assertEquals("--rate wants a whole number, 0 or more, not '-1'", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> BenchMain.parse(new String[] {"--slow-start", "--start-cpu-ms"}));
         assertEquals("--start-cpu-ms needs a value", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> BenchMain.parse(new String[] {"--slow-start", "--reload-budget-s", "1m"}));
+        assertEquals("--reload-budget-s wants a whole number, 0 or more, not '1m'", e.getMessage());
     }
 }
