@@ -16,7 +16,8 @@ import java.util.Map;
  * {@code bench/run [--slow-start] [--quick] [options]}: runs examples/hello under batond, under
  * start_server and alone with plain restarts, one after another with the same load, and writes
  * results.json, latency.png, table.md and the processes' output (processes.log) to the output
- * directory. {@code --slow-start}: the same with hello slow to start and batond three ways.
+ * directory. {@code --slow-start}: the same with hello slow to start and batond three ways, and
+ * ready-windows.tsv ({@link ReadyWindows}).
  */
 public final class BenchMain {
     static final String USAGE = String.join("\n",
@@ -152,6 +153,7 @@ public final class BenchMain {
             Map<String, String> skippedByLabel = new LinkedHashMap<>();
             skipped.forEach((key, reason) -> skippedByLabel.put(Variant.of(config.variants(), key).label(), reason));
             table = SlowStartTable.markdown(runs, skippedByLabel, SlowStartTargets.check(byVariant));
+            Files.writeString(config.out().resolve("ready-windows.tsv"), ReadyWindows.tsv(runs));
         } else {
             table = ResultsTable.markdown(runs);
         }
@@ -161,7 +163,8 @@ public final class BenchMain {
         System.out.println();
         System.out.print(table);
         System.out.println();
-        System.out.println("bench: wrote " + config.out().resolve("results.json") + ", latency.png, table.md, processes.log");
+        System.out.println("bench: wrote " + config.out().resolve("results.json") + ", latency.png, table.md, processes.log"
+                + (config.scenario() == Scenario.SLOW_START ? ", ready-windows.tsv" : ""));
         return runs;
     }
 
