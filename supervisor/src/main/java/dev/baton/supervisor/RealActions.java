@@ -257,7 +257,10 @@ public final class RealActions implements Actions {
 
     @Override
     public String drainPriority() {
-        return config.drainNice() == 0 ? "off" : cgroup != null ? "cpu.weight " + CgroupCpuWeight.LOW : "nice " + config.drainNice();
+        if (config.drainNice() == 0) {
+            return "off";
+        }
+        return cgroup != null ? "cpu.weight " + CgroupCpuWeight.LOW : "nice " + config.drainNice();
     }
 
     /** Time since {@code began} (System.nanoTime) for a log line, to a tenth of a millisecond: "11.5 ms". */

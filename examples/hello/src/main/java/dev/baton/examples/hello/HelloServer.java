@@ -45,9 +45,10 @@ import io.netty.util.concurrent.DefaultThreadFactory;
  *
  * {@code HELLO_WARMUP_REQUESTS=N} (default 0, at most 1,000,000) registers a warm-up with
  * {@link Baton#warmUp(int, dev.baton.child.WarmUpTask)}: at least N {@code GET /}, in rounds of two
- * connections per event loop and one more ({@link #warmUpConnections}), opened together, each with a keep-alive request and then one with
- * {@code Connection: close}, to a private loopback port served by the same loops, pipeline and
- * handler as the listeners ({@link LoopbackWarmUp}), never through the listener, and runs it ({@link Baton#warmUpNow})
+ * connections per event loop and one more ({@link #warmUpConnections}), opened together, each
+ * with a keep-alive request and then one with {@code Connection: close}, to a private loopback
+ * port served by the same loops, pipeline and handler as the listeners ({@link LoopbackWarmUp}),
+ * never through the listener, and runs it ({@link Baton#warmUpNow})
  * before the listeners accept: no client meets the new process cold. {@code HELLO_WARMUP_JIT_IDLE_S=S}
  * (default 0: off, at most 600) goes on with such rounds until the JIT is idle, at most S
  * seconds ({@link Baton#warmUpUntilJitIdle}): the first second after READY then runs compiled code
