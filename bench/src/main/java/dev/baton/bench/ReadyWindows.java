@@ -1,5 +1,7 @@
 package dev.baton.bench;
 
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 
@@ -25,7 +27,7 @@ final class ReadyWindows {
             for (int i = 0; i < order.length; i++) {
                 order[i] = i;
             }
-            java.util.Arrays.sort(order, java.util.Comparator.comparingLong(log::start)); // the clients' logs are merged one after another
+            Arrays.sort(order, Comparator.comparingLong(log::start)); // the clients' logs are merged one after another
             int number = 0;
             for (Reload reload : run.reloads()) {
                 number++;

@@ -50,8 +50,11 @@ final class BatondProcess implements AutoCloseable {
     }
 
     /** The batond arguments for the hello demo on 127.0.0.1:0. */
-    static List<String> helloArgs() {
-        return args(Artifacts.helloCommand());
+    /** batond's arguments for hello, with {@code options} (batond's) before the child command. */
+    static List<String> helloArgs(String... options) {
+        List<String> args = args(Artifacts.helloCommand());
+        args.addAll(args.indexOf("--"), List.of(options));
+        return args;
     }
 
     private static List<String> args(List<String> childCommand) {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -70,9 +69,8 @@ class DrainPriorityTest {
     @Test
     @Timeout(180)
     void drainNiceZeroLeavesTheDrainingGenerationsPriorityAlone() throws Exception {
-        List<String> args = new ArrayList<>(BatondProcess.helloArgs());
-        args.addAll(args.indexOf("--"), List.of("--drain-nice", "0"));
-        try (BatondProcess batond = BatondProcess.start("DrainPriorityTest-off", List.of(), args)) {
+        try (BatondProcess batond = BatondProcess.start("DrainPriorityTest-off", List.of(),
+                BatondProcess.helloArgs("--drain-nice", "0"))) {
             assertEquals("off", batond.awaitLine(DRAIN_PRIORITY, BatondProcess.STARTUP).group(1));
             long gen1 = Long.parseLong(batond.awaitLine(BatondLines.ready(1), BatondProcess.STARTUP).group(1));
             int own = LowPriorityStartTest.nices(batond.pid()).values().iterator().next();

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -25,9 +24,8 @@ class MaxDrainingTest {
     @Test
     @Timeout(120)
     void reloadWaitsWhileTheOldGenerationDrains() throws Exception {
-        List<String> args = new ArrayList<>(BatondProcess.helloArgs());
-        args.addAll(args.indexOf("--"), List.of("--max-draining", "1"));
-        try (BatondProcess batond = BatondProcess.start("MaxDrainingTest", List.of(), args)) {
+        try (BatondProcess batond = BatondProcess.start("MaxDrainingTest", List.of(),
+                BatondProcess.helloArgs("--max-draining", "1"))) {
             batond.awaitLine(BatondLines.ready(1), BatondProcess.STARTUP);
 
             try (SlowRequest request = SlowRequest.untilDrain(batond.port(), 1, SLEEP_MS)) {

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import org.junit.jupiter.api.Test;
@@ -23,7 +22,7 @@ class MemoryHeadroomTest {
     @Timeout(120)
     void reloadIsRefusedWhenMemoryLooksShort() throws Exception {
         try (BatondProcess batond = BatondProcess.start("MemoryHeadroomTest-refused", List.of(),
-                helloArgs("--memory-headroom", IMPOSSIBLE_HEADROOM))) {
+                BatondProcess.helloArgs("--memory-headroom", IMPOSSIBLE_HEADROOM))) {
             batond.awaitLine(BatondLines.ready(1), BatondProcess.STARTUP);
 
             batond.signal("USR2");
@@ -53,7 +52,7 @@ class MemoryHeadroomTest {
     @Timeout(120)
     void noMemoryCheckLetsTheReloadGoAhead() throws Exception {
         try (BatondProcess batond = BatondProcess.start("MemoryHeadroomTest-unchecked", List.of(),
-                helloArgs("--memory-headroom", IMPOSSIBLE_HEADROOM, "--no-memory-check"))) {
+                BatondProcess.helloArgs("--memory-headroom", IMPOSSIBLE_HEADROOM, "--no-memory-check"))) {
             batond.awaitLine(BatondLines.ready(1), BatondProcess.STARTUP);
 
             batond.signal("USR2");
@@ -65,12 +64,5 @@ class MemoryHeadroomTest {
             HttpResponse response = HttpProbe.get(batond.port(), "/");
             assertEquals(2, response.generation().orElse(-1), response::toString);
         }
-    }
-
-    /** {@link BatondProcess#helloArgs()} with {@code options} before the child command. */
-    private static List<String> helloArgs(String... options) {
-        List<String> args = new ArrayList<>(BatondProcess.helloArgs());
-        args.addAll(args.indexOf("--"), List.of(options));
-        return args;
     }
 }

@@ -204,7 +204,7 @@ public final class RealActions implements Actions {
         String took = millisSince(began);
         String session = !startNice.autogroups() ? "" : autogroup == null ? ", autogroup nice " + ownAutogroupNice
                 : ", autogroup not yet (" + autogroup + "): tried again off the loop";
-        if (r.refused() > 0 || !r.complete() || autogroup != null) {
+        if (!r.whole() || autogroup != null) {
             LOG.warn("gen={} pid={} start priority restored to nice {} in part: {}{} in {}", generation, pid, ownNice,
                     r.describe(), session, took);
         } else {
@@ -245,7 +245,7 @@ public final class RealActions implements Actions {
             String took = millisSince(began);
             String session = !startNice.autogroups() ? "" : autogroup == null ? ", autogroup nice " + nice
                     : ", autogroup not lowered (" + autogroup + ")";
-            if (r.refused() > 0 || !r.complete() || autogroup != null) {
+            if (!r.whole() || autogroup != null) {
                 LOG.warn("gen={} pid={} drains at nice {} in part: {}{} in {}", generation, pid, nice,
                         r.describe(), session, took);
             } else {

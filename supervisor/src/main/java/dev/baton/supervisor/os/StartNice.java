@@ -118,6 +118,11 @@ public final class StartNice {
                     + (refused > 0 ? ", " + refused + " refused (errno " + firstRefusal + ")" : "")
                     + ", " + passes + " pass(es)" + (complete ? "" : ", new threads still appearing");
         }
+
+        /** Every thread there was got the value: none refused, and the last pass found no new one. */
+        public boolean whole() {
+            return refused == 0 && complete;
+        }
     }
 
     /** Something that spawns a process and returns its pid. */

@@ -4,6 +4,7 @@ import dev.baton.supervisor.lifecycle.Event;
 import dev.baton.supervisor.lifecycle.Sig;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -79,6 +80,7 @@ class StartNiceTest {
         assertEquals(3, r.processes(), r.describe());
         assertEquals(0, r.refused(), r.describe());
         assertTrue(r.complete(), r.describe());
+        assertTrue(r.whole(), r.describe());
         assertEquals(2, r.passes(), "the second pass finds nothing new: " + r.describe());
         StartNice.Restored again = startNice.restore(pid, own);
         assertEquals(0, again.threads(), "nothing left to restore: " + again.describe());
@@ -177,5 +179,13 @@ class StartNiceTest {
             }
         }
         return n;
+    }
+
+    @Test
+    void aRestoreIsWholeOnlyWithNoRefusalAndNoThreadStillAppearing() {
+        assertTrue(new StartNice.Restored(3, 1, 0, 0, 0, 2, true).whole());
+        assertTrue(new StartNice.Restored(3, 1, 2, 0, 0, 2, true).whole(), "threads gone meanwhile need no value");
+        assertFalse(new StartNice.Restored(3, 1, 0, 1, 1, 2, true).whole(), "one refused");
+        assertFalse(new StartNice.Restored(3, 1, 0, 0, 0, 10, false).whole(), "new threads still appearing");
     }
 }
