@@ -58,8 +58,10 @@ public interface Drainable {
 
     /**
      * The common case: closing {@code listener} stops accepting, {@code inflight} counts the
-     * requests to wait for. Connections are the service's own business here (one request
-     * each, or closed by the service when its requests end), so there are none to close idle.
+     * requests to wait for. Accept through {@link InflightTracker#accept} ({@code
+     * inflight.accept(server::accept)}), so that a connection accepted as the listener closes
+     * is waited for too. Connections are the service's own business here (one request each, or
+     * closed by the service when its requests end), so there are none to close idle.
      */
     static Drainable of(Closeable listener, InflightTracker inflight) {
         return new Drainable() {

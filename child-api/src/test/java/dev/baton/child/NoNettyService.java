@@ -23,8 +23,7 @@ final class NoNettyService {
                 + probes.address().getPort());
         System.out.flush();
         while (true) {
-            try (SocketChannel client = server.accept()) {
-                inflight.begin();
+            try (SocketChannel client = inflight.accept(server::accept)) {
                 inflight.end();
             } catch (ClosedChannelException draining) {
                 return;

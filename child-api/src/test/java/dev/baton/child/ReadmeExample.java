@@ -26,8 +26,7 @@ final class ReadmeExample {
         baton.ready();                                       // batond may now drain the previous generation
         while (true) {
             SocketChannel client;
-            try { client = server.accept(); } catch (ClosedChannelException draining) { return; }
-            inflight.begin();
+            try { client = inflight.accept(server::accept); } catch (ClosedChannelException draining) { return; }
             workers.execute(() -> { try (client) { handle(client); } catch (IOException e) { } finally { inflight.end(); } });
         }
     }

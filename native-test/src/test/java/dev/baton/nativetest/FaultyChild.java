@@ -176,8 +176,7 @@ public final class FaultyChild {
         Thread acceptor = new Thread(() -> {
             try {
                 while (true) {
-                    SocketChannel c = server.accept();
-                    inflight.begin();
+                    SocketChannel c = inflight.accept(server::accept);
                     new Thread(() -> answer(c, head, body, inflight), "answer").start();
                 }
             } catch (IOException closedByDrain) {
