@@ -88,6 +88,7 @@ class MetricsAbuseTest {
                     assertEquals(1, during.get("baton_generation"));
                     ProcStatus held = ProcStatus.of(batond.pid());
                     System.out.println("with " + HALF_OPEN + " half-open connections: " + held);
+                    // The cap of 16, one newcomer replacing an evicted client, and a few of batond's own.
                     assertTrue(held.fds() <= idle.fds() + 20, () -> "descriptors grow with the clients: idle "
                             + idle + ", with " + HALF_OPEN + " half-open " + held);
                     assertTrue(held.threads() <= idle.threads(), () -> "threads grow with the clients: idle "

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * The HTTP side of {@code --metrics}: {@code GET /metrics} on a TCP port, answered and closed.
  * The port may be reachable by any local user or by the network, so everything a client can
  * make batond hold is bounded: one thread and one selector, at most {@link Limits#maxConnections}
- * connections, a request head of {@link Limits#maxHead} bytes, a read and a write timeout, and
+ * connections (and descriptors: see {@link #acceptAll()}), a request head of {@link Limits#maxHead} bytes, a read and a write timeout, and
  * one answer per connection. A connection's request is read as soon as it is accepted: a real
  * scrape sends it right after connecting, so by the time it leaves the kernel's backlog it is
  * there and answered at once. At the cap, the oldest client whose request is still incomplete
@@ -86,6 +86,12 @@ public final class MetricsServer implements AutoCloseable {
     private final ByteBuffer in = ByteBuffer.allocateDirect(4096);
     private volatile boolean closed;
     private volatile int open;
+    /**
+     * Client channels closed since the last select began: the selector still holds their
+     * descriptors, which the JDK closes only when its next select deregisters them.
+     */
+    private int unreleased;
+    private volatile int peakDescriptors;
 
     // Counts since the last report line; the server's thread only.
     private long reportedAt = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
@@ -137,12 +143,18 @@ public final class MetricsServer implements AutoCloseable {
         return open;
     }
 
+    /** The most client descriptors held at once, closed ones the selector had yet to release included (for tests). */
+    int peakDescriptors() {
+        return peakDescriptors;
+    }
+
     private void run() {
         try {
             while (!closed) {
                 long now = System.nanoTime();
                 expire(now);
                 report(now);
+                unreleased = 0; // this select releases them before it calls ready()
                 selector.select(this::ready, waitMillis(now));
             }
         } catch (IOException | RuntimeException e) {
@@ -193,12 +205,23 @@ public final class MetricsServer implements AutoCloseable {
         }
     }
 
-    /** At most a cap-full per round, so that a flood of connects cannot keep the loop from its other clients. */
+    /**
+     * Accepts while a slot is free. A channel closed in this round still holds its descriptor
+     * until the next select, so it still takes a slot: with a flood of newcomers each replacing
+     * an evicted client, closing a cap-full and accepting a cap-full in one round would hold
+     * twice the cap. At the cap, so, one newcomer per round replaces one client, and batond
+     * holds at most {@code maxConnections + 1} client descriptors. The listener stays ready, so
+     * the next round comes at once; other clients are served in between.
+     */
     private void acceptAll() {
         long now = System.nanoTime();
-        for (int round = 0; round < limits.maxConnections(); round++) {
+        // At most a cap-full and one per round, whatever fails, so the loop gets to its other clients.
+        for (int round = 0; round <= limits.maxConnections(); round++) {
             Exchange victim = null;
-            if (exchanges.size() >= limits.maxConnections()) {
+            if (exchanges.size() + unreleased >= limits.maxConnections()) {
+                if (unreleased > 0) {
+                    return; // released by the next select, which finds the listener still ready
+                }
                 victim = evictable();
                 if (victim == null) {
                     pauseAccepting(now + ms(limits.restMs()));
@@ -216,6 +239,7 @@ public final class MetricsServer implements AutoCloseable {
             if (channel == null) {
                 return;
             }
+            peakDescriptors = Math.max(peakDescriptors, exchanges.size() + unreleased + 1);
             if (victim != null) {
                 if (victim.state != State.FINISHING) {
                     evicted++; // an answered one was not dropped before its answer
@@ -431,7 +455,8 @@ public final class MetricsServer implements AutoCloseable {
                 // closing is what matters
             }
         }
-        closeQuietly(x.channel); // also cancels its key
+        closeQuietly(x.channel); // also cancels its key; the descriptor goes at the next select
+        unreleased++;
         exchanges.remove(x);
         open = exchanges.size();
         if (acceptPaused && !closed) {
