@@ -113,6 +113,7 @@ class InflightTrackerTest {
             server.bind(new InetSocketAddress("127.0.0.1", 0));
             InflightTracker inflight = new InflightTracker();
             List<String> events = Collections.synchronizedList(new ArrayList<>());
+            CountDownLatch acceptReturned = new CountDownLatch(1);
             CountDownLatch waiting = new CountDownLatch(1);
             CountDownLatch waitEnded = new CountDownLatch(1);
             Drainable participant = Drainable.of(server, inflight);
@@ -120,6 +121,7 @@ class InflightTrackerTest {
                 try {
                     SocketChannel c = inflight.accept(() -> {
                         SocketChannel accepted = server.accept();
+                        acceptReturned.countDown();
                         await(waiting);
                         // A wait that ended wrongly ends at once; a right one holds until we go on.
                         await(waitEnded, 200);
@@ -137,6 +139,7 @@ class InflightTrackerTest {
             }, "acceptor");
             acceptor.start();
             client.connect(server.getLocalAddress());
+            acceptReturned.await();
 
             Drain drain = new Drain(Duration.ofSeconds(10), null, 1, new Readiness(), () -> { }, code -> { });
             drain.add(new Drainable() {
