@@ -31,10 +31,10 @@ public interface Actions {
     void restorePriority(int generation, long pid);
 
     /**
-     * Before a generation that another one replaces (or that is rolled back) gets its SIGTERM: it
-     * drains at --drain-nice, so that its drain, its JIT and its exit take only the CPU the serving
-     * generation leaves. One write where a cgroup or the kernel's autogroups decide; never fails
-     * (logged). Not at batond's shutdown: then no other generation serves.
+     * Once a generation that another one replaces (or that is rolled back) has stopped accepting:
+     * the rest of its drain, its JIT and its exit run at --drain-nice, taking only the CPU the
+     * serving generation leaves. One write where a cgroup or the kernel's autogroups decide; never
+     * fails (logged). Not at batond's shutdown: then no other generation serves.
      */
     void lowerDrainPriority(int generation, long pid);
 
