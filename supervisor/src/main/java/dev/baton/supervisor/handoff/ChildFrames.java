@@ -15,8 +15,8 @@ import dev.baton.protocol.Reason;
 
 /**
  * A child's frame as the event it is: the handoff protocol's wire keys end here, so that the
- * lifecycle sees HELLO, READY, NOT_READY, stats, STOPPED_ACCEPTING and DRAINED, not KEY=VALUE lines. Numbers that are missing
- * or not numbers are -1 (unknown).
+ * lifecycle sees HELLO, READY, NOT_READY, stats, STOPPED_ACCEPTING and DRAINED, not KEY=VALUE
+ * lines. Numbers that are missing or not numbers are -1 (unknown).
  */
 public final class ChildFrames {
     /** The facts of a DRAINED frame that the log repeats, in this order. */

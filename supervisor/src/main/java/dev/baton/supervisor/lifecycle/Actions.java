@@ -41,6 +41,9 @@ public interface Actions {
     /** What {@link #lowerDrainPriority} does, for the start line and status: "nice 19", "cpu.weight 1" or "off". */
     String drainPriority();
 
+    /** {@link #drainPriority()} with --drain-nice 0: nothing is lowered. */
+    String DRAIN_PRIORITY_OFF = "off";
+
     /**
      * Signals the child's whole process group (a wrapper script and everything it started); false
      * when the group is gone. Counts nothing: the old generation's SIGTERM at a hand-over must not

@@ -12,8 +12,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The handoff session of each child, from HELLO to the end of its connection: who may speak
  * (batond's own uid or root, with a live generation's token, once), which connection speaks for
- * which generation, and what its READY, NOT_READY, stats, STOPPED_ACCEPTING and DRAINED mean. The transitions they cause are
- * the {@link Supervisor}'s, through {@link Transitions}.
+ * which generation, and what its READY, NOT_READY, stats, STOPPED_ACCEPTING and DRAINED mean.
+ * The transitions they cause are the {@link Supervisor}'s, through {@link Transitions}.
  */
 final class ChildSessions {
     private static final Logger LOG = LoggerFactory.getLogger("batond");

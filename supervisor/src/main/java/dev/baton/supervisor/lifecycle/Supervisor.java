@@ -931,8 +931,10 @@ public final class Supervisor {
      */
     private void drainBesideServing(Generation g, String why) {
         drain(g, why);
-        g.drainPriorityDue = true;
-        actions.schedule(STOP_ACCEPTING_WAIT, new Event.Deadline(g.number, DRAIN_PRIORITY));
+        if (!Actions.DRAIN_PRIORITY_OFF.equals(actions.drainPriority())) {
+            g.drainPriorityDue = true;
+            actions.schedule(STOP_ACCEPTING_WAIT, new Event.Deadline(g.number, DRAIN_PRIORITY));
+        }
     }
 
     private void lowerDrainPriority(Generation g) {

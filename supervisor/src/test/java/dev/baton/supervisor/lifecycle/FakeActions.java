@@ -70,9 +70,11 @@ public final class FakeActions implements Actions {
         calls.add("lower " + pid);
     }
 
+    String drainPriority = "nice 19";
+
     @Override
     public String drainPriority() {
-        return "nice 19";
+        return drainPriority;
     }
 
     @Override

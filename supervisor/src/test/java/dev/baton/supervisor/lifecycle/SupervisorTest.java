@@ -207,6 +207,23 @@ public class SupervisorTest {
     }
 
     @Test
+    void withTheDrainPriorityOffNothingWaitsForStoppedAccepting() {
+        os.drainPriority = Actions.DRAIN_PRIORITY_OFF;
+        sup.start();
+        int conn1 = bringUpLatest(1);
+        sup.handle(new Event.ReloadRequested("test"));
+        bringUpLatest(2);
+        assertTrue(os.scheduled.stream().noneMatch(s -> s.event() instanceof Event.Deadline d
+                && d.kind() == Event.Deadline.Kind.DRAIN_PRIORITY), os.scheduled::toString);
+        try (LogLines log = LogLines.capture()) {
+            sup.handle(ChildFrames.event(conn1, Frame.of("STOPPED_ACCEPTING", "1")));
+            sup.handle(new Event.Deadline(1, Event.Deadline.Kind.DRAIN_PRIORITY));
+            assertEquals(List.of(), log.lines());
+        }
+        assertTrue(os.calls.stream().noneMatch(c -> c.startsWith("lower")), os.calls::toString);
+    }
+
+    @Test
     void stoppedAcceptingOutsideAHandOverLowersNothing() {
         sup.start();
         int conn1 = bringUpLatest(1);
