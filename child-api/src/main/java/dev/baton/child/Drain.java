@@ -11,14 +11,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.IntConsumer;
 
-import dev.baton.protocol.Frame;
-import dev.baton.protocol.Keys;
-
 /**
  * The orderly end of a generation, in stages under one overall deadline:
  * <ol>
- *   <li>readiness turns false ({@code /ready} answers 503), every participant stops accepting,
- *       and batond hears STOPPED_ACCEPTING;</li>
+ *   <li>readiness turns false ({@code /ready} answers 503), every participant stops accepting;</li>
  *   <li>the requests in flight finish ({@code in-flight 143 -> 0 in 2.1 s});</li>
  *   <li>idle keep-alive connections are closed;</li>
  *   <li>past the deadline only: what is still open is logged and closed, and the exit code is 1;</li>
@@ -180,14 +176,6 @@ final class Drain {
             }
         }
         Baton.LOG.log(Level.INFO, "baton: stopped accepting");
-        if (batond != null) {
-            try {
-                // batond lowers a replaced generation's priority now: what it still accepted ran at full priority.
-                batond.send(Frame.of(Keys.STOPPED_ACCEPTING, "1"));
-            } catch (IOException e) {
-                Baton.LOG.log(Level.WARNING, "baton: cannot report STOPPED_ACCEPTING: " + e.getMessage());
-            }
-        }
 
         stage = "waiting for in-flight requests";
         long waitStart = System.nanoTime();

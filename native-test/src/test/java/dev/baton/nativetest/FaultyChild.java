@@ -38,8 +38,6 @@ import sun.misc.Signal;
  *       thread {@code start-late}, serve (both threads live on)</li>
  *   <li>{@code thread-churn}: serve, while a thread starts and ends short-lived threads for 3 s</li>
  *   <li>{@code exit-at-ready}: say READY, then exit 5 at once</li>
- *   <li>{@code report-priority}: serve, and print its threads' nice values as it stops accepting and
- *       once batond has lowered them ({@link PriorityReport})</li>
  * </ul>
  * Every mode prints {@code faulty-child gen=N mode=M} first. Serving modes register a close hook that
  * takes 500 ms and prints {@code faulty-child gen=N closed slow resource}.
@@ -72,9 +70,6 @@ public final class FaultyChild {
                 Runtime.getRuntime().halt(5);
             }
             default -> { }
-        }
-        if (mode.equals("report-priority")) {
-            baton.onDrain(new PriorityReport(gen));
         }
         AtomicLong readyAt = new AtomicLong();
         if (mode.equals("not-ready-after-ready")) {

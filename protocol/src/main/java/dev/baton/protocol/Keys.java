@@ -28,11 +28,6 @@ public final class Keys {
     /** Stats and drained: requests served so far. */
     public static final String SERVED = "SERVED";
 
-    /**
-     * {@code STOPPED_ACCEPTING=1}, child to batond during its drain: its listeners are closed, it
-     * takes no new connection. batond lowers a replaced generation's priority then, not before.
-     */
-    public static final String STOPPED_ACCEPTING = "STOPPED_ACCEPTING";
     /** {@code DRAINED=1}: the drain has finished, the child is about to exit. */
     public static final String DRAINED = "DRAINED";
     /** Drained: requests in flight when the drain began. */

@@ -258,7 +258,7 @@ public final class RealActions implements Actions {
     @Override
     public String drainPriority() {
         if (config.drainNice() == 0) {
-            return DRAIN_PRIORITY_OFF;
+            return "off";
         }
         return cgroup != null ? "cpu.weight " + CgroupCpuWeight.LOW : "nice " + config.drainNice();
     }

@@ -59,11 +59,10 @@ public final class BatondHelp {
                                           subtree: at cpu.weight 1 instead) until it is READY (at most a
                                           quarter of --ready-timeout, 2s at most), then gets batond's own
                                           priority back; 0 (off) to 19 (default: 19).
-                  --drain-nice=N        An old generation replaced by a new one drains at nice N once it has
-                                          stopped accepting (its session's autogroup where the kernel has
-                                          them; in a delegated cgroup v2 subtree: at cpu.weight 1 instead), so
-                                          its drain and exit take only the CPU the new one leaves; 0 (off) to
-                                          19 (default: 19).
+                  --drain-nice=N        An old generation replaced by a new one drains at nice N (its session's
+                                          autogroup where the kernel has them; in a delegated cgroup v2
+                                          subtree: at cpu.weight 1 instead), so its drain and exit take only
+                                          the CPU the new one leaves; 0 (off) to 19 (default: 19).
               -h, --help                Show this help message and exit.
               -V, --version             Print version information and exit.
 

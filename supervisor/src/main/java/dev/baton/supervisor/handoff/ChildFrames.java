@@ -15,8 +15,8 @@ import dev.baton.protocol.Reason;
 
 /**
  * A child's frame as the event it is: the handoff protocol's wire keys end here, so that the
- * lifecycle sees HELLO, READY, NOT_READY, stats, STOPPED_ACCEPTING and DRAINED, not KEY=VALUE
- * lines. Numbers that are missing or not numbers are -1 (unknown).
+ * lifecycle sees HELLO, READY, NOT_READY, stats and DRAINED, not KEY=VALUE lines. Numbers that are missing
+ * or not numbers are -1 (unknown).
  */
 public final class ChildFrames {
     /** The facts of a DRAINED frame that the log repeats, in this order. */
@@ -39,9 +39,6 @@ public final class ChildFrames {
         }
         if ("1".equals(frame.get(Keys.NOT_READY))) {
             return new Event.ChildNotReady(connection, Reason.oneLine(frame.get(Keys.REASON)));
-        }
-        if ("1".equals(frame.get(Keys.STOPPED_ACCEPTING))) {
-            return new Event.ChildStoppedAccepting(connection);
         }
         if ("1".equals(frame.get(Keys.DRAINED))) {
             StringBuilder facts = new StringBuilder("served=" + frame.get(Keys.SERVED));

@@ -31,18 +31,15 @@ public interface Actions {
     void restorePriority(int generation, long pid);
 
     /**
-     * Once a generation that another one replaces (or that is rolled back) has stopped accepting:
-     * the rest of its drain, its JIT and its exit run at --drain-nice, taking only the CPU the
-     * serving generation leaves. One write where a cgroup or the kernel's autogroups decide; never
-     * fails (logged). Not at batond's shutdown: then no other generation serves.
+     * Before a generation that another one replaces (or that is rolled back) gets its SIGTERM: it
+     * drains at --drain-nice, so that its drain, its JIT and its exit take only the CPU the serving
+     * generation leaves. One write where a cgroup or the kernel's autogroups decide; never fails
+     * (logged). Not at batond's shutdown: then no other generation serves.
      */
     void lowerDrainPriority(int generation, long pid);
 
     /** What {@link #lowerDrainPriority} does, for the start line and status: "nice 19", "cpu.weight 1" or "off". */
     String drainPriority();
-
-    /** {@link #drainPriority()} with --drain-nice 0: nothing is lowered. */
-    String DRAIN_PRIORITY_OFF = "off";
 
     /**
      * Signals the child's whole process group (a wrapper script and everything it started); false

@@ -12,8 +12,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The handoff session of each child, from HELLO to the end of its connection: who may speak
  * (batond's own uid or root, with a live generation's token, once), which connection speaks for
- * which generation, and what its READY, NOT_READY, stats, STOPPED_ACCEPTING and DRAINED mean.
- * The transitions they cause are the {@link Supervisor}'s, through {@link Transitions}.
+ * which generation, and what its READY, NOT_READY, stats and DRAINED mean. The transitions they cause are
+ * the {@link Supervisor}'s, through {@link Transitions}.
  */
 final class ChildSessions {
     private static final Logger LOG = LoggerFactory.getLogger("batond");
@@ -35,9 +35,6 @@ final class ChildSessions {
 
         /** The generation proving itself for --min-ready said NOT_READY: a rollback. */
         void notReady(Generation g, String reason);
-
-        /** A draining generation said STOPPED_ACCEPTING. */
-        void stoppedAccepting(Generation g);
 
         /** The starting generation's connection closed before READY. */
         void closedBeforeReady(Generation g, String reason);
@@ -167,19 +164,6 @@ final class ChildSessions {
         }
         monitor.stats(g.snapshot());
         LOG.debug("{} inflight={} served={}", g, e.inflight(), e.served());
-    }
-
-    /** STOPPED_ACCEPTING: a draining generation's listeners are closed; any other time only a log line. */
-    void onStoppedAccepting(Event.ChildStoppedAccepting e) {
-        Generation g = speaker(e.connection(), "STOPPED_ACCEPTING");
-        if (g == null) {
-            return;
-        }
-        if (g.phase() == Phase.DRAINING) {
-            lifecycle.stoppedAccepting(g);
-        } else {
-            LOG.info("{} said STOPPED_ACCEPTING in phase {}: ignored", g, g.phase());
-        }
     }
 
     /** DRAINED: the child's own account of its drain. */

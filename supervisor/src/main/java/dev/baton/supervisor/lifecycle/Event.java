@@ -41,9 +41,6 @@ public sealed interface Event {
     /** Stats: in flight and served now; -1 for a count the frame did not carry. */
     record ChildStats(int connection, long inflight, long served) implements Event {}
 
-    /** STOPPED_ACCEPTING: a draining child has closed its listeners. */
-    record ChildStoppedAccepting(int connection) implements Event {}
-
     /** DRAINED: the child's own account of its drain; {@code facts} as it worded them, for the log. */
     record ChildDrained(int connection, long served, long inflightAtDrain, long abandoned, String facts, int exitCode)
             implements Event {
@@ -74,8 +71,7 @@ public sealed interface Event {
     record Deadline(int generation, Kind kind) implements Event {
         /** MIN_READY: the end of a new generation's --min-ready window. */
         /** PRIORITY: a generation started at low priority has had it for {@link Supervisor#lowWindow} long enough. */
-        /** DRAIN_PRIORITY: a replaced generation has not said STOPPED_ACCEPTING; it drains at --drain-nice anyway. */
-        public enum Kind { READY, MIN_READY, DRAIN, KILL, PRIORITY, DRAIN_PRIORITY }
+        public enum Kind { READY, MIN_READY, DRAIN, KILL, PRIORITY }
     }
 
     /** Time to tell systemd's watchdog that batond is alive (WATCHDOG_USEC). */

@@ -51,8 +51,6 @@ public final class Generation {
     String startPriority;
     /** When its start priority was restored; null until then, and when it did not start low. */
     Instant priorityRestoredAt;
-    /** Replaced (or rolled back) and draining at its own priority until it says STOPPED_ACCEPTING. */
-    boolean drainPriorityDue;
 
     Generation(int number, String token, long pid, Instant spawnedAt, GenerationState initial) {
         this.number = number;

@@ -19,7 +19,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import static dev.baton.supervisor.lifecycle.Event.Deadline.Kind.DRAIN;
-import static dev.baton.supervisor.lifecycle.Event.Deadline.Kind.DRAIN_PRIORITY;
 import static dev.baton.supervisor.lifecycle.Event.Deadline.Kind.KILL;
 import static dev.baton.supervisor.lifecycle.Event.Deadline.Kind.MIN_READY;
 import static dev.baton.supervisor.lifecycle.Event.Deadline.Kind.READY;
@@ -40,8 +39,6 @@ public final class Supervisor {
 
     /** How long a child that failed to become ready gets between SIGTERM and SIGKILL. */
     public static final Duration FAILED_START_GRACE = Duration.ofSeconds(5);
-    /** How long a replaced generation keeps its priority if it never says STOPPED_ACCEPTING. */
-    static final Duration STOP_ACCEPTING_WAIT = Duration.ofSeconds(1);
     /**
      * Longest a new generation keeps the low start priority: on a machine whose CPU the serving
      * generation keeps busy, a niced start could take minutes, or miss --ready-timeout. So the
@@ -146,8 +143,6 @@ public final class Supervisor {
             sessions.onNotReady(e);
         } else if (event instanceof Event.ChildStats e) {
             sessions.onStats(e);
-        } else if (event instanceof Event.ChildStoppedAccepting e) {
-            sessions.onStoppedAccepting(e);
         } else if (event instanceof Event.ChildDrained e) {
             sessions.onDrained(e);
         } else if (event instanceof Event.ChildSentUnknown e) {
@@ -827,7 +822,8 @@ public final class Supervisor {
             notifyServing("last reload (gen=" + g.number + ") rolled back: " + reason);
         }
         if (g.phase() == Phase.PROVING) {
-            drainBesideServing(g, "rolled back"); // the serving generation goes on beside it
+            actions.lowerDrainPriority(g.number, g.pid); // the serving generation goes on beside it
+            drain(g, "rolled back");
         }
         afterStartEnded();
     }
@@ -859,7 +855,9 @@ public final class Supervisor {
         starting = null;
         if (previous != null) {
             // First: the old generation's SIGTERM waits for none of what follows (metrics, a full GC in IdleCompaction).
-            drainBesideServing(previous, "replaced by gen=" + g.number);
+            // Its priority drops before it: the drain, its JIT and the exit must not slow the new one's first requests.
+            actions.lowerDrainPriority(previous.number, previous.pid);
+            drain(previous, "replaced by gen=" + g.number);
         }
         monitor.serving(g.snapshot());
         Reload reload = reloadStarting != null && reloadStarting.fresh == g ? reloadStarting : null;
@@ -918,29 +916,6 @@ public final class Supervisor {
             actions.serviceManager().status("serving gen=" + serving.number + " pid=" + serving.pid
                     + "; last reload: gen=" + reload.fresh.number + " succeeded in "
                     + Durations.format(evidence.duration()) + (evidence.clean() ? "" : ", old generation not drained cleanly"));
-        }
-    }
-
-    /**
-     * A generation that another one serves beside drains at --drain-nice, so that the rest of its
-     * drain, its JIT and its exit take only the CPU the serving one leaves; but only once it says
-     * STOPPED_ACCEPTING. Lowered at its SIGTERM, it went on accepting at nice 19 until its drain
-     * thread got the CPU to close the listener (47-128 ms after READY in the slow-start
-     * benchmark), and answered those last connections in 30-40 ms. A child that does not say it
-     * (an older child-api) is lowered after {@link #STOP_ACCEPTING_WAIT}.
-     */
-    private void drainBesideServing(Generation g, String why) {
-        drain(g, why);
-        if (!Actions.DRAIN_PRIORITY_OFF.equals(actions.drainPriority())) {
-            g.drainPriorityDue = true;
-            actions.schedule(STOP_ACCEPTING_WAIT, new Event.Deadline(g.number, DRAIN_PRIORITY));
-        }
-    }
-
-    private void lowerDrainPriority(Generation g) {
-        if (g.drainPriorityDue) {
-            g.drainPriorityDue = false;
-            actions.lowerDrainPriority(g.number, g.pid);
         }
     }
 
@@ -1031,11 +1006,6 @@ public final class Supervisor {
         }
 
         @Override
-        public void stoppedAccepting(Generation g) {
-            lowerDrainPriority(g);
-        }
-
-        @Override
         public void closedBeforeReady(Generation g, String reason) {
             failStart(g, reason);
         }
@@ -1075,13 +1045,6 @@ public final class Supervisor {
                 if (g == starting && StartPriority.LOW.equals(g.startPriority)) {
                     LOG.info("{} not READY after {} at low priority: gets batond's priority now", g, Durations.format(lowWindow()));
                     restorePriority(g);
-                }
-            }
-            case DRAIN_PRIORITY -> {
-                if (g.drainPriorityDue && g.phase() == Phase.DRAINING) {
-                    LOG.info("{} has not said STOPPED_ACCEPTING {} after its SIGTERM: lowered now", g,
-                            Durations.format(STOP_ACCEPTING_WAIT));
-                    lowerDrainPriority(g);
                 }
             }
             case KILL -> {

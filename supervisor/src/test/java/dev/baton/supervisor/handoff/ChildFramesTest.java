@@ -7,7 +7,7 @@ import dev.baton.protocol.Reason;
 import dev.baton.supervisor.lifecycle.Event;
 import org.junit.jupiter.api.Test;
 
-/** NOT_READY and STOPPED_ACCEPTING as the lifecycle sees them: typed events; NOT_READY's reason one short printable line. */
+/** NOT_READY as the lifecycle sees it: a typed event whose reason is one short printable line. */
 class ChildFramesTest {
     @Test
     void notReadyCarriesItsReason() {
@@ -27,11 +27,5 @@ class ChildFramesTest {
     @Test
     void notReadyOtherThanOneIsNotNotReady() {
         assertEquals(Event.ChildSentUnknown.class, ChildFrames.event(4, Frame.of("NOT_READY", "0")).getClass());
-    }
-
-    @Test
-    void stoppedAcceptingIsItsOwnEventOnlyWithOne() {
-        assertEquals(new Event.ChildStoppedAccepting(4), ChildFrames.event(4, Frame.of("STOPPED_ACCEPTING", "1")));
-        assertEquals(Event.ChildSentUnknown.class, ChildFrames.event(4, Frame.of("STOPPED_ACCEPTING", "yes")).getClass());
     }
 }

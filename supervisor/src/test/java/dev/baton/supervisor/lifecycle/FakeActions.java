@@ -70,11 +70,9 @@ public final class FakeActions implements Actions {
         calls.add("lower " + pid);
     }
 
-    String drainPriority = "nice 19";
-
     @Override
     public String drainPriority() {
-        return drainPriority;
+        return "nice 19";
     }
 
     @Override

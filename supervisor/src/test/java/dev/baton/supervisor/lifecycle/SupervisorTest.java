@@ -83,7 +83,7 @@ public class SupervisorTest {
         int conn2 = connect(os.lastToken(), gen2);
         assertTrue(os.calls.isEmpty(), "nothing restored or signalled before READY: " + os.calls);
         sup.handle(ChildFrames.event(conn2, Frame.of("READY", "1")));
-        assertEquals(List.of("restore " + gen2, "SIGTERM " + gen1), os.calls);
+        assertEquals(List.of("restore " + gen2, "lower " + gen1, "SIGTERM " + gen1), os.calls);
         assertEquals("restored", generationInStatus(2).get("start_priority"));
         assertNull(generationInStatus(1).get("start_priority"), "generation 1 never started low");
     }
@@ -104,12 +104,12 @@ public class SupervisorTest {
         os.now = os.now.plusSeconds(1);
         try (LogLines log = LogLines.capture()) {
             bringUpLatest(2);
-            assertEquals(List.of("restore " + gen2, "SIGTERM 1000"), os.calls, "READY restores nothing again");
+            assertEquals(List.of("restore " + gen2, "lower 1000", "SIGTERM 1000"), os.calls, "READY restores nothing again");
             assertTrue(log.contains("gen=2 pid=" + gen2 + " ready in 3s; start priority already restored at 2s after spawn, not again"),
                     log::toString);
         }
         sup.handle(new Event.Deadline(2, Event.Deadline.Kind.PRIORITY)); // late: nothing
-        assertEquals(2, os.calls.size());
+        assertEquals(3, os.calls.size());
     }
 
     @Test
@@ -126,7 +126,7 @@ public class SupervisorTest {
         sup.handle(new Event.ReloadRequested("test"));
         long gen2 = os.lastPid();
         bringUpLatest(2);
-        assertEquals(List.of("serving gen=1", "restore " + gen2, "SIGTERM 1000", "serving gen=2"), os.calls);
+        assertEquals(List.of("serving gen=1", "restore " + gen2, "lower 1000", "SIGTERM 1000", "serving gen=2"), os.calls);
     }
 
     @Test
@@ -142,7 +142,8 @@ public class SupervisorTest {
         long gen3 = os.lastPid();
         bringUpLatest(3);
         sup.handle(new Event.Deadline(3, Event.Deadline.Kind.PRIORITY)); // after READY: nothing
-        assertEquals(List.of("restore " + gen2, "SIGTERM 1000", "restore " + gen3, "SIGTERM " + gen2), os.calls);
+        assertEquals(List.of("restore " + gen2, "lower 1000", "SIGTERM 1000", "restore " + gen3, "lower " + gen2, "SIGTERM " + gen2),
+                os.calls);
     }
 
     @Test
@@ -161,79 +162,9 @@ public class SupervisorTest {
         sup.handle(new Event.ReloadRequested("test"));
         bringUpLatest(2);
         assertEquals(List.of(false, false), os.spawnedLow);
-        sup.handle(ChildFrames.event(1, Frame.of("STOPPED_ACCEPTING", "1")));
-        assertEquals(List.of("SIGTERM 1000", "lower 1000"), os.calls, "the drain priority is not the start priority");
+        assertEquals(List.of("lower 1000", "SIGTERM 1000"), os.calls, "the drain priority is not the start priority");
         assertNull(generationInStatus(2).get("start_priority"));
         assertEquals("off: --start-nice 0", StatusReport.build(sup.snapshot()).get("start_priority"));
-    }
-
-    /**
-     * The replaced generation keeps its priority until it has closed its listeners: lowered at
-     * its SIGTERM, it went on accepting at nice 19 and answered those last requests slowly.
-     */
-    @Test
-    void aReplacedGenerationDrainsAtLowPriorityOnceItSaysStoppedAccepting() {
-        sup.start();
-        int conn1 = bringUpLatest(1);
-        sup.handle(new Event.ReloadRequested("test"));
-        long gen2 = os.lastPid();
-        bringUpLatest(2);
-        assertEquals(List.of("restore " + gen2, "SIGTERM 1000"), os.calls, "nothing lowered while it may still accept");
-        assertTrue(os.scheduled.contains(new FakeActions.Scheduled(Supervisor.STOP_ACCEPTING_WAIT,
-                new Event.Deadline(1, Event.Deadline.Kind.DRAIN_PRIORITY))), os.scheduled::toString);
-
-        sup.handle(ChildFrames.event(conn1, Frame.of("STOPPED_ACCEPTING", "1")));
-        assertEquals(List.of("restore " + gen2, "SIGTERM 1000", "lower 1000"), os.calls);
-        sup.handle(ChildFrames.event(conn1, Frame.of("STOPPED_ACCEPTING", "1")));
-        sup.handle(new Event.Deadline(1, Event.Deadline.Kind.DRAIN_PRIORITY));
-        assertEquals(3, os.calls.size(), "lowered once: " + os.calls);
-    }
-
-    @Test
-    void aReplacedGenerationThatNeverSaysStoppedAcceptingIsLoweredASecondAfterItsSigterm() {
-        sup.start();
-        bringUpLatest(1);
-        sup.handle(new Event.ReloadRequested("test"));
-        bringUpLatest(2);
-        try (LogLines log = LogLines.capture()) {
-            sup.handle(new Event.Deadline(1, Event.Deadline.Kind.DRAIN_PRIORITY));
-            assertEquals("lower 1000", os.calls.get(os.calls.size() - 1));
-            assertTrue(log.contains("gen=1 pid=1000 has not said STOPPED_ACCEPTING 1s after its SIGTERM: lowered now"),
-                    log::toString);
-        }
-        sup.handle(new Event.ChildExited(1, 1000, 0));
-        sup.handle(new Event.Deadline(1, Event.Deadline.Kind.DRAIN_PRIORITY)); // stale
-        assertEquals(1, os.calls.stream().filter(c -> c.startsWith("lower")).count(), os.calls::toString);
-    }
-
-    @Test
-    void withTheDrainPriorityOffNothingWaitsForStoppedAccepting() {
-        os.drainPriority = Actions.DRAIN_PRIORITY_OFF;
-        sup.start();
-        int conn1 = bringUpLatest(1);
-        sup.handle(new Event.ReloadRequested("test"));
-        bringUpLatest(2);
-        assertTrue(os.scheduled.stream().noneMatch(s -> s.event() instanceof Event.Deadline d
-                && d.kind() == Event.Deadline.Kind.DRAIN_PRIORITY), os.scheduled::toString);
-        try (LogLines log = LogLines.capture()) {
-            sup.handle(ChildFrames.event(conn1, Frame.of("STOPPED_ACCEPTING", "1")));
-            sup.handle(new Event.Deadline(1, Event.Deadline.Kind.DRAIN_PRIORITY));
-            assertEquals(List.of(), log.lines());
-        }
-        assertTrue(os.calls.stream().noneMatch(c -> c.startsWith("lower")), os.calls::toString);
-    }
-
-    @Test
-    void stoppedAcceptingOutsideAHandOverLowersNothing() {
-        sup.start();
-        int conn1 = bringUpLatest(1);
-        try (LogLines log = LogLines.capture()) {
-            sup.handle(ChildFrames.event(conn1, Frame.of("STOPPED_ACCEPTING", "1")));
-            assertTrue(log.contains("gen=1 pid=1000 said STOPPED_ACCEPTING in phase SERVING: ignored"), log::toString);
-        }
-        sup.handle(new Event.ShutdownRequested("SIGTERM"));
-        sup.handle(ChildFrames.event(conn1, Frame.of("STOPPED_ACCEPTING", "1")));
-        assertTrue(os.calls.stream().noneMatch(c -> c.startsWith("lower")), "at shutdown nothing else serves: " + os.calls);
     }
 
     @Test
