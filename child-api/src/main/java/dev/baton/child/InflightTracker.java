@@ -48,7 +48,7 @@ public final class InflightTracker {
                 if (connection != null) {
                     inflight++;
                 }
-                if (inflight + accepting == 0) {
+                if (idle()) {
                     notifyAll();
                 }
             }
@@ -67,7 +67,7 @@ public final class InflightTracker {
         }
         inflight--;
         served++;
-        if (inflight + accepting == 0) {
+        if (idle()) {
             notifyAll();
         }
     }
@@ -84,7 +84,7 @@ public final class InflightTracker {
 
     /** Waits until nothing is in flight nor being accepted; false if the deadline passed first. */
     public synchronized boolean awaitIdle(Instant deadline) throws InterruptedException {
-        while (inflight + accepting > 0) {
+        while (!idle()) {
             long millis = Duration.between(Instant.now(), deadline).toMillis();
             if (millis <= 0) {
                 return false;
@@ -92,6 +92,11 @@ public final class InflightTracker {
             wait(millis);
         }
         return true;
+    }
+
+    /** Nothing in flight and no accept running: what awaitIdle waits for. Called holding the lock. */
+    private boolean idle() {
+        return inflight + accepting == 0;
     }
 
     @Override

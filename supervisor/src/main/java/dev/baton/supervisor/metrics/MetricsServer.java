@@ -20,18 +20,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP side of {@code --metrics}: {@code GET /metrics} on a TCP port, answered and closed.
- * The port may be reachable by any local user or by the network, so everything a client can
- * make batond hold is bounded: one thread and one selector, at most {@link Limits#maxConnections}
- * connections (and descriptors: see {@link #acceptAll()}), a request head of {@link Limits#maxHead} bytes, a read and a write timeout, and
- * one answer per connection. A connection's request is read as soon as it is accepted: a real
- * scrape sends it right after connecting, so by the time it leaves the kernel's backlog it is
- * there and answered at once. At the cap, the oldest client whose request is still incomplete
- * (else the oldest already answered, which has not closed yet) makes way for the next newcomer,
- * whatever its age, so that a flood of silent, half or never-closing clients queued ahead of a
- * real scrape is worked off at accept speed, not one cap-full per timeout. Accepting rests only
- * while every client is being written to. A client that goes away costs one
- * count in a line logged at most once a minute, never a stack trace.
+ * The HTTP side of {@code --metrics}: {@code GET /metrics} on a TCP port, answered and closed. The
+ * port may be reachable by any local user or by the network, so everything a client can make
+ * batond hold is bounded: one thread and one selector, at most {@link Limits#maxConnections}
+ * connections (and one descriptor more: see {@link #acceptAll()}), a request head of {@link
+ * Limits#maxHead} bytes, a read and a write timeout, and one answer per connection. A connection's
+ * request is read as soon as it is accepted: a real scrape sends it right after connecting, so by
+ * the time it leaves the kernel's backlog it is there and answered at once. At the cap, the oldest
+ * client whose request is still incomplete (else the oldest already answered, which has not closed
+ * yet) makes way for the next newcomer, whatever its age, so that a flood of silent, half or
+ * never-closing clients queued ahead of a real scrape is worked off at accept speed, not one
+ * cap-full per timeout. Accepting rests only while every client is being written to. A client that
+ * goes away costs one count in a line logged at most once a minute, never a stack trace.
  */
 public final class MetricsServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger("batond");
