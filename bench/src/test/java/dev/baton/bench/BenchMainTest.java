@@ -26,10 +26,10 @@ class BenchMainTest {
         assertEquals(Map.of("HELLO_START_CPU_MS", "3000", "HELLO_START_CPU_THREADS", "2"), config.serviceEnv());
         assertEquals(Path.of("/r/bench/out/slow-start"), config.out());
         Variant warm = Variant.of(config.variants(), "batond-warmup");
-        assertEquals(List.of("--start-nice", "19"), warm.batondOptions());
+        assertEquals(List.of("--start-nice", "19", "--ready-timeout", "120s"), warm.batondOptions());
         assertEquals(Map.of("HELLO_WARMUP_REQUESTS", "5000", "HELLO_WARMUP_JIT_IDLE_S", "30"), warm.serviceEnv());
         Variant overlap = Variant.of(config.variants(), "batond-warmup-minready");
-        assertEquals(List.of("--start-nice", "19", "--min-ready", "2s"), overlap.batondOptions());
+        assertEquals(List.of("--start-nice", "19", "--min-ready", "2s", "--ready-timeout", "120s"), overlap.batondOptions());
         assertEquals(warm.serviceEnv(), overlap.serviceEnv());
         assertEquals(List.of("--start-nice", "0"), Variant.of(config.variants(), "batond-nice0").batondOptions());
 
