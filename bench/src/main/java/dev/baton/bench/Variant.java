@@ -30,7 +30,7 @@ record Variant(String key, String label, Mode mode, List<String> batondOptions, 
     /**
      * The warm-up runs' --ready-timeout: their start plus warm-up took 47 to 55 s here under the
      * load (3 s of start CPU shared with the serving generation, 5,000 requests, up to 30 s for the
-     * JIT), too close to batond's default of 60 s, which failed one such reload. Twice the longest.
+     * JIT), too close to batond's default of 60 s, which failed one such reload. About twice the longest.
      */
     static final String WARMUP_READY_TIMEOUT = "120s";
 
