@@ -130,11 +130,12 @@ public final class BenchMain {
         Map<String, String> skipped = new LinkedHashMap<>();
         Path processLog = config.out().resolve("processes.log");
         try (PrintWriter log = new PrintWriter(Files.newBufferedWriter(processLog, StandardCharsets.UTF_8))) {
-            for (Variant variant : config.variants()) {
+            for (int i = 0; i < config.variants().size(); i++) {
+                Variant variant = config.variants().get(i);
                 System.out.println("bench: " + variant.label() + ", " + config.reloads() + " reloads under load");
                 log.println("### " + variant.key());
                 try {
-                    RunResult result = new BenchRun(config, variant, log).run();
+                    RunResult result = new BenchRun(config.forRun(i), variant, log).run();
                     runs.add(result);
                     if (variant.warmsUp() && result.reloads().stream().allMatch(r -> r.warmupMillis() == null)) {
                         System.out.println("bench: " + variant.key() + ": no warm-up reported (this hello.jar or batond "

@@ -51,8 +51,9 @@ final class BenchRun {
             long measuredUntil = Long.MAX_VALUE;
             try (LoadGenerator load = LoadGenerator.start(clock, setup.port(), config.concurrency(),
                     config.keepAliveThreads(), config.ratePerThread())) {
-                long loadStart = clock.now();
                 // Schedules, not synchronisation: the service serves already, the load runs.
+                Thread.sleep(config.clientWarmup().toMillis()); // before the reload budget's clock starts
+                long loadStart = clock.now();
                 Thread.sleep(config.settle().toMillis());
                 measureFrom = clock.now();
                 Thread.sleep(config.warmup().toMillis());

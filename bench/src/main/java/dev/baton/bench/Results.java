@@ -31,6 +31,7 @@ final class Results {
         setup.put("warmupMs", config.warmup().toMillis());
         setup.put("idleWindowMs", config.idle().toMillis());
         setup.put("settleMs", config.settle().toMillis());
+        setup.put("clientWarmupMs", config.clientWarmup().toMillis()); // the first run's only
         setup.put("reloadBudgetMs", config.reloadBudget().toMillis());
         setup.put("serviceEnv", config.serviceEnv());
         setup.put("load", load);

@@ -38,6 +38,12 @@ class BenchMainTest {
         assertEquals(1, quick.reloads());
         assertEquals(List.of("restart", "batond-nice19"), quick.variants().stream().map(Variant::key).toList());
         assertEquals(Map.of("HELLO_START_CPU_MS", "500", "HELLO_START_CPU_THREADS", "1"), quick.serviceEnv());
+        assertEquals(Duration.ZERO, quick.clientWarmup(), "a quick run stays quick");
+
+        assertEquals(Duration.ofSeconds(30), config.clientWarmup(), "the benchmark's client compiled before the first run counts");
+        assertEquals(Duration.ofSeconds(30), config.forRun(0).clientWarmup());
+        assertEquals(Duration.ZERO, config.forRun(1).clientWarmup(), "later runs find it compiled");
+        assertEquals(config.settle(), config.forRun(1).settle());
 
         assertEquals(Duration.ofSeconds(60), config.reloadBudget());
         BenchConfig long5 = BenchMain.parse(new String[] {"--slow-start", "--reloads", "5", "--reload-budget-s", "0"});
@@ -56,6 +62,7 @@ class BenchMainTest {
         assertEquals(200, config.ratePerThread());
         assertEquals(Map.of(), config.serviceEnv());
         assertEquals(Path.of("/r/bench/out"), config.out());
+        assertEquals(Duration.ZERO, config.clientWarmup());
     }
 
     @Test
