@@ -69,7 +69,7 @@ final class StartCpuBurn {
         for (int i = 0; i < threads; i++) {
             int index = i;
             Thread worker = new Thread(() -> {
-                long[] result = burn(millis);
+                long[] result = burn(millis, index);
                 cpu[index] = result[0];
                 digests[index] = result[1];
             }, "hello-start-cpu-" + i);
@@ -92,9 +92,11 @@ final class StartCpuBurn {
     /**
      * SHA-256 over its own previous output until this thread has used {@code millis} of CPU time
      * (wall time where the JVM cannot tell thread CPU time). Each round depends on the last and
-     * the result is returned, so the JIT cannot drop the work. {CPU ms used, digest}.
+     * the result is returned, so the JIT cannot drop the work. Each thread starts from its own
+     * {@code seed}: from the same block, two threads that made as many rounds would end with the
+     * same digest, and the digests' XOR would be 0. {CPU ms used, digest}.
      */
-    private static long[] burn(long millis) {
+    static long[] burn(long millis, int seed) {
         ThreadMXBean bean = ManagementFactory.getThreadMXBean();
         boolean cpuClock = bean.isCurrentThreadCpuTimeSupported();
         long budget = millis * 1_000_000;
@@ -106,6 +108,7 @@ final class StartCpuBurn {
             throw new IllegalStateException("no SHA-256 in this JDK", e); // every JDK has it
         }
         byte[] block = new byte[4096];
+        block[0] = (byte) (seed + 1); // at most MAX_THREADS: one byte
         long used;
         do {
             for (int round = 0; round < 64; round++) {

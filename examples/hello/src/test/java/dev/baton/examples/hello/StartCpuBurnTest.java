@@ -35,6 +35,15 @@ class StartCpuBurnTest {
     }
 
     @Test
+    void threadsThatMakeAsManyRoundsStillEndWithDifferentDigests() {
+        // 0 ms: one batch of rounds each, the same number. From the same block both digests were
+        // equal, and a burn's XOR of them 0 (CI saw "digest=0" once).
+        long first = StartCpuBurn.burn(0, 0)[1];
+        assertEquals(first, StartCpuBurn.burn(0, 0)[1], "the same seed, the same work");
+        assertTrue(first != StartCpuBurn.burn(0, 1)[1], "seeds 0 and 1 gave the same digest");
+    }
+
+    @Test
     void zeroIsOffAndTheDefault() throws Exception {
         for (Map<String, String> env : List.of(Map.<String, String>of(), Map.of("HELLO_START_CPU_MS", "0"),
                 Map.of("HELLO_START_CPU_MS", " "), Map.of("HELLO_START_CPU_MS", "500", "HELLO_START_CPU_THREADS", "0"))) {
