@@ -30,8 +30,7 @@ import java.util.Map;
  */
 record BenchConfig(Path root, Path out, Scenario scenario, List<Variant> variants, int reloads, Duration pause,
         Duration warmup, Duration idle, Duration settle, Duration clientWarmup, Duration reloadBudget, int concurrency,
-        int keepAliveThreads,
-        int ratePerThread, int startCpuMillis, int startCpuThreads, Duration timeout) {
+        int keepAliveThreads, int ratePerThread, int startCpuMillis, int startCpuThreads, Duration timeout) {
 
     static BenchConfig full(Path root, Path out) {
         return new BenchConfig(root, out, Scenario.CLASSIC, Variant.classic(), 20, Duration.ofSeconds(3),
