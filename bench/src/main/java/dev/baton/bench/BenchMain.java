@@ -81,9 +81,9 @@ public final class BenchMain {
         boolean quick = list.contains("--quick");
         Path out = Path.of(value(list, "--out", root.resolve(slow ? "bench/out/slow-start" : "bench/out").toString()))
                 .toAbsolutePath().normalize();
-        BenchConfig config = slow ? (quick ? BenchConfig.slowStartQuick(root, out) : BenchConfig.slowStart(root, out))
+        BenchConfig.Builder builder = slow ? (quick ? BenchConfig.slowStartQuick(root, out) : BenchConfig.slowStart(root, out))
                 : (quick ? BenchConfig.quick(root, out) : BenchConfig.full(root, out));
-        List<Variant> known = config.variants();
+        List<Variant> known = builder.variants();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
@@ -94,20 +94,21 @@ public final class BenchMain {
                     for (String key : next(args, ++i, arg).split(",")) {
                         variants.add(Variant.of(known, key.trim()));
                     }
-                    config = config.withVariants(List.copyOf(variants));
+                    builder.variants(variants);
                 }
-                case "--start-cpu-ms" -> config = config.withStartCpu(nonNegative(args, ++i, arg), config.startCpuThreads());
-                case "--start-cpu-threads" -> config = config.withStartCpu(config.startCpuMillis(), positive(args, ++i, arg));
-                case "--reloads" -> config = config.withReloads(positive(args, ++i, arg));
-                case "--reload-budget-s" -> config = config.withReloadBudget(Duration.ofSeconds(nonNegative(args, ++i, arg)));
-                case "--pause-ms" -> config = config.withPause(Duration.ofMillis(positive(args, ++i, arg)));
-                case "--warmup-ms" -> config = config.withWarmup(Duration.ofMillis(positive(args, ++i, arg)));
-                case "--idle-ms" -> config = config.withIdle(Duration.ofMillis(positive(args, ++i, arg)));
-                case "--concurrency" -> config = config.withLoad(positive(args, ++i, arg), config.ratePerThread());
-                case "--rate" -> config = config.withLoad(config.concurrency(), nonNegative(args, ++i, arg));
+                case "--start-cpu-ms" -> builder.startCpuMillis(nonNegative(args, ++i, arg));
+                case "--start-cpu-threads" -> builder.startCpuThreads(positive(args, ++i, arg));
+                case "--reloads" -> builder.reloads(positive(args, ++i, arg));
+                case "--reload-budget-s" -> builder.reloadBudget(Duration.ofSeconds(nonNegative(args, ++i, arg)));
+                case "--pause-ms" -> builder.pause(Duration.ofMillis(positive(args, ++i, arg)));
+                case "--warmup-ms" -> builder.warmup(Duration.ofMillis(positive(args, ++i, arg)));
+                case "--idle-ms" -> builder.idle(Duration.ofMillis(positive(args, ++i, arg)));
+                case "--concurrency" -> builder.concurrency(positive(args, ++i, arg));
+                case "--rate" -> builder.ratePerThread(nonNegative(args, ++i, arg));
                 default -> throw new IllegalArgumentException("unknown option '" + arg + "'");
             }
         }
+        BenchConfig config = builder.build();
         if (config.scenario() == Scenario.CLASSIC && config.concurrency() < 2) {
             throw new IllegalArgumentException("--concurrency must be at least 2 (one new-connection, one keep-alive client)");
         }

@@ -20,8 +20,8 @@ final class Results {
         json.put("machine", machine.json());
         Map<String, Object> load = new LinkedHashMap<>();
         load.put("concurrency", config.concurrency());
-        load.put("newConnectionThreads", config.concurrency() / 2);
-        load.put("keepAliveThreads", config.concurrency() - config.concurrency() / 2);
+        load.put("newConnectionThreads", config.concurrency() - config.keepAliveThreads());
+        load.put("keepAliveThreads", config.keepAliveThreads());
         load.put("ratePerThread", config.ratePerThread());
         load.put("connectTimeoutMs", LoadGenerator.CONNECT_TIMEOUT.toMillis());
         load.put("readTimeoutMs", LoadGenerator.READ_TIMEOUT.toMillis());

@@ -4,7 +4,7 @@ package dev.baton.bench;
 enum Scenario {
     /** hello as it is; half the clients keep-alive, paced. */
     CLASSIC("classic"),
-    /** hello with a CPU-heavy start (issue 14); every client a new connection per request, unpaced. */
+    /** hello with a CPU-heavy start (issue 14); every client a new connection per request, paced. */
     SLOW_START("slow-start");
 
     final String key;

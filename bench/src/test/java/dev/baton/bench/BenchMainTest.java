@@ -65,6 +65,45 @@ class BenchMainTest {
         assertEquals(Duration.ZERO, config.clientWarmup());
     }
 
+    /** Each scenario's figures, field by field (the builder names them; a swapped duration shows here). */
+    @Test
+    void eachScenarioHasItsDefaults() {
+        BenchConfig full = BenchMain.parse(new String[] {});
+        assertEquals(List.of(20, 4, 2, 200, 0, 0), List.of(full.reloads(), full.concurrency(), full.keepAliveThreads(),
+                full.ratePerThread(), full.startCpuMillis(), full.startCpuThreads()));
+        assertEquals(List.of(secs(3), secs(5), secs(15), secs(0), secs(0), secs(0), secs(60)), durations(full));
+        BenchConfig quick = BenchMain.parse(new String[] {"--quick"});
+        assertEquals(3, quick.reloads());
+        assertEquals(List.of(secs(1), secs(1), secs(2), secs(0), secs(0), secs(0), secs(60)), durations(quick));
+
+        BenchConfig slow = BenchMain.parse(new String[] {"--slow-start"});
+        assertEquals(List.of(3, 4, 0, BenchConfig.SLOW_START_RATE, 3000, 2), List.of(slow.reloads(), slow.concurrency(),
+                slow.keepAliveThreads(), slow.ratePerThread(), slow.startCpuMillis(), slow.startCpuThreads()));
+        assertEquals(List.of(secs(3), secs(3), secs(1), secs(2), secs(30), secs(60), secs(90)), durations(slow));
+        BenchConfig slowQuick = BenchMain.parse(new String[] {"--slow-start", "--quick"});
+        assertEquals(1, slowQuick.reloads());
+        assertEquals(List.of(secs(3), secs(2), secs(1), secs(1), secs(0), secs(20), secs(90)), durations(slowQuick));
+        assertEquals(slow.toBuilder().build(), slow, "a config survives the round trip through its builder");
+    }
+
+    @Test
+    void moreClientsKeepTheScenariosShareOfKeepAlive() {
+        BenchConfig classic = BenchMain.parse(new String[] {"--concurrency", "5", "--rate", "0"});
+        assertEquals(List.of(5, 3, 0), List.of(classic.concurrency(), classic.keepAliveThreads(), classic.ratePerThread()));
+        BenchConfig slow = BenchMain.parse(new String[] {"--slow-start", "--concurrency", "6"});
+        assertEquals(List.of(6, 0), List.of(slow.concurrency(), slow.keepAliveThreads()), "slow-start: all new connections");
+    }
+
+    private static Duration secs(int seconds) {
+        return Duration.ofSeconds(seconds);
+    }
+
+    /** pause, warmup, idle, settle, clientWarmup, reloadBudget, timeout. */
+    private static List<Duration> durations(BenchConfig config) {
+        return List.of(config.pause(), config.warmup(), config.idle(), config.settle(), config.clientWarmup(),
+                config.reloadBudget(), config.timeout());
+    }
+
     @Test
     void badArgumentsSayWhich() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -32,11 +32,13 @@ class BenchSmokeTest {
     @Timeout(value = 150, unit = TimeUnit.SECONDS) // each step also has its own 60 s limit; teardown is TERM, then KILL
     void aShortRunOfEachModeWritesResultsAndChart(@TempDir Path out) throws Exception {
         BenchConfig config = BenchConfig.quick(ROOT, out)
-                .withReloads(2)
-                .withPause(Duration.ofMillis(300))
-                .withWarmup(Duration.ofMillis(500))
-                .withIdle(Duration.ofMillis(300))
-                .withLoad(2, 50);
+                .reloads(2)
+                .pause(Duration.ofMillis(300))
+                .warmup(Duration.ofMillis(500))
+                .idle(Duration.ofMillis(300))
+                .concurrency(2)
+                .ratePerThread(50)
+                .build();
 
         List<RunResult> runs = BenchMain.run(config);
 
@@ -72,7 +74,8 @@ class BenchSmokeTest {
         for (String key : List.of("\"machine\"", "\"runs\"", "\"mode\": \"batond\"", "\"mode\": \"start_server\"",
                 "\"mode\": \"restart\"", "\"refused\"", "\"reset\"", "\"timeout\"", "\"non200\"", "\"steady\"",
                 "\"reloadWindows\"", "\"signalToNewReady\"", "\"signalToOldExited\"", "\"signalToChildSpawned\"",
-                "\"readyToDrainSignal\"", "\"rssKb\"", "\"fds\"", "\"idleCpuMs\"", "\"reloadTimeline\"")) {
+                "\"readyToDrainSignal\"", "\"rssKb\"", "\"fds\"", "\"idleCpuMs\"", "\"reloadTimeline\"",
+                "\"newConnectionThreads\": 1", "\"keepAliveThreads\": 1")) {
             assertTrue(json.contains(key), "results.json lacks " + key + ":\n" + json);
         }
         BufferedImage chart = ImageIO.read(out.resolve("latency.png").toFile());
@@ -105,12 +108,14 @@ class BenchSmokeTest {
         Variant refused = new Variant("batond-refused", "batond, --no-such-option", Mode.BATOND,
                 List.of("--no-such-option"), Map.of());
         BenchConfig config = BenchConfig.slowStartQuick(ROOT, out)
-                .withVariants(List.of(refused, Variant.of(Variant.slowStart(), Mode.RESTART.key)))
-                .withStartCpu(300, 1)
-                .withPause(Duration.ofMillis(300))
-                .withWarmup(Duration.ofMillis(500))
-                .withSettle(Duration.ofMillis(300))
-                .withIdle(Duration.ofMillis(100));
+                .variants(List.of(refused, Variant.of(Variant.slowStart(), Mode.RESTART.key)))
+                .startCpuMillis(300)
+                .startCpuThreads(1)
+                .pause(Duration.ofMillis(300))
+                .warmup(Duration.ofMillis(500))
+                .settle(Duration.ofMillis(300))
+                .idle(Duration.ofMillis(100))
+                .build();
 
         List<RunResult> runs = BenchMain.run(config);
 
@@ -128,7 +133,8 @@ class BenchSmokeTest {
         assertTrue(table.contains("| batond --start-nice 19: failed requests | 0 | run batond-nice19 missing | n/a |"), table);
         String json = Files.readString(out.resolve("results.json"));
         for (String key : List.of("\"scenario\": \"slow-start\"", "\"skipped\"", "\"batond-refused\"", "\"slowStart\"",
-                "\"reloadWindowRequestsPerSecond\"", "\"firstSecondAfterReady\"", "\"targets\"", "\"HELLO_START_CPU_MS\"")) {
+                "\"reloadWindowRequestsPerSecond\"", "\"firstSecondAfterReady\"", "\"targets\"", "\"HELLO_START_CPU_MS\"",
+                "\"newConnectionThreads\": 4", "\"keepAliveThreads\": 0")) {
             assertTrue(json.contains(key), "results.json lacks " + key + ":\n" + json);
         }
         assertNotNull(ImageIO.read(out.resolve("latency.png").toFile()));
