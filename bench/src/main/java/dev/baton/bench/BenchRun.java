@@ -13,7 +13,8 @@ import java.util.OptionalLong;
 /**
  * One run: start the service, measure the supervisor idle, put the load on, let it settle,
  * reload {@code reloads} times (each after the previous one finished and a steady pause; none
- * once the reload budget is spent), take the load off, measure the supervisor again, stop.
+ * once the reload budget is spent), take the load off, measure the supervisor again, ask it for
+ * the warm-ups its new generations reported, stop.
  */
 final class BenchRun {
     private final BenchConfig config;
@@ -91,7 +92,8 @@ final class BenchRun {
                 figures = Optional.of(new RunResult.SupervisorFigures(pid, idle.orElseThrow(), ProcStats.Memory.of(pid),
                         idleCpu, config.idle().toMillis()));
             }
-            return new RunResult(variant, clock.now(), requests, List.copyOf(reloads), figures, measureFrom, loadEnd,
+            List<Reload> reported = service.withWarmups(reloads); // after the supervisor's figures: its answer costs memory
+            return new RunResult(variant, clock.now(), requests, List.copyOf(reported), figures, measureFrom, loadEnd,
                     reloadFailure);
         }
     }

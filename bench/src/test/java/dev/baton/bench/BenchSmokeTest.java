@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 import javax.imageio.ImageIO;
 
@@ -98,17 +99,21 @@ class BenchSmokeTest {
     }
 
     /**
-     * The slow-start scenario's pipeline on a plain restart with a short CPU-heavy start, and a
-     * batond run whose batond refuses an option: that run is left out with batond's one line, the
-     * others still run, and the table and results.json say so next to the targets.
+     * The slow-start scenario's pipeline on a plain restart with a short CPU-heavy start, a batond
+     * run whose service warms up before READY (its warm-up, asked of batond once the load is off,
+     * is in every reload's figures), and a batond run whose batond refuses an option: that run is
+     * left out with batond's one line, the others still run, and the table and results.json say so
+     * next to the targets.
      */
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void aSlowStartRunLeavesOutARunThatDoesNotStart(@TempDir Path out) throws Exception {
         Variant refused = new Variant("batond-refused", "batond, --no-such-option", Mode.BATOND,
                 List.of("--no-such-option"), Map.of());
+        Variant warm = new Variant("batond-warm", "batond, 200 warm-up requests", Mode.BATOND, List.of(),
+                Map.of(Variant.WARMUP_REQUESTS_VARIABLE, "200"));
         BenchConfig config = BenchConfig.slowStartQuick(ROOT, out)
-                .variants(List.of(refused, Variant.of(Variant.slowStart(), Mode.RESTART.key)))
+                .variants(List.of(refused, warm, Variant.of(Variant.slowStart(), Mode.RESTART.key)))
                 .startCpuMillis(300)
                 .startCpuThreads(1)
                 .pause(Duration.ofMillis(300))
@@ -119,8 +124,12 @@ class BenchSmokeTest {
 
         List<RunResult> runs = BenchMain.run(config);
 
-        assertEquals(List.of("restart"), runs.stream().map(r -> r.variant().key()).toList());
-        RunResult restart = runs.get(0);
+        assertEquals(List.of("batond-warm", "restart"), runs.stream().map(r -> r.variant().key()).toList());
+        assertEquals(1, runs.get(0).reloads().size());
+        for (Reload reload : runs.get(0).reloads()) {
+            assertTrue(reload.warmupMillis() != null && reload.warmupMillis() >= 0, "warm-up not reported: " + reload);
+        }
+        RunResult restart = runs.get(1);
         assertEquals(1, restart.reloads().size());
         assertTrue(Files.readString(out.resolve("processes.log")).contains("start burned 300 ms of CPU on 1 threads"),
                 "hello did not get HELLO_START_CPU_MS");
@@ -137,6 +146,7 @@ class BenchSmokeTest {
                 "\"newConnectionThreads\": 4", "\"keepAliveThreads\": 0")) {
             assertTrue(json.contains(key), "results.json lacks " + key + ":\n" + json);
         }
+        assertTrue(Pattern.compile("\"warmupMs\": \\d").matcher(json).find(), "no warm-up in results.json:\n" + json);
         assertNotNull(ImageIO.read(out.resolve("latency.png").toFile()));
     }
 }
