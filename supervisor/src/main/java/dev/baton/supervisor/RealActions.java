@@ -192,27 +192,25 @@ public final class RealActions implements Actions {
             }
             return;
         }
-        long began = System.nanoTime();
-        StartNice.Restored r;
-        try {
-            r = startNice.restore(pid, ownNice);
-        } catch (RuntimeException e) {
-            LOG.warn("gen={} pid={} start priority not restored: {}", generation, pid, e.toString()); // the reload goes on
-            return;
-        }
-        String autogroup = startNice.restoreAutogroup(pid, ownAutogroupNice);
-        String took = millisSince(began);
-        String session = !startNice.autogroups() ? "" : autogroup == null ? ", autogroup nice " + ownAutogroupNice
-                : ", autogroup not yet (" + autogroup + "): tried again off the loop";
-        if (!r.whole() || autogroup != null) {
-            LOG.warn("gen={} pid={} start priority restored to nice {} in part: {}{} in {}", generation, pid, ownNice,
-                    r.describe(), session, took);
-        } else {
-            LOG.info("gen={} pid={} start priority restored to nice {}: {}{} in {}", generation, pid, ownNice,
-                    r.describe(), session, took);
-        }
+        StartNice.GenerationRestore done = startNice.restoreGeneration(pid, ownNice, ownAutogroupNice);
+        String autogroup = done.autogroup();
         if (autogroup != null) {
             retryAutogroup(generation, pid, 2);
+        }
+        String session = !startNice.autogroups() ? "" : autogroup == null
+                ? "autogroup nice " + ownAutogroupNice + " in " + millis(done.autogroupNanos()) + ", then "
+                : "autogroup not yet (" + autogroup + "): tried again off the loop; ";
+        StartNice.Restored r = done.threads();
+        if (r == null) {
+            // The reload goes on; the session, if set, is what counts where autogroups decide.
+            LOG.warn("gen={} pid={} start priority of its threads not restored: {}{}", generation, pid, done.failure().toString(),
+                    startNice.autogroups() && autogroup == null ? " (its autogroup nice " + ownAutogroupNice + " was)" : "");
+        } else if (!r.whole() || autogroup != null) {
+            LOG.warn("gen={} pid={} start priority restored to nice {} in part: {}{} in {}", generation, pid, ownNice,
+                    session, r.describe(), millis(done.nanos()));
+        } else {
+            LOG.info("gen={} pid={} start priority restored to nice {}: {}{} in {}", generation, pid, ownNice,
+                    session, r.describe(), millis(done.nanos()));
         }
     }
 
@@ -265,7 +263,12 @@ public final class RealActions implements Actions {
 
     /** Time since {@code began} (System.nanoTime) for a log line, to a tenth of a millisecond: "11.5 ms". */
     private static String millisSince(long began) {
-        long micros = (System.nanoTime() - began) / 1000;
+        return millis(System.nanoTime() - began);
+    }
+
+    /** A duration in nanoseconds for a log line, to a tenth of a millisecond: "11.5 ms". */
+    private static String millis(long nanos) {
+        long micros = nanos / 1000;
         return micros / 1000 + "." + micros % 1000 / 100 + " ms";
     }
 

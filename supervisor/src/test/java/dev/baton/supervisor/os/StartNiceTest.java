@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -91,6 +93,39 @@ class StartNiceTest {
             assertEquals(null, startNice.restoreAutogroup(pid, 0));
             assertEquals(0, startNice.autogroupNice(pid).getAsInt());
         }
+    }
+
+    @Test
+    void aGenerationGetsItsSessionBackBeforeAnyOfItsThreads() throws Exception {
+        Assumptions.assumeTrue(startNice.autogroups(), "needs autogroups (kernel.sched_autogroup_enabled=1)");
+        Assumptions.assumeTrue(StartNiceCheck.check(PROC, 10).on(), "restoring needs CAP_SYS_NICE or RLIMIT_NICE");
+        int own = StartNiceCheck.ownNice(PROC).getAsInt();
+        long pid = children.spawnNiced(1, List.of("sh", "-c", "sleep 30 & sleep 30 & wait"), List.of("PATH=/usr/bin:/bin"),
+                startNice, 10);
+        started.add(pid);
+        awaitGroupOf(pid, 3);
+        assertEquals(10, startNice.autogroupNice(pid).getAsInt());
+        // The real calls, each thread's preceded by a look at the session: where autogroups decide,
+        // it is what counts against the serving generation, and the thread scan takes milliseconds.
+        List<Integer> sessionAtEachThread = new ArrayList<>();
+        Native watched = (Native) Proxy.newProxyInstance(Native.class.getClassLoader(), new Class<?>[] {Native.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("setThreadNice")) {
+                        sessionAtEachThread.add(startNice.autogroupNice(pid).orElse(Integer.MIN_VALUE));
+                    }
+                    try {
+                        return method.invoke(nat, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        StartNice.GenerationRestore done = new StartNice(watched, PROC).restoreGeneration(pid, own, 0);
+        assertEquals(null, done.autogroup());
+        assertEquals(null, done.failure());
+        assertEquals(3, done.threads().threads(), done.threads().describe());
+        assertEquals(List.of(0, 0, 0), sessionAtEachThread, "the session was set back first");
+        assertTrue(done.autogroupNanos() <= done.nanos());
+        assertTrue(nices(pid).values().stream().allMatch(n -> n == own), () -> nices(pid).toString());
     }
 
     @Test
