@@ -117,9 +117,9 @@ public final class StartNice {
     /**
      * Gives a generation that started low its priority back: the session first, then every thread
      * ({@link #restore}). Where autogroups decide, the session's one write is what counts against
-     * the serving generation, and the new one already serves; the scan of its threads takes
-     * milliseconds, tens of them on a busy machine (under the benchmark's load: 7-73 ms, 23 the median). With
-     * the session last, the new generation met its first clients still at nice 19.
+     * the serving generation, and at READY the new one already serves; the scan of its threads
+     * takes milliseconds, tens of them on a busy machine (under the benchmark's load 7-73 ms, 23
+     * the median). With the session last, the new generation met its first clients at nice 19.
      */
     public GenerationRestore restoreGeneration(long pgid, int nice, int autogroupNice) {
         long began = System.nanoTime();

@@ -50,10 +50,7 @@ class StartNiceTest {
     void theWholeGroupStartsAtTheNiceValueAndBatondsThreadsDoNot() throws Exception {
         int own = StartNiceCheck.ownNice(PROC).getAsInt();
         Assumptions.assumeTrue(own < 10, "needs a batond below nice 10");
-        long pid = children.spawnNiced(1, List.of("sh", "-c", "sleep 30 & sleep 30 & wait"), List.of("PATH=/usr/bin:/bin"),
-                startNice, 10);
-        started.add(pid);
-        awaitGroupOf(pid, 3);
+        long pid = groupOfThreeAtNice10();
         Map<Long, Integer> nices = nices(pid);
         assertEquals(3, nices.size(), nices::toString);
         assertTrue(nices.values().stream().allMatch(n -> n == 10), nices::toString);
@@ -73,10 +70,7 @@ class StartNiceTest {
     void restoreSetsEveryThreadOfTheGroupBack() throws Exception {
         Assumptions.assumeTrue(StartNiceCheck.check(PROC, 10).on(), "restoring needs CAP_SYS_NICE or RLIMIT_NICE");
         int own = StartNiceCheck.ownNice(PROC).getAsInt();
-        long pid = children.spawnNiced(1, List.of("sh", "-c", "sleep 30 & sleep 30 & wait"), List.of("PATH=/usr/bin:/bin"),
-                startNice, 10);
-        started.add(pid);
-        awaitGroupOf(pid, 3);
+        long pid = groupOfThreeAtNice10();
         StartNice.Restored r = startNice.restore(pid, own);
         assertEquals(3, r.threads(), r.describe());
         assertEquals(3, r.processes(), r.describe());
@@ -100,10 +94,7 @@ class StartNiceTest {
         Assumptions.assumeTrue(startNice.autogroups(), "needs autogroups (kernel.sched_autogroup_enabled=1)");
         Assumptions.assumeTrue(StartNiceCheck.check(PROC, 10).on(), "restoring needs CAP_SYS_NICE or RLIMIT_NICE");
         int own = StartNiceCheck.ownNice(PROC).getAsInt();
-        long pid = children.spawnNiced(1, List.of("sh", "-c", "sleep 30 & sleep 30 & wait"), List.of("PATH=/usr/bin:/bin"),
-                startNice, 10);
-        started.add(pid);
-        awaitGroupOf(pid, 3);
+        long pid = groupOfThreeAtNice10();
         assertEquals(10, startNice.autogroupNice(pid).getAsInt());
         // The real calls, each thread's preceded by a look at the session: where autogroups decide,
         // it is what counts against the serving generation, and the thread scan takes milliseconds.
@@ -177,6 +168,15 @@ class StartNiceTest {
         StartNice.Restored r = startNice.restore(Integer.MAX_VALUE - 1, 0);
         assertEquals(0, r.threads());
         assertTrue(r.complete());
+    }
+
+    /** A shell and two sleeps in a group of their own, spawned at nice 10 and all three running. */
+    private long groupOfThreeAtNice10() throws IOException, InterruptedException {
+        long pid = children.spawnNiced(1, List.of("sh", "-c", "sleep 30 & sleep 30 & wait"), List.of("PATH=/usr/bin:/bin"),
+                startNice, 10);
+        started.add(pid);
+        awaitGroupOf(pid, 3);
+        return pid;
     }
 
     private void awaitGroupOf(long pgid, int processes) throws InterruptedException {
