@@ -28,9 +28,14 @@ import org.slf4j.LoggerFactory;
  * {@code batond.state} in the handoff socket's directory: what a batond started after this one
  * died reads to find its children ({@link StateFileCheck}). The loop only {@link #offer}s the
  * latest state (one slot: a newer offer replaces one not written yet, so nothing queues up); one
- * thread of its own encodes it, and only when the bytes differ from the last written writes them
- * to a temporary file (mode 0600), fsyncs it, renames it over the state file and fsyncs the
- * directory. A crash at any point leaves the previous state or the new one, never a mix.
+ * thread of its own encodes it, unless it equals the state last written, and only when the bytes
+ * differ from the last written writes them to a temporary file (mode 0600) and renames it over
+ * the state file. batond dying at any point leaves the previous state or the new one, never a mix.
+ *
+ * <p>No fsync: the file is for a batond started after this one died, within the same boot; what
+ * is written survives a process's death in the page cache, and after a power cut no child it
+ * names is left to find. Two fsyncs a write (a dozen a reload) bought nothing but journal
+ * commits and disk writes while a reload is under way.
  */
 public final class StateFile implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger("batond");
@@ -51,10 +56,16 @@ public final class StateFile implements AutoCloseable {
     private boolean closed; // guarded by lock
     /** Start times learnt elsewhere (the state file read at start), for the writer to take. */
     private final Map<Long, Long> pendingStartTimes = new HashMap<>(); // guarded by lock
-    /** Writer thread only: the bytes last written, and the live leaders' start times by pid. */
+    /**
+     * Writer thread only: the bytes last written, the state they encode (null while a live
+     * leader's start time is missing), and the live leaders' start times by pid.
+     */
     private byte[] written;
+    private Offer writtenOffer;
     private final Map<Long, Long> startTimes = new HashMap<>();
     private volatile int writes;
+    private volatile int taken;
+    private volatile int encodes;
     private volatile boolean failing;
     private final Thread writer;
 
@@ -102,6 +113,16 @@ public final class StateFile implements AutoCloseable {
         return writes;
     }
 
+    /** How many offers the writer has dealt with (tests). */
+    int taken() {
+        return taken;
+    }
+
+    /** How many states were encoded (tests). */
+    int encodes() {
+        return encodes;
+    }
+
     private void run() {
         while (true) {
             Offer next;
@@ -126,14 +147,20 @@ public final class StateFile implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.error("internal error writing {}", file, e);
             }
+            taken++;
         }
     }
 
     private void write(Offer offer) {
+        if (offer.equals(writtenOffer)) {
+            return; // most loop items change nothing: no /proc read, no encoding (all interpreted in batond)
+        }
         Map<Integer, Long> starts = new LinkedHashMap<>();
         java.util.Set<Long> alivePids = new java.util.HashSet<>();
+        int alive = 0;
         for (LifecycleState.GenerationRecord g : offer.lifecycle().generations()) {
             if (offer.lifecycle().alive().contains(g.number())) {
+                alive++;
                 alivePids.add(g.pid());
                 Long ticks = startTimes.get(g.pid());
                 if (ticks == null) {
@@ -149,8 +176,12 @@ public final class StateFile implements AutoCloseable {
             }
         }
         startTimes.keySet().retainAll(alivePids);
+        // A start time /proc did not give is looked for again at the next offer, even an equal one.
+        Offer encoded = starts.size() == alive ? offer : null;
         byte[] bytes = StateCodec.encodeSaved(new SavedState(offer.lifecycle(), offer.listeners(), starts, batondPid));
+        encodes++;
         if (Arrays.equals(bytes, written)) {
+            writtenOffer = encoded;
             return;
         }
         beforeWrite.accept(bytes);
@@ -163,13 +194,10 @@ public final class StateFile implements AutoCloseable {
                 while (buffer.hasRemaining()) {
                     out.write(buffer);
                 }
-                out.force(true);
             }
             Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
-                dir.force(true); // the rename itself survives a power cut
-            }
             written = bytes;
+            writtenOffer = encoded;
             writes++;
             if (failing) {
                 failing = false;

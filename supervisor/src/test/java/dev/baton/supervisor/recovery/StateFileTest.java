@@ -40,8 +40,12 @@ class StateFileTest {
 
     /** A state whose only difference is its next generation number: one per {@code n}. */
     static LifecycleState state(int n) {
-        long self = ProcessHandle.current().pid();
-        LifecycleState.GenerationRecord g = new LifecycleState.GenerationRecord(1, "t0ken", self, Phase.SERVING, null, null,
+        return state(n, ProcessHandle.current().pid());
+    }
+
+    /** The same, with its serving generation's leader at {@code pid}. */
+    static LifecycleState state(int n, long pid) {
+        LifecycleState.GenerationRecord g = new LifecycleState.GenerationRecord(1, "t0ken", pid, Phase.SERVING, null, null,
                 Instant.EPOCH, Instant.EPOCH, null, null, null, 3, -1, 0, 0, -1, -1, false, 0, 0, null);
         return new LifecycleState(Instant.EPOCH, n, List.of(g), List.of(1), List.of(), 1, null, List.of(), 1, null,
                 Map.of(), null, new LifecycleState.BackoffRecord(0, 0, false, null, null), 0, null);
@@ -106,6 +110,40 @@ class StateFileTest {
     }
 
     @Test
+    void aStateEqualToTheOneWrittenIsNotEvenEncoded() throws Exception {
+        StateFile file = new StateFile(dir, Path.of("/proc"), 99);
+        try {
+            file.offer(state(2), LISTENERS);
+            await(() -> file.writes() == 1, "first write");
+            file.offer(state(2), LISTENERS); // an equal state, a new object: what the loop offers after most items
+            await(() -> file.taken() == 2, "the second offer taken");
+            assertEquals(1, file.encodes(), "no /proc read, no encoding for a state already written");
+            file.offer(state(3), LISTENERS);
+            await(() -> file.writes() == 2, "second write");
+            assertEquals(2, file.encodes());
+            assertEquals(3, read().lifecycle().nextGeneration());
+        } finally {
+            file.close(false);
+        }
+    }
+
+    @Test
+    void aStartTimeProcDidNotGiveIsLookedForAgainAtAnEqualOffer() throws Exception {
+        StateFile file = new StateFile(dir, Path.of("/proc"), 99);
+        try {
+            long gone = Integer.MAX_VALUE; // above any pid_max: no /proc entry
+            file.offer(state(2, gone), LISTENERS);
+            await(() -> file.taken() == 1, "the first offer taken");
+            file.offer(state(2, gone), LISTENERS);
+            await(() -> file.taken() == 2, "the second offer taken");
+            assertEquals(2, file.encodes(), "encoded again: the leader's start time is still missing");
+            assertEquals(1, file.writes(), "the same bytes, not written again");
+        } finally {
+            file.close(false);
+        }
+    }
+
+    @Test
     void theFileIs0600AndRecordsTheLeadersStartTime() throws Exception {
         StateFile file = new StateFile(dir, Path.of("/proc"), 99);
         try {
@@ -150,6 +188,16 @@ class StateFileTest {
         assertEquals(Optional.empty(), StateFileCheck.read(dir, UID, 111));
         assertTrue(Files.exists(dir.resolve(StateFile.NAME + ".bad-111")));
         assertFalse(Files.exists(file));
+
+        // What a power cut can leave of a file written without fsync: nothing, or its first part.
+        for (byte[] cut : new byte[][] {new byte[0], java.util.Arrays.copyOf(good, good.length / 2)}) {
+            Files.write(file, cut);
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            long now = 112 + cut.length;
+            assertEquals(Optional.empty(), StateFileCheck.read(dir, UID, now), cut.length + " bytes");
+            assertArrayEquals(cut, Files.readAllBytes(dir.resolve(StateFile.NAME + ".bad-" + now)));
+            assertFalse(Files.exists(file));
+        }
 
         Files.write(file, good);
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
