@@ -157,10 +157,8 @@ public final class StateFile implements AutoCloseable {
         }
         Map<Integer, Long> starts = new LinkedHashMap<>();
         java.util.Set<Long> alivePids = new java.util.HashSet<>();
-        int alive = 0;
         for (LifecycleState.GenerationRecord g : offer.lifecycle().generations()) {
             if (offer.lifecycle().alive().contains(g.number())) {
-                alive++;
                 alivePids.add(g.pid());
                 Long ticks = startTimes.get(g.pid());
                 if (ticks == null) {
@@ -177,7 +175,7 @@ public final class StateFile implements AutoCloseable {
         }
         startTimes.keySet().retainAll(alivePids);
         // A start time /proc did not give is looked for again at the next offer, even an equal one.
-        Offer encoded = starts.size() == alive ? offer : null;
+        Offer encoded = starts.size() == alivePids.size() ? offer : null;
         byte[] bytes = StateCodec.encodeSaved(new SavedState(offer.lifecycle(), offer.listeners(), starts, batondPid));
         encodes++;
         if (Arrays.equals(bytes, written)) {
