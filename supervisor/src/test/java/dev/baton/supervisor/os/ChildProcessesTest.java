@@ -62,6 +62,13 @@ public class ChildProcessesTest {
         // makes it the leader of its own group, as batond's children are.
         Process other = new ProcessBuilder("setsid", "sleep", "30").start();
         long pid = other.pid();
+        // setsid(1) makes its group only once it runs: a signal to the group before then finds none
+        // (ESRCH), as CI once saw. A child of batond's leads its group from before its exec.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (ProcStat.of(Path.of("/proc"), pid).orElseThrow().processGroup() != pid) {
+            assertTrue(System.nanoTime() < deadline, "setsid made no group of its own within 10 s");
+            Thread.sleep(5);
+        }
         long start = ProcStat.of(Path.of("/proc"), pid).orElseThrow().startTime();
         assertTrue(start > 0);
         children.watchAdopted(7, pid);
