@@ -75,6 +75,8 @@ final class Results {
         json.put("warmupMs", s.warmupMillis());
         json.put("firstSecondAfterReady", percentiles(s.firstSecond()));
         json.put("firstSecondP99OverSteadyP99", s.firstSecondRatio());
+        json.put("secondSecondAfterReady", percentiles(s.secondSecond()));
+        json.put("secondSecondP99OverSteadyP99", s.secondSecondRatio());
         return json;
     }
 

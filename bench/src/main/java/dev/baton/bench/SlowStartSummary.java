@@ -8,7 +8,10 @@ import java.util.stream.LongStream;
  * A slow-start run's figures beyond {@link RunSummary}: throughput in reload windows and in
  * steady state (answered requests a second, over the measured stretch of the load), the time
  * from spawned to READY split into start and warm-up (batond runs; each the median over the
- * reloads), and the latency in the first second after each READY.
+ * reloads), and the latency in the first second after each READY and, for reference, in the
+ * second: this VM's speed drifts over minutes, so the same generation one second later, once its
+ * predecessor has gone (without {@code --min-ready}), shows how far a p99 of a few seconds strays
+ * from the steady state's with no reload to blame.
  *
  * <p>The first second is the new generation's: where a reload knows the new generation's number
  * (batond runs), it counts only the requests that generation answered, not those the old one
@@ -21,10 +24,11 @@ import java.util.stream.LongStream;
  * @param toReadyMillis    batond: spawned to READY, median; null in other modes
  * @param warmupMillis     of that, the warm-up the service reported, median; null when none reported
  * @param firstSecond      answered requests that started within 1 s after a READY, by the new generation where known
+ * @param secondSecond     the same, from 1 s to 2 s after each READY
  */
 record SlowStartSummary(RunSummary base, double windowSeconds, double windowThroughput, double steadyThroughput, Long toReadyMillis,
-        Long warmupMillis, Percentiles firstSecond) {
-    static final long FIRST_SECOND_NANOS = 1_000_000_000L;
+        Long warmupMillis, Percentiles firstSecond, Percentiles secondSecond) {
+    static final long SECOND_NANOS = 1_000_000_000L;
 
     static SlowStartSummary of(RunResult run) {
         long windowNanos = 0;
@@ -37,6 +41,7 @@ record SlowStartSummary(RunSummary base, double windowSeconds, double windowThro
         long windowOk = 0;
         long steadyOk = 0;
         LongStream.Builder firstSecond = LongStream.builder();
+        LongStream.Builder secondSecond = LongStream.builder();
         RequestLog log = run.requests();
         for (int i = 0; i < log.size(); i++) {
             long start = log.start(i);
@@ -49,9 +54,10 @@ record SlowStartSummary(RunSummary base, double windowSeconds, double windowThro
                 steadyOk++;
             }
             for (Reload reload : run.reloads()) {
-                if (start >= reload.ready() && start < reload.ready() + FIRST_SECOND_NANOS) {
+                long afterReady = start - reload.ready();
+                if (afterReady >= 0 && afterReady < 2 * SECOND_NANOS) {
                     if (reload.generation() == null || reload.generation() == log.generation(i)) {
-                        firstSecond.add(log.duration(i));
+                        (afterReady < SECOND_NANOS ? firstSecond : secondSecond).add(log.duration(i));
                     }
                     break;
                 }
@@ -68,7 +74,8 @@ record SlowStartSummary(RunSummary base, double windowSeconds, double windowThro
             }
         }
         return new SlowStartSummary(RunSummary.of(run), windowNanos / 1e9, perSecond(windowOk, windowNanos), perSecond(steadyOk, steadyNanos),
-                median(toReady), median(warmups), Percentiles.ofNanos(firstSecond.build().toArray()));
+                median(toReady), median(warmups), Percentiles.ofNanos(firstSecond.build().toArray()),
+                Percentiles.ofNanos(secondSecond.build().toArray()));
     }
 
     /** Reload-window p99 over steady p99; NaN without both. */
@@ -85,6 +92,11 @@ record SlowStartSummary(RunSummary base, double windowSeconds, double windowThro
     /** First-second p99 over steady p99; NaN without both. */
     double firstSecondRatio() {
         return ratio(firstSecond.p99(), base.steadyLatency().p99(), firstSecond.count() > 0 && base.steadyLatency().count() > 0);
+    }
+
+    /** Second-second p99 over steady p99, the reference for {@link #firstSecondRatio}; NaN without both. */
+    double secondSecondRatio() {
+        return ratio(secondSecond.p99(), base.steadyLatency().p99(), secondSecond.count() > 0 && base.steadyLatency().count() > 0);
     }
 
     /** The start part of the time to READY: all of it less the warm-up reported, if any. */

@@ -10,7 +10,7 @@ final class SlowStartTable {
     static final String HEADER = "| run | reloads | answered / sent | failed: refused / reset / timeout / non200 / other "
             + "| steady p50 / p99 / max (ms) | reload windows p50 / p99 / max (ms) | reload p99 / steady p99 "
             + "| throughput reload windows / steady (req/s) | time to READY: start + warm-up (ms) "
-            + "| first second after READY p99 (ms) |";
+            + "| first / second second after READY p99 (ms) |";
 
     private SlowStartTable() {}
 
@@ -32,7 +32,7 @@ final class SlowStartTable {
                             s.steadyThroughput(), percent(s.throughputRatio()))
                             : String.format(Locale.ROOT, "- / %.0f", s.steadyThroughput()))
                     + " | " + toReady(s) + " | "
-                    + (s.firstSecond().count() == 0 ? "-" : SlowStartTargets.ms(s.firstSecond().p99())) + " |");
+                    + p99(s.firstSecond()) + " / " + p99(s.secondSecond()) + " |");
         }
         skipped.forEach((label, reason) -> rows.add("| " + label + " | did not run: " + reason.replace("|", "/")
                 + " | | | | | | | | |"));
@@ -58,6 +58,10 @@ final class SlowStartTable {
             return "n/a";
         }
         return s.startMillis() + " + " + (s.warmupMillis() == null ? "n/a" : Long.toString(s.warmupMillis()));
+    }
+
+    private static String p99(Percentiles p) {
+        return p.count() == 0 ? "-" : SlowStartTargets.ms(p.p99());
     }
 
     private static String latency(Percentiles p) {

@@ -52,6 +52,8 @@ class SlowStartSummaryTest {
         assertEquals(0.5, s.throughputRatio(), 0.01);
         assertEquals(2.0, s.firstSecond().p99());
         assertEquals(2.0, s.firstSecondRatio(), 1e-9);
+        assertEquals(1000, s.secondSecond().count(), s.toString());
+        assertEquals(1.0, s.secondSecondRatio(), 1e-9);
         assertEquals(3000L, s.toReadyMillis());
         assertEquals(400L, s.warmupMillis());
         assertEquals(2600L, s.startMillis());
@@ -94,6 +96,33 @@ class SlowStartSummaryTest {
 
         // The other figures still count every answer, whoever gave it.
         assertEquals(90.0, oldSlow.base().reloadLatency().max());
+    }
+
+    @Test
+    void theSecondSecondIsTheNextSecondsAnswersOfTheNewGeneration() {
+        RequestLog log = new RequestLog();
+        log.add(5 * S, 7 * MS, Outcome.OK, 2); // READY: the first second's
+        log.add(6 * S - 1, 7 * MS, Outcome.OK, 2); // its last nanosecond
+        log.add(6 * S, 3 * MS, Outcome.OK, 2); // the second second's, from its first nanosecond
+        log.add(6 * S + 400 * MS, 30 * MS, Outcome.OK, 1); // the old generation's: not counted
+        log.add(6 * S + 500 * MS, 3 * MS, Outcome.RESET, 2); // failed: not counted
+        log.add(7 * S - 1, 3 * MS, Outcome.OK, 2);
+        log.add(7 * S, 40 * MS, Outcome.OK, 2); // 2 s after READY: steady state again
+        log.add(8 * S, 2 * MS, Outcome.OK, 2);
+        SlowStartSummary s = SlowStartSummary.of(new RunResult(variant(Variant.BATOND_WARMUP), 11 * S, log,
+                List.of(GENERATION_2), Optional.empty(), S, 10 * S, null));
+        assertEquals(2, s.firstSecond().count(), s.toString());
+        assertEquals(2, s.secondSecond().count(), s.toString());
+        assertEquals(3.0, s.secondSecond().max());
+        assertEquals(40.0, s.base().steadyLatency().max(), "a request 2 s after READY is steady state, not the second second");
+        assertEquals(3.0 / s.base().steadyLatency().p99(), s.secondSecondRatio(), 1e-9);
+
+        SlowStartTargets.Target target = SlowStartTargets.check(Map.of(Variant.BATOND_WARMUP, s)).get(4);
+        assertTrue(target.measured().endsWith(String.format(java.util.Locale.ROOT, " (second second: %.2f)",
+                s.secondSecondRatio())), target.toString());
+        String table = SlowStartTable.markdown(List.of(new RunResult(variant(Variant.BATOND_WARMUP), 11 * S, log,
+                List.of(GENERATION_2), Optional.empty(), S, 10 * S, null)), Map.of(), List.of(target));
+        assertTrue(table.contains("| 7.0 / 3.0 |"), table);
     }
 
     @Test
