@@ -80,8 +80,7 @@ record SlowStartSummary(RunSummary base, double windowSeconds, double windowThro
 
     /** Reload-window p99 over steady p99; NaN without both. */
     double p99Ratio() {
-        return ratio(base.reloadLatency().p99(), base.steadyLatency().p99(), base.reloadLatency().count() > 0
-                && base.steadyLatency().count() > 0);
+        return overSteadyP99(base.reloadLatency());
     }
 
     /** Reload-window throughput over steady throughput; NaN without both. */
@@ -91,12 +90,17 @@ record SlowStartSummary(RunSummary base, double windowSeconds, double windowThro
 
     /** First-second p99 over steady p99; NaN without both. */
     double firstSecondRatio() {
-        return ratio(firstSecond.p99(), base.steadyLatency().p99(), firstSecond.count() > 0 && base.steadyLatency().count() > 0);
+        return overSteadyP99(firstSecond);
     }
 
     /** Second-second p99 over steady p99, the reference for {@link #firstSecondRatio}; NaN without both. */
     double secondSecondRatio() {
-        return ratio(secondSecond.p99(), base.steadyLatency().p99(), secondSecond.count() > 0 && base.steadyLatency().count() > 0);
+        return overSteadyP99(secondSecond);
+    }
+
+    /** {@code p}'s p99 over the steady state's; NaN without both. */
+    private double overSteadyP99(Percentiles p) {
+        return ratio(p.p99(), base.steadyLatency().p99(), p.count() > 0 && base.steadyLatency().count() > 0);
     }
 
     /** The start part of the time to READY: all of it less the warm-up reported, if any. */

@@ -109,8 +109,9 @@ class SlowStartSummaryTest {
         log.add(7 * S - 1, 3 * MS, Outcome.OK, 2);
         log.add(7 * S, 40 * MS, Outcome.OK, 2); // 2 s after READY: steady state again
         log.add(8 * S, 2 * MS, Outcome.OK, 2);
-        SlowStartSummary s = SlowStartSummary.of(new RunResult(variant(Variant.BATOND_WARMUP), 11 * S, log,
-                List.of(GENERATION_2), Optional.empty(), S, 10 * S, null));
+        RunResult run = new RunResult(variant(Variant.BATOND_WARMUP), 11 * S, log, List.of(GENERATION_2), Optional.empty(),
+                S, 10 * S, null);
+        SlowStartSummary s = SlowStartSummary.of(run);
         assertEquals(2, s.firstSecond().count(), s.toString());
         assertEquals(2, s.secondSecond().count(), s.toString());
         assertEquals(3.0, s.secondSecond().max());
@@ -120,8 +121,7 @@ class SlowStartSummaryTest {
         SlowStartTargets.Target target = SlowStartTargets.check(Map.of(Variant.BATOND_WARMUP, s)).get(4);
         assertTrue(target.measured().endsWith(String.format(java.util.Locale.ROOT, " (second second: %.2f)",
                 s.secondSecondRatio())), target.toString());
-        String table = SlowStartTable.markdown(List.of(new RunResult(variant(Variant.BATOND_WARMUP), 11 * S, log,
-                List.of(GENERATION_2), Optional.empty(), S, 10 * S, null)), Map.of(), List.of(target));
+        String table = SlowStartTable.markdown(List.of(run), Map.of(), List.of(target));
         assertTrue(table.contains("| 7.0 / 3.0 |"), table);
     }
 
