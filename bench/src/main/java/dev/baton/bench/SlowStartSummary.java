@@ -53,13 +53,14 @@ record SlowStartSummary(RunSummary base, double windowSeconds, double windowThro
             } else {
                 steadyOk++;
             }
-            for (Reload reload : run.reloads()) {
+            // The latest READY before it: a READY within 2 s of the one before starts a first second of its own.
+            Reload reload = latestReadyAtOrBefore(run.reloads(), start);
+            if (reload != null && (reload.generation() == null || reload.generation() == log.generation(i))) {
                 long afterReady = start - reload.ready();
-                if (afterReady >= 0 && afterReady < 2 * SECOND_NANOS) {
-                    if (reload.generation() == null || reload.generation() == log.generation(i)) {
-                        (afterReady < SECOND_NANOS ? firstSecond : secondSecond).add(log.duration(i));
-                    }
-                    break;
+                if (afterReady < SECOND_NANOS) {
+                    firstSecond.add(log.duration(i));
+                } else if (afterReady < 2 * SECOND_NANOS) {
+                    secondSecond.add(log.duration(i));
                 }
             }
         }
@@ -76,6 +77,17 @@ record SlowStartSummary(RunSummary base, double windowSeconds, double windowThro
         return new SlowStartSummary(RunSummary.of(run), windowNanos / 1e9, perSecond(windowOk, windowNanos), perSecond(steadyOk, steadyNanos),
                 median(toReady), median(warmups), Percentiles.ofNanos(firstSecond.build().toArray()),
                 Percentiles.ofNanos(secondSecond.build().toArray()));
+    }
+
+    /** The reload whose READY came last at or before {@code time}, or null. */
+    private static Reload latestReadyAtOrBefore(List<Reload> reloads, long time) {
+        Reload latest = null;
+        for (Reload reload : reloads) {
+            if (reload.ready() <= time && (latest == null || reload.ready() > latest.ready())) {
+                latest = reload;
+            }
+        }
+        return latest;
     }
 
     /** Reload-window p99 over steady p99; NaN without both. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -119,10 +120,27 @@ class SlowStartSummaryTest {
         assertEquals(3.0 / s.base().steadyLatency().p99(), s.secondSecondRatio(), 1e-9);
 
         SlowStartTargets.Target target = SlowStartTargets.check(Map.of(Variant.BATOND_WARMUP, s)).get(4);
-        assertTrue(target.measured().endsWith(String.format(java.util.Locale.ROOT, " (second second: %.2f)",
+        assertTrue(target.measured().endsWith(String.format(Locale.ROOT, " (second second: %.2f)",
                 s.secondSecondRatio())), target.toString());
         String table = SlowStartTable.markdown(List.of(run), Map.of(), List.of(target));
         assertTrue(table.contains("| 7.0 / 3.0 |"), table);
+    }
+
+    @Test
+    void aReadyWithinTwoSecondsOfTheOneBeforeStartsAFirstSecondOfItsOwn() {
+        Reload third = new Reload(5 * S, 6_500 * MS, 7 * S, MS, MS, 3, 3_000 * MS, 300L);
+        RequestLog log = new RequestLog();
+        log.add(5_200 * MS, 2 * MS, Outcome.OK, 2); // generation 2's first second
+        log.add(6_200 * MS, 4 * MS, Outcome.OK, 2); // its second second
+        log.add(6_700 * MS, 6 * MS, Outcome.OK, 3); // 1.7 s after generation 2's READY, 0.2 s after 3's
+        log.add(7_700 * MS, 8 * MS, Outcome.OK, 3); // generation 3's second second
+        RunResult run = new RunResult(variant(Variant.BATOND_WARMUP), 11 * S, log, List.of(GENERATION_2, third),
+                Optional.empty(), S, 10 * S, null);
+        SlowStartSummary s = SlowStartSummary.of(run);
+        assertEquals(2, s.firstSecond().count(), s.toString());
+        assertEquals(6.0, s.firstSecond().max(), "generation 3's answer is in its own first second");
+        assertEquals(2, s.secondSecond().count(), s.toString());
+        assertEquals(8.0, s.secondSecond().max());
     }
 
     @Test
